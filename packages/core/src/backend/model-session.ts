@@ -1,0 +1,47 @@
+/**
+ * The small tensor world the rest of core sees. Only `onnx-session.ts` knows ONNX Runtime; everything else speaks these
+ * types, so another backend (WebGPU, a remote runtime) is a one-file change.
+ */
+
+/** Element types the engine reads or writes. */
+export type TensorType = 'float32' | 'float16' | 'int32' | 'int64';
+
+export type TensorData = Float32Array | Uint16Array | Int32Array | BigInt64Array;
+
+/** A dense tensor. `float16` data is IEEE half bits in a `Uint16Array`. */
+export interface Tensor {
+  readonly type: TensorType;
+  readonly data: TensorData;
+  readonly dims: readonly number[];
+}
+
+/** A graph input or output as the model file declares it. */
+export interface ValueInfo {
+  readonly name: string;
+  /** Element type (`float32`, `int64`, …), or `non-tensor` for sequences and maps. */
+  readonly type: string;
+  /** Declared shape: numbers for fixed sizes, strings for symbolic ones (`batch_size`). Empty for rank 0 or unknown. */
+  readonly shape: readonly (number | string)[];
+}
+
+export interface ModelSession {
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+/** How sessions are created. */
+export interface SessionOptions {
+  /**
+   * ONNX Runtime execution providers in order of preference. Default `['cpu']`; GPU containers pass `['cuda', 'cpu']`
+   * or `['tensorrt', 'cuda', 'cpu']`.
+   */
+  executionProviders?: readonly string[];
+  /** Threads used inside one operator. Default: ONNX Runtime's choice (one per physical core). */
+  intraOpThreads?: number;
+  /** Threads used across independent operators. Default: ONNX Runtime's choice. */
+  interOpThreads?: number;
+}
+
+export type SessionFactory = (modelPath: string, options: SessionOptions) => Promise<ModelSession>;
