@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeImage, generate, loadModel } from '@stipple/core';
+import { formatForOutput, numberedPaths } from './output-paths.ts';
+import { parseNumber, requireFlag } from './parse-number.ts';
+import { createProgressBar } from './progress-bar.ts';
+
+export const GENERATE_USAGE = `stipple generate --model DIR --prompt TEXT --out FILE [options]
+  --negative TEXT     what to steer away from
+  --width N --height N  pixels, multiples of 8 (default: the model's native size)
+  --steps N           denoising steps, 1-1000 (default: the model family's)
+  --guidance X        classifier-free guidance, 0-50 (default: the model family's)
+  --scheduler NAME    euler, euler-ancestral, ddim, dpmpp-2m, dpmpp-2m-karras, lcm (default: the model's own)
+  --seed N            0-4294967295 (default: random, printed); image i uses seed + i
+  --n N               images, 1-16; files are numbered name-1.png, name-2.png, ...
+  --format F          png, jpeg or webp (default: from --out's extension, else png)
+  --threads N         ONNX Runtime threads inside an operator (default: one per core)`;
+
+export async function generateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      prompt: { type: 'string' },
+      negative: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      steps: { type: 'string' },
+      guidance: { type: 'string' },
+      scheduler: { type: 'string' },
+      seed: { type: 'string' },
+      n: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      threads: { type: 'string' },
+    },
+  });
+  const out = requireFlag('out', values.out);
+  const format = formatForOutput(out, values.format);
+  const request = {
+    prompt: requireFlag('prompt', values.prompt),
+    negativePrompt: values.negative,
+    width: parseNumber('width', values.width),
+    height: parseNumber('height', values.height),
+    steps: parseNumber('steps', values.steps),
+    guidance: parseNumber('guidance', values.guidance),
+    scheduler: values.scheduler,
+    seed: parseNumber('seed', values.seed),
+    n: parseNumber('n', values.n),
+  };
+  const model = await loadModel(requireFlag('model', values.model), {
+    intraOpThreads: parseNumber('threads', values.threads),
+  });
+  try {
+    const { images, record } = await generate(model, request, { onProgress: createProgressBar() });
+    for (const warning of record.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const paths = numberedPaths(out, images.length);
+    await mkdir(dirname(out), { recursive: true });
+    for (const [i, image] of images.entries()) {
+      await writeFile(paths[i], await encodeImage(image, record, { format }));
+      process.stdout.write(`${paths[i]}\n`);
+    }
+    const { timings } = record;
+    process.stderr.write(
+      `seed ${record.seeds[0]}, ${record.scheduler.name}, ${record.steps} steps, guidance ${record.guidance}: ` +
+        `${(timings.totalMs / 1000).toFixed(2)}s (unet ${(timings.unetMs / 1000).toFixed(2)}s)\n`,
+    );
+    return 0;
+  } finally {
+    await model.release();
+  }
+}

@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { createScheduler, loadModel, type StableDiffusionModel, schedulerNameForClass, type ValueInfo } from '@stipple/core';
+import { requireFlag } from './parse-number.ts';
+
+export const INFO_USAGE = 'stipple info --model DIR [--json]';
+
+function describeValue(value: ValueInfo): string {
+  return `${value.name} ${value.type}[${value.shape.join(', ')}]`;
+}
+
+function describeModel(model: StableDiffusionModel) {
+  const component = (session: StableDiffusionModel['unet']['session']) => ({
+    inputs: session.inputs.map(describeValue),
+    outputs: session.outputs.map(describeValue),
+  });
+  const schedulerName = schedulerNameForClass(model.scheduler.className);
+  const scheduler = createScheduler(schedulerName ?? 'euler', model.scheduler.config);
+  return {
+    id: model.id,
+    dir: model.dir,
+    family: model.family.family,
+    familyReason: model.family.reason,
+    weightsHash: model.weightsHash,
+    components: {
+      text_encoder: component(model.textEncoder.session),
+      unet: component(model.unet.session),
+      vae_decoder: {
+        ...component(model.vaeDecoder.session),
+        scalingFactor: model.vaeDecoder.scalingFactor,
+        spatialFactor: model.vaeDecoder.spatialFactor,
+      },
+    },
+    hasVaeEncoder: model.hasVaeEncoder,
+    tokenizer: { window: model.tokenizer.maxLength, padToken: model.tokenizer.padToken },
+    scheduler: {
+      shipped: model.scheduler.className,
+      default: scheduler.name,
+      implemented: schedulerName !== undefined,
+      config: scheduler.config,
+    },
+    defaults: { ...model.defaultSize, ...model.family.defaults },
+  };
+}
+
+function printText(info: ReturnType<typeof describeModel>): void {
+  const lines = [
+    `model       ${info.id} (${info.dir})`,
+    `family      ${info.family}: ${info.familyReason}`,
+    `weights     sha256 ${info.weightsHash}`,
+    `defaults    ${info.defaults.width}x${info.defaults.height}, ${info.defaults.steps} steps, guidance ${info.defaults.guidance}`,
+    `tokenizer   ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
+  ];
+  for (const [name, component] of Object.entries(info.components)) {
+    lines.push(`${name.padEnd(12)}in:  ${component.inputs.join(', ')}`, `${''.padEnd(12)}out: ${component.outputs.join(', ')}`);
+  }
+  const { vae_decoder: vae } = info.components;
+  lines.push(`${''.padEnd(12)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
+  const note = info.scheduler.implemented ? '' : ` (not implemented here; ${info.scheduler.default} with its configuration)`;
+  lines.push(`scheduler   ${info.scheduler.shipped} -> ${info.scheduler.default}${note}`);
+  for (const [key, value] of Object.entries(info.scheduler.config)) lines.push(`${''.padEnd(12)}${key}: ${JSON.stringify(value)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function infoCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { model: { type: 'string' }, json: { type: 'boolean' } } });
+  const model = await loadModel(requireFlag('model', values.model));
+  try {
+    const info = describeModel(model);
+    if (values.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    else printText(info);
+    return 0;
+  } finally {
+    await model.release();
+  }
+}

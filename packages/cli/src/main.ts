@@ -1,0 +1,42 @@
+import { StippleError } from '@stipple/core';
+import { GENERATE_USAGE, generateCommand } from './generate-command.ts';
+import { INFO_USAGE, infoCommand } from './info-command.ts';
+import { TOKENIZE_USAGE, tokenizeCommand } from './tokenize-command.ts';
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  generate: generateCommand,
+  tokenize: tokenizeCommand,
+  info: infoCommand,
+};
+
+const USAGE = `Usage:\n  ${GENERATE_USAGE}\n  ${TOKENIZE_USAGE}\n  ${INFO_USAGE}\n`;
+
+/** Runs one CLI command and returns the exit code: 0 done, 2 bad input or model, 1 an unexpected failure. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`stipple: unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(args);
+  } catch (error) {
+    if (error instanceof StippleError) {
+      process.stderr.write(`stipple ${command}: ${error.message} [${error.code}]\n`);
+      return 2;
+    }
+    // node:util parseArgs reports unknown or malformed flags with these codes.
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`stipple ${command}: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`stipple ${command}: unexpected failure\n${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}

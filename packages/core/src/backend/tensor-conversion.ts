@@ -1,0 +1,29 @@
+import { fromFloat16, toFloat16 } from './float16.ts';
+import type { Tensor, TensorType } from './model-session.ts';
+
+/** Builds a float input in the graph's own element type (fp16 graphs get half bits). */
+export function floatTensor(values: Float32Array, type: 'float32' | 'float16', dims: readonly number[]): Tensor {
+  return { type, data: type === 'float16' ? toFloat16(values) : values, dims };
+}
+
+/** Reads a float output as float32, whatever precision the graph computed in. */
+export function readFloatTensor(tensor: Tensor): Float32Array {
+  if (tensor.type === 'float16') return fromFloat16(tensor.data as Uint16Array);
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  throw new TypeError(`expected a float32 or float16 output, found ${tensor.type}`);
+}
+
+/**
+ * Builds a tensor of one numeric value per element in any supported type. Integer types truncate toward zero, as
+ * numpy's `astype(int64)` does in diffusers' ONNX pipelines.
+ */
+export function numericTensor(values: readonly number[], type: TensorType, dims: readonly number[]): Tensor {
+  switch (type) {
+    case 'int64':
+      return { type, data: BigInt64Array.from(values, (value) => BigInt(Math.trunc(value))), dims };
+    case 'int32':
+      return { type, data: Int32Array.from(values, (value) => Math.trunc(value)), dims };
+    default:
+      return floatTensor(Float32Array.from(values), type, dims);
+  }
+}

@@ -1,0 +1,18 @@
+export { onnxRuntimeVersion } from './backend/onnx-session.ts';
+export type { ModelSession, SessionFactory, SessionOptions, Tensor, ValueInfo } from './backend/model-session.ts';
+export { AbortError, ModelError, StippleError, ValidationError } from './errors.ts';
+export { formatA1111Parameters } from './image/a1111-parameters.ts';
+export { type EncodeOptions, encodeImage, IMAGE_FORMATS, IMAGE_MEDIA_TYPES, type ImageFormat } from './image/encode-image.ts';
+export { readPngTextChunks } from './image/png-text-chunks.ts';
+export { type LoadModelOptions, loadModel, type StableDiffusionModel } from './model/load-model.ts';
+export type { FamilyDetection, ModelFamily } from './model/model-family.ts';
+export { createBatchGenerator } from './noise/batch-generator.ts';
+export type { RandomGenerator } from './noise/random-generator.ts';
+export { createGenerator, MAX_SEED, randomSeed } from './noise/torch-generator.ts';
+export { type GenerateOptions, type GenerationProgress, generate } from './pipeline/generate.ts';
+export type { GeneratedImage, GenerationRecord, GenerationResult } from './pipeline/generation-record.ts';
+export { type GenerationRequest, LIMITS } from './pipeline/generation-request.ts';
+export type { StageTimings } from './pipeline/stage-timer.ts';
+export { createScheduler, SCHEDULER_NAMES, schedulerNameForClass } from './schedulers/create-scheduler.ts';
+export type { Scheduler, SchedulerStepResult } from './schedulers/scheduler.ts';
+export { type ClipTokenizer, loadClipTokenizer } from './tokenizer/clip-tokenizer.ts';

@@ -1,0 +1,35 @@
+import type { ModelFamily } from '../model/model-family.ts';
+import type { StageTimings } from './stage-timer.ts';
+
+/** Everything needed to reproduce an image bit for bit, and to explain how long it took. */
+export interface GenerationRecord {
+  model: { id: string; family: ModelFamily; weightsHash: string };
+  prompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  guidance: number;
+  guidanceRescale: number;
+  scheduler: { name: string; className: string; config: Record<string, unknown> };
+  /** The seed of each image, in order (the first seed plus the image's index). */
+  seeds: number[];
+  onnxRuntimeVersion: string;
+  executionProviders: string[];
+  /** Notes a caller should see: a truncated prompt, a scheduler substituted for one the engine lacks. */
+  warnings: string[];
+  timings: StageTimings;
+}
+
+export interface GeneratedImage {
+  /** Interleaved 8-bit RGB, row-major, `width * height * 3` bytes. */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  seed: number;
+}
+
+export interface GenerationResult {
+  images: GeneratedImage[];
+  record: GenerationRecord;
+}

@@ -1,0 +1,93 @@
+import { ValidationError } from '../errors.ts';
+import type { StableDiffusionModel } from '../model/load-model.ts';
+import { MAX_SEED } from '../noise/torch-generator.ts';
+
+/** What a caller asks for. Every field but `prompt` is optional; the model's family supplies the defaults. */
+export interface GenerationRequest {
+  prompt: string;
+  /** What to steer away from; the unconditional half of classifier-free guidance. Default: empty. */
+  negativePrompt?: string;
+  /** Pixels; a multiple of the VAE's spatial factor (8 for SD). Default: the model's native size (512 for SD 1.5). */
+  width?: number;
+  height?: number;
+  /** Denoising steps, 1–1000. Default: the family's (25 for SD, 4 for LCM, 1 for SD-Turbo). */
+  steps?: number;
+  /** Classifier-free guidance scale, 0–50; ≤ 1 skips the unconditional pass. Default: the family's (7.5 for SD). */
+  guidance?: number;
+  /** diffusers' `guidance_rescale` φ, 0–1 (Lin et al. 2023, §3.4). Default 0. */
+  guidanceRescale?: number;
+  /** A scheduler name (`euler`, `ddim`, …) or diffusers class. Default: the one the model ships. */
+  scheduler?: string;
+  /** Seed of the first image, 0–4294967295; image i uses seed + i. Default: drawn at random and reported. */
+  seed?: number;
+  /** Number of images, generated as one batch, 1–16. Default 1. */
+  n?: number;
+}
+
+export const LIMITS = {
+  steps: { min: 1, max: 1000 },
+  guidance: { min: 0, max: 50 },
+  guidanceRescale: { min: 0, max: 1 },
+  n: { min: 1, max: 16 },
+  size: { max: 2048 },
+} as const;
+
+function checkRange(field: string, value: number, min: number, max: number, integer: boolean): number {
+  const ok = Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+  if (ok) return value;
+  const kind = integer ? 'an integer' : 'a number';
+  throw new ValidationError(
+    `invalid_${field}`,
+    `${field} ${value} is out of range; use ${kind} from ${min} to ${max}`,
+    {
+      field,
+      value,
+      min,
+      max,
+    },
+  );
+}
+
+function checkSize(field: 'width' | 'height', value: number, factor: number): number {
+  if (Number.isInteger(value) && value >= factor && value <= LIMITS.size.max && value % factor === 0) return value;
+  throw new ValidationError(
+    `invalid_${field}`,
+    `${field} ${value} is not allowed; use ${factor}–${LIMITS.size.max} in steps of ${factor}`,
+    { field, value, min: factor, max: LIMITS.size.max, multipleOf: factor },
+  );
+}
+
+function checkText(field: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  throw new ValidationError(`invalid_${field}`, `${field} must be a string, found ${typeof value}`, { field });
+}
+
+/** A request with every default applied and every value checked. */
+export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'scheduler'>> & {
+  seed: number | undefined;
+  scheduler: string | undefined;
+};
+
+export function resolveRequest(request: GenerationRequest, model: StableDiffusionModel): ResolvedRequest {
+  const factor = model.vaeDecoder.spatialFactor;
+  const { defaults } = model.family;
+  const { steps, guidance, guidanceRescale, n } = LIMITS;
+  return {
+    prompt: checkText('prompt', request.prompt),
+    negativePrompt: checkText('negative_prompt', request.negativePrompt ?? ''),
+    width: checkSize('width', request.width ?? model.defaultSize.width, factor),
+    height: checkSize('height', request.height ?? model.defaultSize.height, factor),
+    steps: checkRange('steps', request.steps ?? defaults.steps, steps.min, steps.max, true),
+    guidance: checkRange('guidance', request.guidance ?? defaults.guidance, guidance.min, guidance.max, false),
+    guidanceRescale: checkRange(
+      'guidance_rescale',
+      request.guidanceRescale ?? 0,
+      guidanceRescale.min,
+      guidanceRescale.max,
+      false,
+    ),
+    n: checkRange('n', request.n ?? 1, n.min, n.max, true),
+    seed: request.seed === undefined ? undefined : checkRange('seed', request.seed, 0, MAX_SEED, true),
+    scheduler: request.scheduler,
+  };
+}

@@ -1,0 +1,59 @@
+import type { ModelSession, Tensor } from '../backend/model-session.ts';
+
+/** Milliseconds spent per stage of one generation, and how much of it was inside ONNX Runtime's `session.run`. */
+export interface StageTimings {
+  tokenizeMs: number;
+  textEncoderMs: number;
+  unetMs: number;
+  schedulerMs: number;
+  vaeDecoderMs: number;
+  /** Everything from the first check to the last decoded pixel. */
+  totalMs: number;
+  /** Summed time inside `session.run` across all components: the floor any wrapper overhead is measured against. */
+  sessionRunMs: number;
+}
+
+type Stage = Exclude<keyof StageTimings, 'totalMs' | 'sessionRunMs'>;
+
+export class StageTimer {
+  private readonly started = performance.now();
+  private readonly timings: StageTimings = {
+    tokenizeMs: 0,
+    textEncoderMs: 0,
+    unetMs: 0,
+    schedulerMs: 0,
+    vaeDecoderMs: 0,
+    totalMs: 0,
+    sessionRunMs: 0,
+  };
+
+  /** Times synchronous work (tokenizing, scheduler steps) under a stage. */
+  measure<T>(stage: Stage, work: () => T): T {
+    const start = performance.now();
+    try {
+      return work();
+    } finally {
+      this.timings[stage] += performance.now() - start;
+    }
+  }
+
+  /** Runs a session and books the call under a stage and under `sessionRunMs`. */
+  async run(stage: Stage, session: ModelSession, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const start = performance.now();
+    try {
+      return await session.run(feeds);
+    } finally {
+      const elapsed = performance.now() - start;
+      this.timings[stage] += elapsed;
+      this.timings.sessionRunMs += elapsed;
+    }
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.started;
+  }
+
+  finish(): StageTimings {
+    return { ...this.timings, totalMs: this.elapsedMs() };
+  }
+}
