@@ -1,0 +1,273 @@
+"""Build the fixture model folders (the ``fixtures`` subcommand)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import onnx
+import torch
+
+import layout
+from bpe_vocab import Tokenizer, write_json
+from export import export_module, make_reproducible, rename_input, save_model, to_float16_io
+from tiny_modules import (
+    InitSpec,
+    TextEncoderConfig,
+    TinyCLIPTextModel,
+    TinyUNet,
+    TinyVaeDecoder,
+    TinyVaeEncoder,
+    UNetConfig,
+    VaeConfig,
+    init_weights,
+)
+from variants import BROKEN, BROKEN_BASE, VARIANTS, Variant
+
+BATCH = 2
+SEQ = 77
+LCM_COND_DIM = 256
+UNET_CHANNELS = 24
+UNET_HEADS = 3
+VAE_CHANNELS = 16
+NORM_GROUPS = 8
+
+# Output-scale gains (found once by measuring; hard-coded so builds don't depend on a forward pass):
+# unet out_sample std ~1, VAE encoder mean std ~5 (so latents * 0.18215 ~ unit, as in SD).
+UNET_GAINS = {"conv_out": 1.75}
+VAE_ENCODER_GAINS = {"quant_conv": 7.5}
+
+OPT_BATCH = "batch_size"
+OPT_SEQ = "sequence_length"
+
+DUMMY_PROMPT = "a photo of a red cat on a blue background"
+
+
+def _finish(model: onnx.ModelProto, variant: Variant, component: str, path: Path) -> None:
+    make_reproducible(model, f"{variant.name}_{component}")
+    if variant.fp16:
+        to_float16_io(model)
+    save_model(model, path, variant.external_data.get(component))
+
+
+def build_text_encoder(variant: Variant, tok: Tokenizer, folder: Path) -> None:
+    cfg = TextEncoderConfig(
+        vocab_size=tok.vocab_size,
+        hidden_size=variant.text_hidden,
+        intermediate_size=2 * variant.text_hidden,
+        num_attention_heads=variant.text_heads,
+        hidden_act=variant.text_act,
+    )
+    torch.manual_seed(variant.seed)
+    module = TinyCLIPTextModel(cfg)
+    init_weights(module, InitSpec(seed=variant.seed))
+
+    pad_id = tok.token_id(variant.pad_token)
+    ids = [tok.bos_id, *tok.encode(DUMMY_PROMPT), tok.eos_id]
+    ids = ids + [pad_id] * (SEQ - len(ids))
+    dtype = torch.int32 if variant.input_ids_dtype == "int32" else torch.int64
+    input_ids = torch.tensor([ids, [tok.bos_id, tok.eos_id] + [pad_id] * (SEQ - 2)], dtype=dtype)
+
+    model = export_module(
+        module,
+        (input_ids,),
+        ["input_ids"],
+        ["last_hidden_state", "pooler_output"],
+        {  # every variant: Optimum's axis names
+            "input_ids": {0: OPT_BATCH, 1: OPT_SEQ},
+            "last_hidden_state": {0: OPT_BATCH, 1: OPT_SEQ},
+            "pooler_output": {0: OPT_BATCH},
+        },
+        variant.opset,
+    )
+    _finish(model, variant, "text_encoder", folder / "model.onnx")
+    write_json(
+        folder / "config.json",
+        layout.text_encoder_config(
+            vocab_size=tok.vocab_size,
+            hidden_size=cfg.hidden_size,
+            intermediate_size=cfg.intermediate_size,
+            num_attention_heads=cfg.num_attention_heads,
+            num_hidden_layers=cfg.num_hidden_layers,
+            hidden_act=cfg.hidden_act,
+            bos_token_id=tok.bos_id,
+            eos_token_id=tok.eos_id,
+            pad_token_id=pad_id,
+            torch_dtype="float16" if variant.fp16 else "float32",
+        ),
+    )
+
+
+def build_unet(variant: Variant, folder: Path) -> None:
+    cfg = UNetConfig(
+        block_channels=UNET_CHANNELS,
+        cross_attention_dim=variant.text_hidden,
+        attention_heads=UNET_HEADS,
+        ff_inner=2 * UNET_CHANNELS,
+        norm_groups=NORM_GROUPS,
+        use_linear_projection=variant.use_linear_projection,
+        time_cond_proj_dim=LCM_COND_DIM if variant.lcm else None,
+        rank0_timestep=variant.timestep == "int64-rank0",
+    )
+    seed = variant.seed + 1
+    torch.manual_seed(seed)
+    module = TinyUNet(cfg)
+    init_weights(module, InitSpec(seed=seed, gains=UNET_GAINS))
+
+    gen = torch.Generator().manual_seed(seed)
+    sample = torch.randn((BATCH, 4, variant.sample_size, variant.sample_size), generator=gen)
+    hidden = torch.randn((BATCH, SEQ, cfg.cross_attention_dim), generator=gen)
+    if variant.timestep == "int64-rank0":
+        timestep = torch.tensor(999, dtype=torch.int64)
+    elif variant.timestep == "int64":
+        timestep = torch.tensor([999, 999], dtype=torch.int64)
+    else:  # float32 / float16: exported as float32, fp16 is applied afterwards
+        timestep = torch.tensor([999.0, 999.0], dtype=torch.float32)
+
+    ax = variant.axes
+    batch = ax["batch"]
+    names = ["sample", "timestep", "encoder_hidden_states"]
+    args: tuple[torch.Tensor, ...] = (sample, timestep, hidden)
+    axes: dict[str, dict[int, str]] = {
+        "sample": {0: batch, 2: ax["height"], 3: ax["width"]},
+        "encoder_hidden_states": {0: batch, 1: ax["sequence"]},
+        "out_sample": {0: batch, 2: ax["height"], 3: ax["width"]},
+    }
+    if variant.timestep != "int64-rank0":
+        axes["timestep"] = {0: ax["steps"]}
+    if variant.lcm:
+        names.append("timestep_cond")
+        args = (*args, torch.randn((BATCH, LCM_COND_DIM), generator=gen))
+        axes["timestep_cond"] = {0: batch}
+
+    model = export_module(module, args, names, ["out_sample"], axes, variant.opset)
+    _finish(model, variant, "unet", folder / "model.onnx")
+    write_json(
+        folder / "config.json",
+        layout.unet_config(
+            sample_size=variant.sample_size,
+            block_channels=cfg.block_channels,
+            cross_attention_dim=cfg.cross_attention_dim,
+            attention_head_dim=cfg.block_channels // cfg.attention_heads,
+            norm_num_groups=cfg.norm_groups,
+            time_embedding_dim=cfg.time_embed_dim,
+            use_linear_projection=cfg.use_linear_projection,
+            time_cond_proj_dim=cfg.time_cond_proj_dim,
+        ),
+    )
+
+
+def _vae_config_json(variant: Variant) -> dict:
+    return layout.vae_config(
+        channels=VAE_CHANNELS,
+        norm_num_groups=NORM_GROUPS,
+        sample_size=8 * variant.sample_size,
+        scaling_factor=variant.scaling_factor,
+    )
+
+
+def build_vae_decoder(variant: Variant, folder: Path) -> None:
+    seed = variant.seed + 2
+    torch.manual_seed(seed)
+    module = TinyVaeDecoder(VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS))
+    init_weights(module, InitSpec(seed=seed))
+    gen = torch.Generator().manual_seed(seed)
+    latents = torch.randn((BATCH, 4, variant.sample_size, variant.sample_size), generator=gen)
+    ax = variant.axes
+    model = export_module(
+        module,
+        (latents,),
+        ["latent_sample"],
+        ["sample"],
+        {
+            "latent_sample": {0: ax["batch"], 2: ax["height_latent"], 3: ax["width_latent"]},
+            "sample": {0: ax["batch"], 2: ax["height"], 3: ax["width"]},
+        },
+        variant.opset,
+    )
+    _finish(model, variant, "vae_decoder", folder / "model.onnx")
+    write_json(folder / "config.json", _vae_config_json(variant))
+
+
+def build_vae_encoder(variant: Variant, folder: Path) -> None:
+    seed = variant.seed + 3
+    torch.manual_seed(seed)
+    module = TinyVaeEncoder(VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS))
+    init_weights(module, InitSpec(seed=seed, gains=VAE_ENCODER_GAINS))
+    gen = torch.Generator().manual_seed(seed)
+    size = 8 * variant.sample_size
+    image = torch.rand((BATCH, 3, size, size), generator=gen) * 2 - 1
+    ax = variant.axes
+    model = export_module(
+        module,
+        (image,),
+        ["sample"],
+        ["latent_sample"],
+        {
+            "sample": {0: ax["batch"], 2: ax["height"], 3: ax["width"]},
+            "latent_sample": {0: ax["batch"], 2: ax["height_latent"], 3: ax["width_latent"]},
+        },
+        variant.opset,
+    )
+    _finish(model, variant, "vae_encoder", folder / "model.onnx")
+    write_json(folder / "config.json", _vae_config_json(variant))
+
+
+def build_variant(variant: Variant, tok: Tokenizer, out: Path) -> Path:
+    folder = out / variant.name
+    if folder.exists():
+        shutil.rmtree(folder)
+    sched = layout.SCHEDULERS[variant.scheduler]
+    write_json(
+        folder / "model_index.json",
+        layout.model_index(variant.pipeline_class, sched["_class_name"], variant.vae_encoder, variant.null_entries),
+    )
+    write_json(folder / "scheduler" / "scheduler_config.json", sched)
+    tok.write(folder / "tokenizer", pad_token=variant.pad_token)
+    build_text_encoder(variant, tok, folder / "text_encoder")
+    build_unet(variant, folder / "unet")
+    build_vae_decoder(variant, folder / "vae_decoder")
+    if variant.vae_encoder:
+        build_vae_encoder(variant, folder / "vae_encoder")
+    return folder
+
+
+def build_broken(out: Path) -> list[Path]:
+    """Copies of the base variant, each broken one way (without its vae_encoder, to stay small)."""
+    base = out / BROKEN_BASE
+    if not base.is_dir():
+        raise FileNotFoundError(f"{base} must be built first")
+    root = out / "broken"
+    if root.exists():
+        shutil.rmtree(root)
+    made = []
+    for name in BROKEN:
+        folder = root / name
+        shutil.copytree(base, folder, ignore=shutil.ignore_patterns("vae_encoder"))
+        index_path = folder / "model_index.json"
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        index.pop("vae_encoder", None)
+        write_json(index_path, index)
+        unet = folder / "unet" / "model.onnx"
+        if name == "missing-unet":
+            shutil.rmtree(folder / "unet")
+        elif name == "corrupt-unet":
+            # 100 deterministic garbage bytes (not a valid ONNX protobuf)
+            unet.write_bytes(_garbage(100))
+        elif name == "wrong-unet-input":
+            model = onnx.load(str(unet))
+            rename_input(model, "encoder_hidden_states", "text_states")
+            save_model(model, unet)
+        made.append(folder)
+    return made
+
+
+def _garbage(n: int) -> bytes:
+    data = b""
+    block = b"stipple corrupt unet"
+    while len(data) < n:
+        block = hashlib.sha256(block).digest()
+        data += block
+    return data[:n]

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Stipple's model forge: builds tiny Stable-Diffusion-layout ONNX models (dev-time only).
+
+    /usr/bin/python3 tools/forge/forge.py fixtures --out test/fixtures/models
+
+Needs Debian's python3-torch and python3-onnx (see README.md); nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import warnings
+from pathlib import Path
+
+# Make the sibling modules importable however the script is invoked.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _sha256_tree(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cmd_fixtures(args: argparse.Namespace) -> int:
+    import torch
+
+    from bpe_vocab import Tokenizer
+    from fixtures import build_broken, build_variant
+    from variants import BROKEN_BASE, VARIANTS
+
+    torch.set_num_threads(1)  # single-threaded kernels: identical floats on every run
+    torch.use_deterministic_algorithms(True)
+    warnings.filterwarnings("ignore", category=UserWarning)  # tracer chatter
+    try:
+        from torch.onnx import TracerWarning
+
+        warnings.filterwarnings("ignore", category=TracerWarning)
+    except ImportError:
+        pass
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = set(args.only or [v.name for v in VARIANTS])
+    unknown = wanted - {v.name for v in VARIANTS}
+    if unknown:
+        print(f"unknown variant(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+
+    tok = Tokenizer()
+    print(f"tokenizer: {len(tok.merges)} merges, vocab_size {tok.vocab_size}")
+    for variant in VARIANTS:
+        if variant.name not in wanted:
+            continue
+        folder = build_variant(variant, tok, out)
+        print(f"built {folder}  ({variant.summary})")
+    if BROKEN_BASE in wanted and not args.no_broken:
+        for folder in build_broken(out):
+            print(f"built {folder}")
+
+    if args.print_hashes:
+        for rel, digest in _sha256_tree(out).items():
+            print(f"{digest}  {rel}")
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"total {total / 1e6:.2f} MB in {out}")
+    return 0
+
+
+def cmd_tokenize(args: argparse.Namespace) -> int:
+    from bpe_vocab import Tokenizer
+
+    tok = Tokenizer()
+    inv = {i: t for t, i in tok.vocab.items()}
+    for text in args.text:
+        ids = [tok.bos_id, *tok.encode(text), tok.eos_id]
+        print(f"{text!r}\n  ids    {ids}\n  tokens {[inv[i] for i in ids]}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="forge.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fx = sub.add_parser("fixtures", help="build the tiny random-weight test fixtures")
+    fx.add_argument("--out", required=True, help="output folder, e.g. test/fixtures/models")
+    fx.add_argument("--only", nargs="+", metavar="VARIANT", help="build only these variants")
+    fx.add_argument("--no-broken", action="store_true", help="skip the broken/ error fixtures")
+    fx.add_argument("--print-hashes", action="store_true", help="print sha256 of every file written")
+    fx.set_defaults(func=cmd_fixtures)
+
+    tk = sub.add_parser("tokenize", help="print the fixture tokenizer's ids for some prompts (test vectors)")
+    tk.add_argument("text", nargs="+")
+    tk.set_defaults(func=cmd_tokenize)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

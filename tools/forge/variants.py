@@ -1,0 +1,129 @@
+"""The fixture variants: which export convention each one reproduces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bpe_vocab import EOS_TOKEN
+
+# Dynamic-axis names: Optimum's (the default) and diffusers' old conversion script's.
+OPTIMUM_AXES = {
+    "batch": "batch_size",
+    "sequence": "sequence_length",
+    "steps": "steps",
+    "height": "height",
+    "width": "width",
+    "height_latent": "height_latent",
+    "width_latent": "width_latent",
+}
+DIFFUSERS_SCRIPT_AXES = {
+    "batch": "batch",
+    "sequence": "sequence",
+    "steps": "batch",
+    "height": "height",
+    "width": "width",
+    "height_latent": "height",
+    "width_latent": "width",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    index: int  # seeds are derived from it
+    summary: str
+    input_ids_dtype: str = "int32"  # "int32" | "int64"
+    timestep: str = "int64"  # "int64" | "float32" | "float16" | "int64-rank0"
+    fp16: bool = False
+    scheduler: str = "sd15-pndm"  # key in layout.SCHEDULERS
+    pipeline_class: str = "ORTStableDiffusionPipeline"
+    text_hidden: int = 32
+    text_heads: int = 2
+    text_act: str = "quick_gelu"
+    use_linear_projection: bool = False
+    scaling_factor: float = 0.18215
+    pad_token: str = EOS_TOKEN
+    sample_size: int = 8  # latent size; the VAE's sample_size is 8x this
+    opset: int = 17
+    vae_encoder: bool = False
+    lcm: bool = False
+    null_entries: bool = False  # feature_extractor/safety_checker null entries in model_index.json
+    external_data: dict[str, str] = field(default_factory=dict)  # component -> external data file name
+    axes: dict[str, str] = field(default_factory=lambda: dict(OPTIMUM_AXES))
+
+    @property
+    def seed(self) -> int:
+        return 1234 + 10 * self.index
+
+
+VARIANTS: list[Variant] = [
+    Variant(
+        name="sd15-int32",
+        index=1,
+        summary="Optimum-style SD 1.5 export: int32 input_ids, int64 timestep [batch], PNDM, with vae_encoder",
+        scheduler="sd15-pndm",
+        vae_encoder=True,
+        null_entries=True,
+    ),
+    Variant(
+        name="sd15-int64-float-timestep",
+        index=2,
+        summary="diffusers' old conversion script: int64 input_ids, float32 timestep [batch], DDIM, opset 14",
+        input_ids_dtype="int64",
+        timestep="float32",
+        scheduler="sd15-ddim",
+        opset=14,
+        axes=dict(DIFFUSERS_SCRIPT_AXES),
+    ),
+    Variant(
+        name="rank0-timestep",
+        index=3,
+        summary="rank-0 int64 timestep shared by the batch, EulerDiscrete",
+        timestep="int64-rank0",
+        scheduler="euler",
+    ),
+    Variant(
+        name="sd2-v-prediction",
+        index=4,
+        summary="SD 2.x-like: text hidden 48 (= cross_attention_dim), pad token '!', v_prediction DDIM, "
+        "vae scaling_factor 0.5, sample_size 12 (96 px), linear attention projections, gelu",
+        text_hidden=48,
+        text_heads=3,
+        text_act="gelu",
+        use_linear_projection=True,
+        scheduler="sd21-ddim-v",
+        scaling_factor=0.5,
+        pad_token="!",
+        sample_size=12,
+        opset=14,
+        null_entries=True,
+    ),
+    Variant(
+        name="fp16",
+        index=5,
+        summary="float16 graph inputs/outputs and fp16 weights; float16 timestep [batch]",
+        timestep="float16",
+        fp16=True,
+        scheduler="sd15-pndm",
+    ),
+    Variant(
+        name="external-data",
+        index=6,
+        summary="unet weights in unet/model.onnx_data, text_encoder weights in text_encoder/weights.pb; "
+        "EulerAncestral with SD-Turbo's keys (trailing spacing)",
+        scheduler="turbo-euler-a",
+        external_data={"unet": "model.onnx_data", "text_encoder": "weights.pb"},
+    ),
+    Variant(
+        name="lcm",
+        index=7,
+        summary="latent consistency: unet timestep_cond [batch, 256] (time_cond_proj_dim 256), LCMScheduler",
+        scheduler="lcm",
+        pipeline_class="ORTLatentConsistencyModelPipeline",
+        lcm=True,
+    ),
+]
+
+# Broken fixtures for the engine's error paths: built from this variant's files.
+BROKEN_BASE = "sd15-int32"
+BROKEN = ["missing-unet", "corrupt-unet", "wrong-unet-input"]

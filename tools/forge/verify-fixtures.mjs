@@ -1,0 +1,284 @@
+// Loads every fixture under test/fixtures/models with onnxruntime-node and runs it once.
+//
+//   node tools/forge/verify-fixtures.mjs [models-dir]
+//
+// For each variant: prints every component's input/output names, types and dims, runs
+// text_encoder -> unet -> vae_decoder (and vae_encoder where present) at 64x64 (latents 8x8)
+// with batch 2, and checks output shapes and that every value is finite. Also checks the
+// tokenizer files against text_encoder/config.json and that the broken/ fixtures are broken
+// the way they should be. Exits non-zero on the first class of failure it finds.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(process.argv[2] ?? join(here, '..', '..', 'test', 'fixtures', 'models'));
+const BATCH = 2;
+const SEQ = 77;
+const LATENT = 8;
+
+let failures = 0;
+function check(cond, message) {
+  if (!cond) {
+    failures++;
+    console.log(`  FAIL: ${message}`);
+  }
+}
+
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+
+// --- float16 helpers (Node 20 has no Float16Array: ORT uses Uint16Array bit patterns) ---
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+function toHalf(value) {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
+  const mant = x & 0x7fffff;
+  if (exp <= 0) return sign; // flush tiny values to zero (fine for test inputs)
+  if (exp >= 31) return sign | 0x7c00;
+  return sign | (exp << 10) | (mant >>> 13);
+}
+function fromHalf(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (mant / 1024);
+  if (exp === 31) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exp - 15) * (1 + mant / 1024);
+}
+
+// deterministic pseudo-random normals
+let rngState = 12345;
+function rand() {
+  rngState = (rngState * 1103515245 + 12345) >>> 0;
+  return (rngState + 0.5) / 4294967296;
+}
+function randn() {
+  return Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+function floatTensor(type, values, dims) {
+  if (type === 'float16') return new ort.Tensor('float16', Uint16Array.from(values, toHalf), dims);
+  return new ort.Tensor('float32', Float32Array.from(values), dims);
+}
+function toFloats(tensor) {
+  if (tensor.type === 'float16' && tensor.data instanceof Uint16Array) return Array.from(tensor.data, fromHalf);
+  return Array.from(tensor.data, Number);
+}
+function stats(tensor) {
+  const v = toFloats(tensor);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  let sq = 0;
+  let finite = true;
+  for (const x of v) {
+    if (!Number.isFinite(x)) finite = false;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    sum += x;
+    sq += x * x;
+  }
+  const mean = sum / v.length;
+  return { finite, min, max, mean, std: Math.sqrt(Math.max(0, sq / v.length - mean * mean)) };
+}
+const fmt = (s) =>
+  `finite=${s.finite} min=${s.min.toFixed(3)} max=${s.max.toFixed(3)} mean=${s.mean.toFixed(3)} std=${s.std.toFixed(3)}`;
+
+function describe(meta) {
+  return meta.map((m) => (m.isTensor ? `${m.name}: ${m.type}[${m.shape.join(', ')}]` : `${m.name}: (non-tensor)`));
+}
+
+async function open(folder, component) {
+  const path = join(folder, component, 'model.onnx');
+  const session = await ort.InferenceSession.create(path);
+  console.log(`  ${component}`);
+  for (const line of describe(session.inputMetadata)) console.log(`    in  ${line}`);
+  for (const line of describe(session.outputMetadata)) console.log(`    out ${line}`);
+  return session;
+}
+
+const metaOf = (session, name) => session.inputMetadata.find((m) => m.name === name);
+const sameDims = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function tokenize(tokenizerDir) {
+  // Not a BPE implementation: single-word prompt tokens looked up whole ("cat</w>" etc.).
+  const vocab = readJson(join(tokenizerDir, 'vocab.json'));
+  const cfg = readJson(join(tokenizerDir, 'tokenizer_config.json'));
+  const words = ['a</w>', 'photo</w>', 'of</w>', 'a</w>', 'red</w>', 'cat</w>'];
+  const ids = [vocab[cfg.bos_token], ...words.map((w) => vocab[w]), vocab[cfg.eos_token]];
+  check(
+    ids.every((id) => Number.isInteger(id)),
+    'prompt words / special tokens missing from vocab.json',
+  );
+  const pad = vocab[cfg.pad_token];
+  const row = [...ids, ...new Array(SEQ - ids.length).fill(pad)];
+  const empty = [vocab[cfg.bos_token], vocab[cfg.eos_token], ...new Array(SEQ - 2).fill(pad)];
+  return { ids: [...row, ...empty], vocab, cfg, pad };
+}
+
+function checkTokenizer(folder, textConfig) {
+  const dir = join(folder, 'tokenizer');
+  const vocab = readJson(join(dir, 'vocab.json'));
+  const merges = readFileSync(join(dir, 'merges.txt'), 'utf8').split('\n').filter(Boolean);
+  const cfg = readJson(join(dir, 'tokenizer_config.json'));
+  readJson(join(dir, 'special_tokens_map.json'));
+  const size = Object.keys(vocab).length;
+  check(merges[0] === '#version: 0.2', 'merges.txt must start with #version: 0.2');
+  check(size === 512 + (merges.length - 1) + 2, `vocab size ${size} != 512 + merges + 2`);
+  check(size === textConfig.vocab_size, `vocab.json has ${size} entries, config vocab_size ${textConfig.vocab_size}`);
+  check(vocab['<|endoftext|>'] === size - 1 && vocab['<|startoftext|>'] === size - 2, 'special tokens not last');
+  check(vocab['!'] === 0, '"!" is not id 0');
+  check(vocab[cfg.pad_token] === textConfig.pad_token_id, 'pad_token_id does not match tokenizer pad_token');
+  console.log(`  tokenizer: vocab ${size}, ${merges.length - 1} merges, pad ${JSON.stringify(cfg.pad_token)}`);
+}
+
+async function verifyVariant(name) {
+  const folder = join(root, name);
+  const index = readJson(join(folder, 'model_index.json'));
+  const sched = readJson(join(folder, 'scheduler', 'scheduler_config.json'));
+  const textConfig = readJson(join(folder, 'text_encoder', 'config.json'));
+  const unetConfig = readJson(join(folder, 'unet', 'config.json'));
+  const vaeConfig = readJson(join(folder, 'vae_decoder', 'config.json'));
+  console.log(
+    `\n== ${name}: ${index._class_name}, ${sched._class_name} (${sched.prediction_type}), ` +
+      `scaling_factor ${vaeConfig.scaling_factor}`,
+  );
+  checkTokenizer(folder, textConfig);
+  const { ids } = tokenize(join(folder, 'tokenizer'));
+
+  // text encoder
+  const te = await open(folder, 'text_encoder');
+  const idsType = metaOf(te, 'input_ids').type;
+  const idsData = idsType === 'int64' ? BigInt64Array.from(ids, BigInt) : Int32Array.from(ids);
+  const teOut = await te.run({ input_ids: new ort.Tensor(idsType, idsData, [BATCH, SEQ]) });
+  const hidden = teOut.last_hidden_state;
+  const pooled = teOut.pooler_output;
+  const h = textConfig.hidden_size;
+  check(sameDims(hidden.dims, [BATCH, SEQ, h]), `last_hidden_state dims ${hidden.dims}`);
+  check(sameDims(pooled.dims, [BATCH, h]), `pooler_output dims ${pooled.dims}`);
+  const hs = stats(hidden);
+  check(hs.finite, 'last_hidden_state not finite');
+  console.log(`    -> last_hidden_state [${hidden.dims}] ${fmt(hs)}`);
+  check(stats(pooled).finite, 'pooler_output not finite');
+  // CLIP pooling: pooler_output[b] == last_hidden_state[b, first position of the largest id (EOS)]
+  const hv = toFloats(hidden);
+  const pv = toFloats(pooled);
+  for (let b = 0; b < BATCH; b++) {
+    const row = ids.slice(b * SEQ, (b + 1) * SEQ);
+    const eos = row.indexOf(Math.max(...row));
+    const want = hv.slice((b * SEQ + eos) * h, (b * SEQ + eos + 1) * h);
+    const got = pv.slice(b * h, (b + 1) * h);
+    check(
+      want.every((x, i) => Math.abs(x - got[i]) < 1e-3),
+      `pooler_output[${b}] is not last_hidden_state at the EOS position ${eos}`,
+    );
+  }
+
+  // unet
+  const unet = await open(folder, 'unet');
+  const sampleType = metaOf(unet, 'sample').type;
+  const ts = metaOf(unet, 'timestep');
+  const tsDims = ts.shape.length === 0 ? [] : [BATCH];
+  const tsValues = tsDims.length === 0 ? [999] : [999, 999];
+  const timestep =
+    ts.type === 'int64'
+      ? new ort.Tensor('int64', BigInt64Array.from(tsValues, BigInt), tsDims)
+      : floatTensor(ts.type, tsValues, tsDims);
+  const latentCount = BATCH * 4 * LATENT * LATENT;
+  const sampleValues = Array.from({ length: latentCount }, randn);
+  const feeds = {
+    sample: floatTensor(sampleType, sampleValues, [BATCH, 4, LATENT, LATENT]),
+    timestep,
+    encoder_hidden_states: hidden,
+  };
+  check(metaOf(unet, 'encoder_hidden_states') !== undefined, 'unet has no encoder_hidden_states input');
+  check(hidden.type === metaOf(unet, 'encoder_hidden_states')?.type, 'text encoder / unet float types differ');
+  const cond = metaOf(unet, 'timestep_cond');
+  check(Boolean(cond) === Boolean(unetConfig.time_cond_proj_dim), 'timestep_cond vs time_cond_proj_dim mismatch');
+  if (cond) {
+    const dim = unetConfig.time_cond_proj_dim;
+    feeds.timestep_cond = floatTensor(cond.type, Array.from({ length: BATCH * dim }, randn), [BATCH, dim]);
+  }
+  const { out_sample: noise } = await unet.run(feeds);
+  check(sameDims(noise.dims, [BATCH, 4, LATENT, LATENT]), `out_sample dims ${noise.dims}`);
+  const ns = stats(noise);
+  check(ns.finite, 'out_sample not finite');
+  check(ns.std > 0.3 && ns.std < 3, `out_sample std ${ns.std} not ~1`);
+  console.log(`    -> out_sample [${noise.dims}] timestep ${ts.type}[${ts.shape}] ${fmt(ns)}`);
+
+  // dynamic spatial dims: a non-square, odd-sized latent must work too
+  const odd = [BATCH, 4, 9, 6];
+  const oddFeeds = { ...feeds, sample: floatTensor(sampleType, sampleValues.slice(0, 2 * 4 * 9 * 6), odd) };
+  const { out_sample: oddOut } = await unet.run(oddFeeds);
+  check(sameDims(oddOut.dims, odd) && stats(oddOut).finite, `unet at 9x6 latents gave dims ${oddOut.dims}`);
+
+  // vae decoder: decode (noise / scaling_factor), as a pipeline would decode latents
+  const vae = await open(folder, 'vae_decoder');
+  const latentType = metaOf(vae, 'latent_sample').type;
+  const latents = toFloats(noise).map((x) => x / vaeConfig.scaling_factor);
+  const { sample: image } = await vae.run({ latent_sample: floatTensor(latentType, latents, noise.dims) });
+  check(sameDims(image.dims, [BATCH, 3, 8 * LATENT, 8 * LATENT]), `vae sample dims ${image.dims}`);
+  const is = stats(image);
+  check(is.finite && is.min >= -1 && is.max <= 1, 'vae sample not finite / outside [-1, 1]');
+  const saturated = toFloats(image).filter((x) => Math.abs(x) > 0.99).length / image.size;
+  check(saturated < 0.2, `vae output ${Math.round(saturated * 100)}% saturated`);
+  console.log(`    -> sample [${image.dims}] ${fmt(is)} saturated=${(saturated * 100).toFixed(1)}%`);
+  const { sample: oddImage } = await vae.run({ latent_sample: floatTensor(latentType, toFloats(oddOut), odd) });
+  check(sameDims(oddImage.dims, [BATCH, 3, 72, 48]), `vae at 9x6 latents gave dims ${oddImage.dims}`);
+
+  if (index.vae_encoder) {
+    const enc = await open(folder, 'vae_encoder');
+    const { latent_sample: z } = await enc.run({ sample: image });
+    check(sameDims(z.dims, [BATCH, 4, LATENT, LATENT]), `vae_encoder latent_sample dims ${z.dims}`);
+    const zs = stats(z);
+    check(zs.finite, 'vae_encoder output not finite');
+    console.log(`    -> latent_sample [${z.dims}] ${fmt(zs)}`);
+  } else {
+    check(!existsSync(join(folder, 'vae_encoder')), 'vae_encoder folder not listed in model_index.json');
+  }
+}
+
+async function verifyBroken() {
+  const broken = join(root, 'broken');
+  console.log('\n== broken/');
+  check(!existsSync(join(broken, 'missing-unet', 'unet')), 'missing-unet has a unet folder');
+  check(existsSync(join(broken, 'missing-unet', 'model_index.json')), 'missing-unet has no model_index.json');
+  console.log('  missing-unet: no unet/ folder');
+
+  let error = null;
+  try {
+    await ort.InferenceSession.create(join(broken, 'corrupt-unet', 'unet', 'model.onnx'));
+  } catch (e) {
+    error = e;
+  }
+  check(error !== null, 'corrupt-unet/unet/model.onnx loaded');
+  const firstLine = String(error?.message ?? error).split('\n')[0];
+  console.log(`  corrupt-unet: load fails: ${firstLine.slice(0, 100)}`);
+
+  const s = await ort.InferenceSession.create(join(broken, 'wrong-unet-input', 'unet', 'model.onnx'));
+  const names = s.inputNames;
+  check(names.includes('text_states') && !names.includes('encoder_hidden_states'), `wrong-unet-input inputs ${names}`);
+  console.log(`  wrong-unet-input: unet inputs ${names.join(', ')}`);
+}
+
+const variants = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'broken')
+  .map((d) => d.name)
+  .sort();
+console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''} fixtures in ${root}: ${variants.join(', ')}`);
+for (const name of variants) {
+  try {
+    await verifyVariant(name);
+  } catch (e) {
+    failures++;
+    console.log(`  FAIL: ${name}: ${e?.stack ?? e}`);
+  }
+}
+if (existsSync(join(root, 'broken'))) await verifyBroken();
+
+console.log(failures ? `\n${failures} check(s) failed` : `\nall ${variants.length} variants OK`);
+process.exit(failures ? 1 : 0);
