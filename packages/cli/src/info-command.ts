@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createScheduler, loadModel, type StableDiffusionModel, schedulerNameForClass, type ValueInfo } from '@stipple/core';
+import {
+  createScheduler,
+  loadModel,
+  type StableDiffusionModel,
+  schedulerNameForClass,
+  type ValueInfo,
+} from '@stipple/core';
 import { requireFlag } from './parse-number.ts';
 
 export const INFO_USAGE = 'stipple info --model DIR [--json]';
@@ -51,18 +57,28 @@ function printText(info: ReturnType<typeof describeModel>): void {
     `tokenizer   ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
   ];
   for (const [name, component] of Object.entries(info.components)) {
-    lines.push(`${name.padEnd(12)}in:  ${component.inputs.join(', ')}`, `${''.padEnd(12)}out: ${component.outputs.join(', ')}`);
+    lines.push(
+      `${name.padEnd(12)}in:  ${component.inputs.join(', ')}`,
+      `${''.padEnd(12)}out: ${component.outputs.join(', ')}`,
+    );
   }
   const { vae_decoder: vae } = info.components;
   lines.push(`${''.padEnd(12)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
-  const note = info.scheduler.implemented ? '' : ` (not implemented here; ${info.scheduler.default} with its configuration)`;
+  const note = info.scheduler.implemented
+    ? ''
+    : ` (not implemented here; ${info.scheduler.default} with its configuration)`;
   lines.push(`scheduler   ${info.scheduler.shipped} -> ${info.scheduler.default}${note}`);
-  for (const [key, value] of Object.entries(info.scheduler.config)) lines.push(`${''.padEnd(12)}${key}: ${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries(info.scheduler.config))
+    lines.push(`${''.padEnd(12)}${key}: ${JSON.stringify(value)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export async function infoCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { model: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { model: { type: 'string' }, json: { type: 'boolean' } },
+  });
   const model = await loadModel(requireFlag('model', values.model));
   try {
     const info = describeModel(model);

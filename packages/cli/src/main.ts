@@ -20,7 +20,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   if (!run) {
-    process.stderr.write(`stipple: unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}`);
+    process.stderr.write(
+      `stipple: unknown command "${command}"; use one of ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}`,
+    );
     return 2;
   }
   try {

@@ -1,7 +1,12 @@
 import { extname } from 'node:path';
 import { type ImageFormat, ValidationError } from '@stipple/core';
 
-const EXTENSION_FORMATS: Record<string, ImageFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+const EXTENSION_FORMATS: Record<string, ImageFormat> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+};
 
 /** `--format` when given, else the format the `--out` extension names, else PNG. */
 export function formatForOutput(out: string, format: string | undefined): ImageFormat {

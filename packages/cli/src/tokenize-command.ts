@@ -7,9 +7,17 @@ export const TOKENIZE_USAGE = 'stipple tokenize --model DIR TEXT';
 
 /** Prints `{ ids, tokens, truncated }` for TEXT: ids with start and end tokens, without padding. */
 export async function tokenizeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { model: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { model: { type: 'string' } },
+  });
   if (positionals.length !== 1) {
-    throw new ValidationError('invalid_arguments', `tokenize takes one TEXT argument, found ${positionals.length}; quote the prompt`);
+    throw new ValidationError(
+      'invalid_arguments',
+      `tokenize takes one TEXT argument, found ${positionals.length}; quote the prompt`,
+    );
   }
   const tokenizer = await loadClipTokenizer(join(requireFlag('model', values.model), 'tokenizer'));
   const { ids, tokens, truncated } = tokenizer.encode(positionals[0]);

@@ -1,8 +1,14 @@
-export { onnxRuntimeVersion } from './backend/onnx-session.ts';
 export type { ModelSession, SessionFactory, SessionOptions, Tensor, ValueInfo } from './backend/model-session.ts';
+export { onnxRuntimeVersion } from './backend/onnx-session.ts';
 export { AbortError, ModelError, StippleError, ValidationError } from './errors.ts';
 export { formatA1111Parameters } from './image/a1111-parameters.ts';
-export { type EncodeOptions, encodeImage, IMAGE_FORMATS, IMAGE_MEDIA_TYPES, type ImageFormat } from './image/encode-image.ts';
+export {
+  type EncodeOptions,
+  encodeImage,
+  IMAGE_FORMATS,
+  IMAGE_MEDIA_TYPES,
+  type ImageFormat,
+} from './image/encode-image.ts';
 export { readPngTextChunks } from './image/png-text-chunks.ts';
 export { type LoadModelOptions, loadModel, type StableDiffusionModel } from './model/load-model.ts';
 export type { FamilyDetection, ModelFamily } from './model/model-family.ts';

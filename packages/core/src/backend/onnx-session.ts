@@ -15,11 +15,12 @@ function fromOrtTensor(tensor: ort.Tensor): Tensor {
 
 /** Opens one ONNX file (external weights beside it are found by ONNX Runtime) as a reusable session. */
 export const createOnnxSession: SessionFactory = async (modelPath, options) => {
+  // ONNX Runtime rejects thread options that are present but undefined, so only set the ones given.
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: [...(options.executionProviders ?? ['cpu'])],
-    intraOpNumThreads: options.intraOpThreads,
-    interOpNumThreads: options.interOpThreads,
     graphOptimizationLevel: 'all',
+    ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
+    ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads }),
   });
   const model: ModelSession = {
     inputs: session.inputMetadata.map(toValueInfo),

@@ -27,5 +27,15 @@ export interface Scheduler {
   setTimesteps(numInferenceSteps: number): void;
   /** Scales the UNet input for this timestep (identity for DDIM, `x / sqrt(sigma² + 1)` for Euler). */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, generator?: RandomGenerator): SchedulerStepResult;
+  step(
+    modelOutput: Float32Array,
+    timestep: number,
+    sample: Float32Array,
+    generator?: RandomGenerator,
+  ): SchedulerStepResult;
+  /**
+   * Noises a clean sample to the noise level of `timestep` (one of `timesteps`), as diffusers' `add_noise` does for
+   * image-to-image starts. Optional in the contract; every built-in scheduler implements it.
+   */
+  addNoise?(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }

@@ -1,0 +1,16 @@
+import { resolve } from 'node:path';
+
+/** The committed tiny models (tools/forge builds them), one per contract variant the engine must read. */
+export const FIXTURE_VARIANTS = [
+  'sd15-int32',
+  'sd15-int64-float-timestep',
+  'rank0-timestep',
+  'sd2-v-prediction',
+  'fp16',
+  'external-data',
+  'lcm',
+] as const;
+
+export function fixtureModel(variant: string): string {
+  return resolve(import.meta.dirname, 'fixtures/models', variant);
+}
