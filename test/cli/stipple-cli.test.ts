@@ -185,7 +185,7 @@ describe('stipple info', () => {
 
   it('prints readable text by default', async () => {
     const result = await stipple('info', '--model', fixtureModel('sd15-int32'));
-    expect(result.stdout).toMatch(/family {6}sd1/);
-    expect(result.stdout).toMatch(/scheduler {3}PNDMScheduler -> euler \(not implemented here/);
+    expect(result.stdout).toMatch(/family {8}sd1/);
+    expect(result.stdout).toMatch(/scheduler {5}PNDMScheduler -> euler \(not implemented here/);
   });
 });

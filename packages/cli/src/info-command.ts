@@ -50,26 +50,26 @@ function describeModel(model: StableDiffusionModel) {
 
 function printText(info: ReturnType<typeof describeModel>): void {
   const lines = [
-    `model       ${info.id} (${info.dir})`,
-    `family      ${info.family}: ${info.familyReason}`,
-    `weights     sha256 ${info.weightsHash}`,
-    `defaults    ${info.defaults.width}x${info.defaults.height}, ${info.defaults.steps} steps, guidance ${info.defaults.guidance}`,
-    `tokenizer   ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
+    `model         ${info.id} (${info.dir})`,
+    `family        ${info.family}: ${info.familyReason}`,
+    `weights       sha256 ${info.weightsHash}`,
+    `defaults      ${info.defaults.width}x${info.defaults.height}, ${info.defaults.steps} steps, guidance ${info.defaults.guidance}`,
+    `tokenizer     ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
   ];
   for (const [name, component] of Object.entries(info.components)) {
     lines.push(
-      `${name.padEnd(12)}in:  ${component.inputs.join(', ')}`,
-      `${''.padEnd(12)}out: ${component.outputs.join(', ')}`,
+      `${name.padEnd(14)}in:  ${component.inputs.join(', ')}`,
+      `${''.padEnd(14)}out: ${component.outputs.join(', ')}`,
     );
   }
   const { vae_decoder: vae } = info.components;
-  lines.push(`${''.padEnd(12)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
+  lines.push(`${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
   const note = info.scheduler.implemented
     ? ''
     : ` (not implemented here; ${info.scheduler.default} with its configuration)`;
-  lines.push(`scheduler   ${info.scheduler.shipped} -> ${info.scheduler.default}${note}`);
+  lines.push(`scheduler     ${info.scheduler.shipped} -> ${info.scheduler.default}${note}`);
   for (const [key, value] of Object.entries(info.scheduler.config))
-    lines.push(`${''.padEnd(12)}${key}: ${JSON.stringify(value)}`);
+    lines.push(`${''.padEnd(14)}${key}: ${JSON.stringify(value)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

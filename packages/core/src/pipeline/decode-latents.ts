@@ -33,10 +33,12 @@ export async function decodeLatents(
   const image = readFloatTensor(output);
   const planeSize = image.length / 3;
   const pixels = new Uint8Array(image.length);
-  for (let i = 0; i < planeSize; i++) {
-    for (let channel = 0; channel < 3; channel++) {
-      const value = Math.min(1, Math.max(0, image[channel * planeSize + i] / 2 + 0.5));
-      pixels[i * 3 + channel] = Math.round(value * 255);
+  for (let channel = 0; channel < 3; channel++) {
+    const plane = channel * planeSize;
+    for (let i = 0; i < planeSize; i++) {
+      const value = image[plane + i] * 127.5 + 127.5;
+      // Same as round(clamp(x / 2 + 0.5, 0, 1) · 255); the Uint8Array store truncates the +0.5.
+      pixels[i * 3 + channel] = value <= 0 ? 0 : value >= 255 ? 255 : value + 0.5;
     }
   }
   return pixels;

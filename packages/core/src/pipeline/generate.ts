@@ -92,7 +92,8 @@ export async function generate(
   const latentDims = [unet.latentChannels, settings.height / factor, settings.width / factor];
   const generator = createBatchGenerator(seeds.map(createGenerator));
   const noise = generator.randn(batch * latentDims[0] * latentDims[1] * latentDims[2]);
-  let latents: Float32Array = noise.map((value) => value * scheduler.initNoiseSigma);
+  const initNoiseSigma = scheduler.initNoiseSigma;
+  let latents: Float32Array = noise.map((value) => value * initNoiseSigma);
 
   // 5. LCM: the guidance scale enters the UNet as an embedding of w = guidance − 1.
   const timestepCond =

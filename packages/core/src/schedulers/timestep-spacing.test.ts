@@ -36,17 +36,23 @@ describe('eulerTimesteps', () => {
     }
   });
 
-  it('uses init_noise_sigma = max σ for linspace/trailing and √(max σ² + 1) for leading', () => {
-    const linspace = new EulerDiscreteScheduler({
-      beta_schedule: 'scaled_linear',
-      beta_start: 0.00085,
-      beta_end: 0.012,
-    });
-    const leading = new EulerDiscreteScheduler({ ...linspace.config, timestep_spacing: 'leading' });
-    linspace.setTimesteps(30);
-    leading.setTimesteps(30);
-    expect(linspace.initNoiseSigma).toBe(linspace.sigmas[0]);
-    expect(leading.initNoiseSigma).toBeCloseTo(Math.sqrt(leading.sigmas[0] ** 2 + 1), 5);
+  it('uses init_noise_sigma = max σ for linspace/trailing and √(max σ² + 1) for leading (SD 1.x betas)', () => {
+    const config = { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012 };
+    // Before set_timesteps the schedule is the training one; torch: sigmas.max() = 14.614645004272461 and
+    // (max ** 2 + 1) ** 0.5 = 14.64881706237793. Afterwards it is the max of the inference sigmas.
+    for (const [timestep_spacing, expected] of [
+      ['linspace', 14.614645004272461],
+      ['trailing', 14.614645004272461],
+      ['leading', 14.64881706237793],
+    ] as const) {
+      const scheduler = new EulerDiscreteScheduler({ ...config, timestep_spacing });
+      expect(scheduler.initNoiseSigma).toBeCloseTo(expected, 5);
+      scheduler.setTimesteps(30);
+      const max = scheduler.sigmas[0];
+      expect(scheduler.initNoiseSigma).toBe(
+        timestep_spacing === 'leading' ? Math.fround(Math.sqrt(max * max + 1)) : max,
+      );
+    }
   });
 });
 
