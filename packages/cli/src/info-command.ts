@@ -19,7 +19,7 @@ function describeModel(model: StableDiffusionModel) {
     inputs: session.inputs.map(describeValue),
     outputs: session.outputs.map(describeValue),
   });
-  const schedulerName = schedulerNameForClass(model.scheduler.className);
+  const schedulerName = schedulerNameForClass(model.scheduler.className, model.scheduler.config);
   const scheduler = createScheduler(schedulerName ?? 'euler', model.scheduler.config);
   return {
     id: model.id,

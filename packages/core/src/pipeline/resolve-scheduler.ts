@@ -16,7 +16,7 @@ export function resolveScheduler(
   const warnings: string[] = [];
   let name = requested;
   if (name === undefined) {
-    name = schedulerNameForClass(model.scheduler.className);
+    name = schedulerNameForClass(model.scheduler.className, model.scheduler.config);
     if (name === undefined) {
       name = FALLBACK_SCHEDULER;
       warnings.push(

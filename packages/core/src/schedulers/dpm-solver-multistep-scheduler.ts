@@ -13,6 +13,7 @@ import { dpmSolverTimesteps } from './timestep-spacing.ts';
  * default config is "DPM++ 2M"; with `use_karras_sigmas` it is "DPM++ 2M Karras". Deterministic (no SDE variants).
  */
 export class DPMSolverMultistepScheduler implements Scheduler {
+  /** `dpmpp-2m-karras` with Karras sigmas, else `dpmpp-2m`; `config` records the actual order and algorithm. */
   readonly name: string;
   readonly className = 'DPMSolverMultistepScheduler';
   readonly config: DpmSolverMultistepConfig;

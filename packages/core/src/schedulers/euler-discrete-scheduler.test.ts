@@ -41,7 +41,7 @@ function fullLoop(config: Record<string, unknown> = {}): Float32Array {
 }
 
 describe('EulerDiscreteScheduler diffusers full loops (test_scheduler_euler.py)', () => {
-  it('test_full_loop_no_noise', () => {
+  it('test_full_loop_no_noise (and test_full_loop_device on the CPU)', () => {
     const sample = fullLoop();
     expectWithin(sumAbs(sample), 10.0807, 1e-2);
     expectWithin(meanAbs(sample), 0.0131, 1e-3);
