@@ -18,7 +18,7 @@ describe('loadModel', () => {
       try {
         expect({
           family: model.family.family,
-          ids: model.textEncoder.contract.inputIdsType,
+          ids: model.textEncoders[0].contract.inputIdsType,
           timestep: model.unet.contract.timestepType,
           scalar: model.unet.contract.timestepIsScalar,
           sample: model.unet.contract.sampleType,

@@ -28,7 +28,12 @@ function describeModel(model: StableDiffusionModel) {
     familyReason: model.family.reason,
     weightsHash: model.weightsHash,
     components: {
-      text_encoder: component(model.textEncoder.session),
+      ...Object.fromEntries(
+        model.textEncoders.map((encoder, i) => [
+          i === 0 ? 'text_encoder' : `text_encoder_${i + 1}`,
+          component(encoder.session),
+        ]),
+      ),
       unet: component(model.unet.session),
       vae_decoder: {
         ...component(model.vaeDecoder.session),

@@ -4,9 +4,15 @@ import { ModelError } from '../errors.ts';
 /** What the pipeline must know about a component's graph to feed it: names, element types and ranks. */
 export interface TextEncoderContract {
   inputIdsType: 'int32' | 'int64';
+  /**
+   * The output read as the prompt embedding: `last_hidden_state` for SD 1.x/2.x, the penultimate layer
+   * (`hidden_states.N-1`) for SDXL, as diffusers' `StableDiffusionXLPipeline.encode_prompt` reads `hidden_states[-2]`.
+   */
   hiddenStatesOutput: string;
   /** Width of the hidden states when the graph declares it. */
   hiddenSize: number | undefined;
+  /** The pooled, projected embedding (`text_embeds`) of a `CLIPTextModelWithProjection`, when the graph has one. */
+  pooledOutput: string | undefined;
 }
 
 export interface UnetContract {
@@ -21,6 +27,8 @@ export interface UnetContract {
   outputName: string;
   /** Width of `encoder_hidden_states` when the graph declares it. */
   crossAttentionDim: number | undefined;
+  /** SDXL's extra conditioning (`addition_embed_type: text_time`): pooled text embeds and size/crop time ids. */
+  textTime: { textEmbedsType: 'float32' | 'float16'; timeIdsType: 'float32' | 'float16' } | undefined;
 }
 
 export interface VaeDecoderContract {
@@ -29,6 +37,7 @@ export interface VaeDecoderContract {
 }
 
 const FLOATS = ['float32', 'float16'] as const;
+const SDXL_CONDITIONING = 'float32 or float16 [batch, n], SDXL conditioning (text_embeds with time_ids)';
 const INTEGERS = ['int32', 'int64'] as const;
 
 function describeValue(value: ValueInfo): string {
@@ -72,34 +81,60 @@ function outputNamed(session: ModelSession, preferred: string): string {
 function rejectUnknownInputs(file: string, session: ModelSession, known: readonly string[]): void {
   const unknown = session.inputs.filter((input) => !known.includes(input.name));
   if (unknown.length === 0) return;
-  const sdxl = unknown.some((input) => input.name === 'text_embeds' || input.name === 'time_ids');
   throw new ModelError(
-    sdxl ? 'unsupported_model_family' : 'model_contract_mismatch',
-    sdxl
-      ? `${file} takes SDXL conditioning (text_embeds, time_ids); SDXL models are not supported yet`
-      : `${file} has inputs the engine cannot feed: ${unknown.map((input) => input.name).join(', ')} (expected only ${known.join(', ')})`,
+    'model_contract_mismatch',
+    `${file} has inputs the engine cannot feed: ${unknown.map((input) => input.name).join(', ')} (expected only ${known.join(', ')})`,
     { file, unexpected: unknown.map((input) => input.name) },
   );
 }
 
-export function readTextEncoderContract(file: string, session: ModelSession): TextEncoderContract {
+const HIDDEN_STATE_OUTPUT = /^hidden_states\.(\d+)$/;
+
+/** The penultimate of the `hidden_states.N` outputs Optimum exports for SDXL's text encoders. */
+function penultimateHiddenStates(file: string, session: ModelSession): string {
+  const layers = session.outputs
+    .map((output) => Number(HIDDEN_STATE_OUTPUT.exec(output.name)?.[1]))
+    .filter((index) => Number.isInteger(index))
+    .sort((a, b) => a - b);
+  if (layers.length >= 2) return `hidden_states.${layers.at(-2)}`;
+  const found = session.outputs.map((output) => output.name).join(', ');
+  throw new ModelError(
+    'model_contract_mismatch',
+    `${file} must output per-layer hidden states (hidden_states.0 … hidden_states.N) for SDXL's penultimate-layer embedding; found ${found}`,
+    { file, expected: 'hidden_states.N outputs', found },
+  );
+}
+
+/** `penultimate`: read `hidden_states[-2]` as SDXL does, rather than `last_hidden_state`. */
+export function readTextEncoderContract(file: string, session: ModelSession, penultimate = false): TextEncoderContract {
   rejectUnknownInputs(file, session, ['input_ids']);
   const inputIds = findInput(file, session, 'input_ids', 'int32 or int64 [batch, 77]');
-  const hiddenStatesOutput = outputNamed(session, 'last_hidden_state');
+  const hiddenStatesOutput = penultimate
+    ? penultimateHiddenStates(file, session)
+    : outputNamed(session, 'last_hidden_state');
   const hiddenStates = session.outputs.find((output) => output.name === hiddenStatesOutput);
   return {
     inputIdsType: expectType(file, inputIds, INTEGERS),
     hiddenStatesOutput,
     hiddenSize: lastDim(hiddenStates),
+    pooledOutput: session.outputs.find((output) => output.name === 'text_embeds')?.name,
   };
 }
 
 export function readUnetContract(file: string, session: ModelSession): UnetContract {
-  rejectUnknownInputs(file, session, ['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond']);
+  rejectUnknownInputs(file, session, [
+    'sample',
+    'timestep',
+    'encoder_hidden_states',
+    'timestep_cond',
+    'text_embeds',
+    'time_ids',
+  ]);
   const sample = findInput(file, session, 'sample', 'float32 or float16 [batch, 4, height, width]');
   const timestep = findInput(file, session, 'timestep', 'int64, int32, float32 or float16, shape [batch] or rank 0');
   const states = findInput(file, session, 'encoder_hidden_states', 'float32 or float16 [batch, 77, dim]');
   const timestepCond = session.inputs.find((input) => input.name === 'timestep_cond');
+  const hasTextTime = session.inputs.some((input) => input.name === 'text_embeds' || input.name === 'time_ids');
   if (timestep.shape.length > 1) {
     throw new ModelError(
       'model_contract_mismatch',
@@ -116,6 +151,13 @@ export function readUnetContract(file: string, session: ModelSession): UnetContr
     timestepCondType: timestepCond ? expectType(file, timestepCond, FLOATS) : undefined,
     outputName: outputNamed(session, 'out_sample'),
     crossAttentionDim: lastDim(states),
+    textTime: hasTextTime
+      ? {
+          // SDXL's two conditioning inputs come as a pair; findInput names the one a broken export lacks.
+          textEmbedsType: expectType(file, findInput(file, session, 'text_embeds', SDXL_CONDITIONING), FLOATS),
+          timeIdsType: expectType(file, findInput(file, session, 'time_ids', SDXL_CONDITIONING), FLOATS),
+        }
+      : undefined,
   };
 }
 

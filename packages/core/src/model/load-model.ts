@@ -30,8 +30,12 @@ export interface StableDiffusionModel {
   /** SHA-256 over the weight files (see `hashModelWeights`). */
   readonly weightsHash: string;
   readonly family: FamilyDetection;
+  /** The first text encoder's tokenizer: its window is the prompt window. */
   readonly tokenizer: ClipTokenizer;
-  readonly textEncoder: { readonly session: ModelSession; readonly contract: TextEncoderContract };
+  /** One for SD 1.x/2.x; two for SDXL (`text_encoder`, then `text_encoder_2`, whose pooled output conditions the UNet). */
+  readonly textEncoders: readonly TextEncoder[];
+  /** SDXL's `force_zeros_for_empty_prompt`: no negative prompt means zero embeddings rather than encoding "". */
+  readonly forceZerosForEmptyPrompt: boolean;
   readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
   readonly vaeDecoder: {
     readonly session: ModelSession;
@@ -48,6 +52,12 @@ export interface StableDiffusionModel {
   readonly executionProviders: readonly string[];
   readonly hasVaeEncoder: boolean;
   release(): Promise<void>;
+}
+
+export interface TextEncoder {
+  readonly session: ModelSession;
+  readonly contract: TextEncoderContract;
+  readonly tokenizer: ClipTokenizer;
 }
 
 export interface LoadModelOptions extends SessionOptions {
@@ -92,28 +102,34 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   if (!(await exists(dir))) {
     throw new ModelError('model_not_found', `model folder ${dir} does not exist`, { path: dir });
   }
-  await readModelJson(join(dir, 'model_index.json'), true);
-  const [schedulerConfig, unetConfig, vaeConfig, tokenizer] = await Promise.all([
+  const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
+  const isXl = await exists(join(dir, 'text_encoder_2'));
+  const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
+  const [schedulerConfig, unetConfig, vaeConfig, ...tokenizers] = await Promise.all([
     readModelJson(join(dir, 'scheduler', 'scheduler_config.json'), true),
     readModelJson(join(dir, 'unet', 'config.json')),
     readModelJson(join(dir, 'vae_decoder', 'config.json')),
-    loadClipTokenizer(join(dir, 'tokenizer')),
+    ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
   ]);
-  const sessions = await Promise.allSettled(
-    ['text_encoder', 'unet', 'vae_decoder'].map((component) => openComponent(dir, component, options)),
-  );
+  const components = ['unet', 'vae_decoder', ...encoderNames];
+  const sessions = await Promise.allSettled(components.map((component) => openComponent(dir, component, options)));
   const opened = sessions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const releaseAll = () => Promise.all(opened.map((session) => session.release()));
   const failure = sessions.find((result) => result.status === 'rejected');
   if (failure) {
-    await Promise.all(opened.map((session) => session.release()));
+    await releaseAll();
     throw failure.reason;
   }
-  const [textEncoderSession, unetSession, vaeSession] = opened;
+  const [unetSession, vaeSession, ...encoderSessions] = opened;
   try {
-    const textEncoder = readTextEncoderContract(join(dir, 'text_encoder', 'model.onnx'), textEncoderSession);
+    const textEncoders = encoderSessions.map((session, i) => ({
+      session,
+      contract: readTextEncoderContract(join(dir, encoderNames[i], 'model.onnx'), session, isXl),
+      tokenizer: tokenizers[i] as ClipTokenizer,
+    }));
     const unet = readUnetContract(join(dir, 'unet', 'model.onnx'), unetSession);
     const vaeDecoder = readVaeDecoderContract(join(dir, 'vae_decoder', 'model.onnx'), vaeSession);
-    checkWidthsAgree(dir, textEncoder, unet);
+    checkConditioningAgrees(dir, textEncoders, unet);
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
@@ -121,9 +137,15 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       id: basename(dir),
       dir,
       weightsHash: await hashModelWeights(dir),
-      family: detectModelFamily({ unet, textEncoder, schedulerConfig, padToken: tokenizer.padToken }),
-      tokenizer,
-      textEncoder: { session: textEncoderSession, contract: textEncoder },
+      family: detectModelFamily({
+        unet,
+        textEncoders: textEncoders.map((encoder) => encoder.contract),
+        schedulerConfig,
+        padToken: textEncoders[0].tokenizer.padToken,
+      }),
+      tokenizer: textEncoders[0].tokenizer,
+      textEncoders,
+      forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
       unet: { session: unetSession, contract: unet, latentChannels: configNumber(unetConfig, 'in_channels', 4) },
       vaeDecoder: {
         session: vaeSession,
@@ -139,27 +161,63 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       executionProviders: options.executionProviders ?? ['cpu'],
       hasVaeEncoder: await exists(join(dir, 'vae_encoder', 'model.onnx')),
       release: async () => {
-        await Promise.all(opened.map((session) => session.release()));
+        await releaseAll();
       },
     };
   } catch (error) {
-    await Promise.all(opened.map((session) => session.release()));
+    await releaseAll();
     throw error;
   }
 }
 
-function checkWidthsAgree(dir: string, textEncoder: TextEncoderContract, unet: UnetContract): void {
-  const { hiddenSize } = textEncoder;
+function mismatch(file: string, input: string, message: string, expected: unknown, found: unknown): ModelError {
+  return new ModelError('model_contract_mismatch', `${file} ${message}`, { file, input, expected, found });
+}
+
+/** The UNet's conditioning inputs must match what the text encoders produce. */
+function checkConditioningAgrees(dir: string, textEncoders: readonly TextEncoder[], unet: UnetContract): void {
+  const file = join(dir, 'unet', 'model.onnx');
+  const widths = textEncoders.map((encoder) => encoder.contract.hiddenSize);
+  const total = widths.every((width) => width !== undefined)
+    ? widths.reduce((sum, width) => sum! + width!, 0)
+    : undefined;
   const { crossAttentionDim } = unet;
-  if (hiddenSize === undefined || crossAttentionDim === undefined || hiddenSize === crossAttentionDim) return;
-  throw new ModelError(
-    'model_contract_mismatch',
-    `${join(dir, 'unet', 'model.onnx')} input "encoder_hidden_states" is ${crossAttentionDim} wide but the text encoder produces ${hiddenSize}`,
-    {
-      file: join(dir, 'unet', 'model.onnx'),
-      input: 'encoder_hidden_states',
-      expected: hiddenSize,
-      found: crossAttentionDim,
-    },
-  );
+  if (total !== undefined && crossAttentionDim !== undefined && total !== crossAttentionDim) {
+    const found = `${crossAttentionDim} wide but the text encoders produce ${widths.join(' + ')}`;
+    throw mismatch(
+      file,
+      'encoder_hidden_states',
+      `input "encoder_hidden_states" is ${found}`,
+      total,
+      crossAttentionDim,
+    );
+  }
+  const xl = textEncoders.length === 2;
+  if (unet.textTime && !xl) {
+    throw new ModelError(
+      'model_file_missing',
+      `${file} takes SDXL conditioning (text_embeds, time_ids) but ${join(dir, 'text_encoder_2')} is missing`,
+      { path: join(dir, 'text_encoder_2') },
+    );
+  }
+  if (xl && !unet.textTime) {
+    throw mismatch(
+      file,
+      'text_embeds',
+      'has no SDXL inputs text_embeds and time_ids, yet the model has text_encoder_2',
+      'text_embeds, time_ids',
+      'neither',
+    );
+  }
+  const pooled = textEncoders.at(-1)?.contract.pooledOutput;
+  if (xl && pooled === undefined) {
+    const encoderFile = join(dir, 'text_encoder_2', 'model.onnx');
+    throw mismatch(
+      encoderFile,
+      'text_embeds',
+      'has no "text_embeds" output (the pooled projection SDXL conditions on)',
+      'text_embeds',
+      'none',
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import type { TextEncoderContract, UnetContract } from './component-contract.ts';
 
 /** Stable Diffusion generations the engine tells apart, because each wants different defaults. */
-export type ModelFamily = 'sd1' | 'sd2' | 'sd-turbo' | 'lcm';
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'sd-turbo' | 'lcm';
 
 /** What a request gets when it leaves a setting out. */
 export interface GenerationDefaults {
@@ -18,23 +18,32 @@ export interface FamilyDetection {
 
 interface FamilyEvidence {
   unet: UnetContract;
-  textEncoder: TextEncoderContract;
+  textEncoders: readonly TextEncoderContract[];
   schedulerConfig: Record<string, unknown>;
   padToken: string | undefined;
 }
 
 /**
  * Detects the family from the graphs and configs, never from folder names. Defaults follow each family's reference
- * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`), SD-Turbo 1 step without
- * guidance (its model card), SD 1.x/2.x 25 steps at 7.5.
+ * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`), SD-Turbo and SDXL-Turbo 1
+ * step without guidance (their model cards), SDXL guidance 5 (`StableDiffusionXLPipeline`), SD 1.x/2.x 7.5; step counts
+ * are lower than diffusers' 50, which is more than these samplers need.
  */
 export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
-  const { unet, textEncoder, schedulerConfig, padToken } = evidence;
+  const { unet, textEncoders, schedulerConfig, padToken } = evidence;
   if (unet.timestepCondDim !== undefined || schedulerConfig._class_name === 'LCMScheduler') {
     return {
       family: 'lcm',
       reason: 'the UNet takes a guidance embedding (timestep_cond) or the scheduler is LCMScheduler',
       defaults: { steps: 4, guidance: 8.5 },
+    };
+  }
+  if (unet.textTime) {
+    const turbo = schedulerConfig.timestep_spacing === 'trailing';
+    return {
+      family: 'sdxl',
+      reason: `two text encoders and a UNet taking text_embeds and time_ids${turbo ? ', trailing spacing (SDXL-Turbo)' : ''}`,
+      defaults: turbo ? { steps: 1, guidance: 0 } : { steps: 30, guidance: 5 },
     };
   }
   if (schedulerConfig.timestep_spacing === 'trailing') {
@@ -46,7 +55,7 @@ export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
   }
   const sd2Facts = [
     schedulerConfig.prediction_type === 'v_prediction' && 'v-prediction',
-    textEncoder.hiddenSize === 1024 && 'a 1024-wide OpenCLIP text encoder',
+    textEncoders[0].hiddenSize === 1024 && 'a 1024-wide OpenCLIP text encoder',
     padToken === '!' && 'the "!" pad token',
   ].filter(Boolean);
   if (sd2Facts.length > 0) {

@@ -15,7 +15,7 @@ export async function readModelJson(path: string, required = false): Promise<Rec
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parsePythonJson(text);
   } catch (error) {
     throw new ModelError('model_file_corrupt', `${path} is not valid JSON: ${(error as Error).message}`, { path });
   }
@@ -25,6 +25,31 @@ export async function readModelJson(path: string, required = false): Promise<Rec
     });
   }
   return parsed as Record<string, unknown>;
+}
+
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+// A bare NaN / Infinity / -Infinity token after `:`, `,` or `[` (never inside a string, whose quotes come first).
+const NON_FINITE_TOKEN = /([:,[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g;
+// Model configs never hold a NUL, so a string starting with one can only be our marker.
+const MARKER = '\u0000stipple-non-finite:';
+const MARKER_IN_JSON = '\\u0000stipple-non-finite:';
+
+/**
+ * JSON as Python's `json.dump` writes it: diffusers saves `-inf` (e.g. DPM-Solver's `lambda_min_clipped`) as a bare
+ * `-Infinity`, which `JSON.parse` rejects. Such tokens become marked strings, then numbers again.
+ */
+export function parsePythonJson(text: string): unknown {
+  const marked = text.replace(
+    NON_FINITE_TOKEN,
+    (_, before: string, token: string) => `${before}"${MARKER_IN_JSON}${token}"`,
+  );
+  return JSON.parse(marked, (_, value) =>
+    typeof value === 'string' && value.startsWith(MARKER) ? NON_FINITE[value.slice(MARKER.length)] : value,
+  );
 }
 
 /** A numeric config value, or the default diffusers uses when the key is absent. */

@@ -5,12 +5,13 @@ import type { StableDiffusionModel } from '../model/load-model.ts';
 import { createBatchGenerator } from '../noise/batch-generator.ts';
 import { createGenerator, MAX_SEED, randomSeed } from '../noise/torch-generator.ts';
 import { decodeLatents } from './decode-latents.ts';
-import { encodePrompts } from './encode-prompts.ts';
+import { encodePrompts, withZeroNegative } from './encode-prompts.ts';
 import type { GenerationResult } from './generation-record.ts';
 import { type GenerationRequest, resolveRequest } from './generation-request.ts';
-import { applyClassifierFreeGuidance, guidanceScaleEmbedding, rescaleGuidance } from './guidance.ts';
+import { applyClassifierFreeGuidance, rescaleGuidance } from './guidance.ts';
 import { resolveScheduler } from './resolve-scheduler.ts';
 import { StageTimer } from './stage-timer.ts';
+import { repeat, unetConditioning } from './unet-conditioning.ts';
 
 export interface GenerationProgress {
   /** Denoising steps finished, 1-based. */
@@ -29,22 +30,6 @@ export interface GenerateOptions {
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError();
-}
-
-function repeat(block: Float32Array, times: number): Float32Array {
-  const out = new Float32Array(block.length * times);
-  for (let i = 0; i < times; i++) out.set(block, i * block.length);
-  return out;
-}
-
-function concatenate(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Text to images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`. */
@@ -67,22 +52,22 @@ export async function generate(
   throwIfAborted(signal);
 
   // 2. Encode the prompt (and the negative prompt for classifier-free guidance) in one text-encoder batch.
+  const zeroNegative = guided && settings.negativePrompt === undefined && model.forceZerosForEmptyPrompt;
   const texts = [{ field: 'prompt', text: settings.prompt }];
-  if (guided) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt });
+  if (guided && !zeroNegative) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt ?? '' });
   const encoded = await encodePrompts(model, texts, timer);
   for (const { field, droppedTokens } of encoded.truncations) {
     warnings.push(
       `${field} is longer than the model's ${model.tokenizer.maxLength}-token window; the last ${droppedTokens} tokens were dropped`,
     );
   }
-  const encoderHiddenStates = concatenate(encoded.hiddenStates.map((states) => repeat(states, batch)));
   const unetBatch = guided ? batch * 2 : batch;
-  const window = model.tokenizer.maxLength;
-  const statesTensor = floatTensor(encoderHiddenStates, unet.contract.encoderHiddenStatesType, [
-    unetBatch,
-    window,
-    encoderHiddenStates.length / (unetBatch * window),
-  ]);
+  const conditioning = unetConditioning(model, zeroNegative ? withZeroNegative(encoded) : encoded, {
+    images: batch,
+    guidance: settings.guidance,
+    width: settings.width,
+    height: settings.height,
+  });
 
   // 3. Prepare timesteps.
   timer.measure('schedulerMs', () => scheduler.setTimesteps(settings.steps));
@@ -95,17 +80,7 @@ export async function generate(
   const initNoiseSigma = scheduler.initNoiseSigma;
   let latents: Float32Array = noise.map((value) => value * initNoiseSigma);
 
-  // 5. LCM: the guidance scale enters the UNet as an embedding of w = guidance − 1.
-  const timestepCond =
-    usesGuidanceEmbedding && unet.contract.timestepCondDim !== undefined
-      ? floatTensor(
-          repeat(guidanceScaleEmbedding(settings.guidance - 1, unet.contract.timestepCondDim), unetBatch),
-          unet.contract.timestepCondType ?? 'float32',
-          [unetBatch, unet.contract.timestepCondDim],
-        )
-      : undefined;
-
-  // 6. Denoising loop.
+  // 5. Denoising loop.
   const timesteps = scheduler.timesteps;
   for (const [index, t] of timesteps.entries()) {
     throwIfAborted(signal);
@@ -118,8 +93,7 @@ export async function generate(
     const outputs = await timer.run('unetMs', unet.session, {
       sample: floatTensor(modelInput, unet.contract.sampleType, [unetBatch, ...latentDims]),
       timestep,
-      encoder_hidden_states: statesTensor,
-      ...(timestepCond ? { timestep_cond: timestepCond } : {}),
+      ...conditioning,
     });
     const prediction = timer.measure('unetMs', () => {
       const raw = readFloatTensor(outputs[unet.contract.outputName]);
@@ -134,7 +108,7 @@ export async function generate(
     onProgress?.({ step: index + 1, totalSteps: timesteps.length, elapsedMs: timer.elapsedMs() });
   }
 
-  // 7. Decode each image's latents to pixels.
+  // 6. Decode each image's latents to pixels.
   const perImage = latents.length / batch;
   const images = [];
   for (const [i, seed] of seeds.entries()) {
@@ -149,7 +123,7 @@ export async function generate(
     record: {
       model: { id: model.id, family: model.family.family, weightsHash: model.weightsHash },
       prompt: settings.prompt,
-      negativePrompt: guided ? settings.negativePrompt : '',
+      negativePrompt: guided ? (settings.negativePrompt ?? '') : '',
       width: settings.width,
       height: settings.height,
       steps: settings.steps,

@@ -63,7 +63,9 @@ function checkText(field: string, value: unknown): string {
 }
 
 /** A request with every default applied and every value checked. */
-export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'scheduler'>> & {
+export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'scheduler' | 'negativePrompt'>> & {
+  /** Undefined when not given: SDXL then uses zero embeddings rather than encoding "". */
+  negativePrompt: string | undefined;
   seed: number | undefined;
   scheduler: string | undefined;
 };
@@ -74,7 +76,8 @@ export function resolveRequest(request: GenerationRequest, model: StableDiffusio
   const { steps, guidance, guidanceRescale, n } = LIMITS;
   return {
     prompt: checkText('prompt', request.prompt),
-    negativePrompt: checkText('negative_prompt', request.negativePrompt ?? ''),
+    negativePrompt:
+      request.negativePrompt === undefined ? undefined : checkText('negative_prompt', request.negativePrompt),
     width: checkSize('width', request.width ?? model.defaultSize.width, factor),
     height: checkSize('height', request.height ?? model.defaultSize.height, factor),
     steps: checkRange('steps', request.steps ?? defaults.steps, steps.min, steps.max, true),
