@@ -94,3 +94,13 @@ describe('generate with bad input', () => {
     },
   );
 });
+
+describe('loadModel with bad options', () => {
+  it('rejects a negative thread count before opening anything', async () => {
+    const error = await caught(loadModel(fixtureModel('sd15-int32'), { intraOpThreads: -2 }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toBe(
+      "intra_op_threads -2 is out of range; use an integer from 0 (ONNX Runtime's choice) to 1024",
+    );
+  });
+});

@@ -2,12 +2,13 @@
  * IEEE 754 half-precision conversion at the boundary of fp16 graphs: the engine computes in float32 and converts
  * inputs and outputs once per `session.run`. Node 20 has no `Float16Array`, so halves travel as `Uint16Array` bits.
  */
-const scratch = new DataView(new ArrayBuffer(4));
+const scratchFloat = new Float32Array(1);
+const scratchBits = new Uint32Array(scratchFloat.buffer);
 
 /** Rounds to nearest even, as numpy's `astype(float16)` does; overflow becomes ±Infinity. */
 export function float32ToFloat16Bits(value: number): number {
-  scratch.setFloat32(0, value);
-  const bits = scratch.getUint32(0);
+  scratchFloat[0] = value;
+  const bits = scratchBits[0];
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
@@ -46,8 +47,12 @@ export function toFloat16(values: Float32Array): Uint16Array {
   return out;
 }
 
+let halfToFloat: Float32Array | undefined;
+
+/** Every half value decoded once (256 KiB), so reading a UNet output is one table lookup per element. */
 export function fromFloat16(bits: Uint16Array): Float32Array {
+  halfToFloat ??= Float32Array.from({ length: 0x10000 }, (_, i) => float16BitsToFloat32(i));
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = float16BitsToFloat32(bits[i]);
+  for (let i = 0; i < bits.length; i++) out[i] = halfToFloat[bits[i]];
   return out;
 }

@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
 import type { ModelSession, SessionFactory, Tensor, TensorType, ValueInfo } from './model-session.ts';
 
 /** The ONNX Runtime version, for reproducibility records. */

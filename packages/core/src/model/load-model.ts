@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ModelSession, SessionFactory, SessionOptions } from '../backend/model-session.ts';
 import { createOnnxSession } from '../backend/onnx-session.ts';
-import { ModelError } from '../errors.ts';
+import { ModelError, ValidationError } from '../errors.ts';
 import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import {
   readTextEncoderContract,
@@ -96,8 +96,21 @@ async function openComponent(dir: string, component: string, options: LoadModelO
   }
 }
 
+const MAX_THREADS = 1024;
+
+function checkThreads(field: string, value: number | undefined): void {
+  if (value === undefined || (Number.isInteger(value) && value >= 0 && value <= MAX_THREADS)) return;
+  throw new ValidationError(
+    `invalid_${field}`,
+    `${field} ${value} is out of range; use an integer from 0 (ONNX Runtime's choice) to ${MAX_THREADS}`,
+    { field, value, min: 0, max: MAX_THREADS },
+  );
+}
+
 /** Opens a model folder in the Hugging Face Optimum / diffusers ONNX layout and checks every graph fits the engine. */
 export async function loadModel(modelDir: string, options: LoadModelOptions = {}): Promise<StableDiffusionModel> {
+  checkThreads('intra_op_threads', options.intraOpThreads);
+  checkThreads('inter_op_threads', options.interOpThreads);
   const dir = resolve(modelDir);
   if (!(await exists(dir))) {
     throw new ModelError('model_not_found', `model folder ${dir} does not exist`, { path: dir });
