@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPngTextChunks } from '../../packages/core/src/index.ts';
+import { readPngTextChunks, SCHEDULER_NAMES } from '../../packages/core/src/index.ts';
 import { FIXTURE_VARIANTS, fixtureModel } from '../fixture-models.ts';
 
 const BIN = resolve(import.meta.dirname, '../../packages/cli/bin/stipple.js');
@@ -34,8 +34,10 @@ beforeAll(async () => {
 const small = ['--width', '64', '--height', '64', '--steps', '2'];
 
 describe('stipple generate', () => {
-  it.each(FIXTURE_VARIANTS)('writes a valid PNG from the %s fixture', async (variant) => {
-    const out = join(outDir, `${variant}.png`);
+  const matrix = FIXTURE_VARIANTS.flatMap((variant) => SCHEDULER_NAMES.map((scheduler) => [variant, scheduler]));
+
+  it.each(matrix)('writes a valid PNG from the %s fixture with %s', async (variant, scheduler) => {
+    const out = join(outDir, `${variant}-${scheduler}.png`);
     const result = await stipple(
       'generate',
       '--model',
@@ -43,6 +45,8 @@ describe('stipple generate', () => {
       '--prompt',
       'a red circle',
       ...small,
+      '--scheduler',
+      scheduler,
       '--seed',
       '1',
       '--out',
