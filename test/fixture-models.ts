@@ -9,6 +9,7 @@ export const FIXTURE_VARIANTS = [
   'fp16',
   'external-data',
   'lcm',
+  'sdxl',
 ] as const;
 
 export function fixtureModel(variant: string): string {

@@ -11,6 +11,7 @@ describe('loadModel', () => {
     ['fp16', 'sd1', 'int32', 'float16', false, 'float16', 0.18215],
     ['external-data', 'sd-turbo', 'int32', 'int64', false, 'float32', 0.18215],
     ['lcm', 'lcm', 'int32', 'int64', false, 'float32', 0.18215],
+    ['sdxl', 'sdxl', 'int32', 'int64', false, 'float32', 0.13025],
   ])(
     'reads %s as %s with the graph contract it declares',
     async (variant, family, ids, timestep, scalar, sample, scaling) => {

@@ -18,13 +18,14 @@ from tiny_modules import (
     TextEncoderConfig,
     TinyCLIPTextModel,
     TinyUNet,
+    TinyUNetXL,
     TinyVaeDecoder,
     TinyVaeEncoder,
     UNetConfig,
     VaeConfig,
     init_weights,
 )
-from variants import BROKEN, BROKEN_BASE, VARIANTS, Variant
+from variants import BROKEN, BROKEN_BASE, VARIANTS, TextEncoder2, Variant
 
 BATCH = 2
 SEQ = 77
@@ -37,12 +38,16 @@ NORM_GROUPS = 8
 # Output-scale gains (found once by measuring; hard-coded so builds don't depend on a forward pass):
 # unet out_sample std ~1, VAE encoder mean std ~5 (so latents * 0.18215 ~ unit, as in SD).
 UNET_GAINS = {"conv_out": 1.75}
+# SDXL: a stronger add_embedding so time_ids / text_embeds visibly change the output
+# (mean |delta image| ~0.05-0.13 for another size or crop, vs ~0.01-0.05 at gain 1).
+UNET_XL_GAINS = {**UNET_GAINS, "add_embedding.linear_2": 3.0}
 VAE_ENCODER_GAINS = {"quant_conv": 7.5}
 
 OPT_BATCH = "batch_size"
 OPT_SEQ = "sequence_length"
 
 DUMMY_PROMPT = "a photo of a red cat on a blue background"
+SDXL_TIME_IDS = [64.0, 64.0, 0.0, 0.0, 64.0, 64.0]  # original size, crop top-left, target size
 
 
 def _finish(model: onnx.ModelProto, variant: Variant, component: str, path: Path) -> None:
@@ -52,37 +57,66 @@ def _finish(model: onnx.ModelProto, variant: Variant, component: str, path: Path
     save_model(model, path, variant.external_data.get(component))
 
 
-def build_text_encoder(variant: Variant, tok: Tokenizer, folder: Path) -> None:
+def build_text_encoder(variant: Variant, tok: Tokenizer, folder: Path, second: TextEncoder2 | None = None) -> None:
+    """text_encoder (CLIPTextModel), or with ``second`` SDXL's text_encoder_2 (with projection)."""
+    if second is None:
+        hidden, heads, act, layers, projection_dim = (
+            variant.text_hidden,
+            variant.text_heads,
+            variant.text_act,
+            variant.text_layers,
+            None,
+        )
+        pad_token, seed, component = variant.pad_token, variant.seed, "text_encoder"
+    else:
+        hidden, heads, act, layers, projection_dim = (
+            second.hidden,
+            second.heads,
+            second.act,
+            second.layers,
+            second.projection_dim,
+        )
+        pad_token, seed, component = second.pad_token, variant.seed + 4, "text_encoder_2"
     cfg = TextEncoderConfig(
         vocab_size=tok.vocab_size,
-        hidden_size=variant.text_hidden,
-        intermediate_size=2 * variant.text_hidden,
-        num_attention_heads=variant.text_heads,
-        hidden_act=variant.text_act,
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_attention_heads=heads,
+        num_hidden_layers=layers,
+        hidden_act=act,
+        output_hidden_states=variant.xl,
+        projection_dim=projection_dim,
     )
-    torch.manual_seed(variant.seed)
+    torch.manual_seed(seed)
     module = TinyCLIPTextModel(cfg)
-    init_weights(module, InitSpec(seed=variant.seed))
+    init_weights(module, InitSpec(seed=seed))
 
-    pad_id = tok.token_id(variant.pad_token)
+    pad_id = tok.token_id(pad_token)
     ids = [tok.bos_id, *tok.encode(DUMMY_PROMPT), tok.eos_id]
     ids = ids + [pad_id] * (SEQ - len(ids))
     dtype = torch.int32 if variant.input_ids_dtype == "int32" else torch.int64
     input_ids = torch.tensor([ids, [tok.bos_id, tok.eos_id] + [pad_id] * (SEQ - 2)], dtype=dtype)
 
+    # every variant: Optimum's axis names and output order
+    if projection_dim is None:
+        outputs = ["last_hidden_state", "pooler_output"]
+        axes = {"last_hidden_state": {0: OPT_BATCH, 1: OPT_SEQ}, "pooler_output": {0: OPT_BATCH}}
+    else:
+        outputs = ["text_embeds", "last_hidden_state"]
+        axes = {"text_embeds": {0: OPT_BATCH}, "last_hidden_state": {0: OPT_BATCH, 1: OPT_SEQ}}
+    if cfg.output_hidden_states:
+        for i in range(layers + 1):
+            outputs.append(f"hidden_states.{i}")
+            axes[f"hidden_states.{i}"] = {0: OPT_BATCH, 1: OPT_SEQ}
     model = export_module(
         module,
         (input_ids,),
         ["input_ids"],
-        ["last_hidden_state", "pooler_output"],
-        {  # every variant: Optimum's axis names
-            "input_ids": {0: OPT_BATCH, 1: OPT_SEQ},
-            "last_hidden_state": {0: OPT_BATCH, 1: OPT_SEQ},
-            "pooler_output": {0: OPT_BATCH},
-        },
+        outputs,
+        {"input_ids": {0: OPT_BATCH, 1: OPT_SEQ}, **axes},
         variant.opset,
     )
-    _finish(model, variant, "text_encoder", folder / "model.onnx")
+    _finish(model, variant, component, folder / "model.onnx")
     write_json(
         folder / "config.json",
         layout.text_encoder_config(
@@ -96,6 +130,8 @@ def build_text_encoder(variant: Variant, tok: Tokenizer, folder: Path) -> None:
             eos_token_id=tok.eos_id,
             pad_token_id=pad_id,
             torch_dtype="float16" if variant.fp16 else "float32",
+            architecture="CLIPTextModel" if projection_dim is None else "CLIPTextModelWithProjection",
+            projection_dim=projection_dim,
         ),
     )
 
@@ -103,18 +139,21 @@ def build_text_encoder(variant: Variant, tok: Tokenizer, folder: Path) -> None:
 def build_unet(variant: Variant, folder: Path) -> None:
     cfg = UNetConfig(
         block_channels=UNET_CHANNELS,
-        cross_attention_dim=variant.text_hidden,
+        cross_attention_dim=variant.cross_attention_dim,
         attention_heads=UNET_HEADS,
         ff_inner=2 * UNET_CHANNELS,
         norm_groups=NORM_GROUPS,
         use_linear_projection=variant.use_linear_projection,
         time_cond_proj_dim=LCM_COND_DIM if variant.lcm else None,
         rank0_timestep=variant.timestep == "int64-rank0",
+        addition_time_embed_dim=variant.addition_time_embed_dim if variant.xl else None,
+        text_embeds_dim=variant.text_encoder_2.projection_dim if variant.text_encoder_2 else 0,
+        num_time_ids=variant.num_time_ids,
     )
     seed = variant.seed + 1
     torch.manual_seed(seed)
-    module = TinyUNet(cfg)
-    init_weights(module, InitSpec(seed=seed, gains=UNET_GAINS))
+    module = TinyUNetXL(cfg) if variant.xl else TinyUNet(cfg)
+    init_weights(module, InitSpec(seed=seed, gains=UNET_XL_GAINS if variant.xl else UNET_GAINS))
 
     gen = torch.Generator().manual_seed(seed)
     sample = torch.randn((BATCH, 4, variant.sample_size, variant.sample_size), generator=gen)
@@ -141,6 +180,13 @@ def build_unet(variant: Variant, folder: Path) -> None:
         names.append("timestep_cond")
         args = (*args, torch.randn((BATCH, LCM_COND_DIM), generator=gen))
         axes["timestep_cond"] = {0: batch}
+    if variant.xl:
+        names += ["text_embeds", "time_ids"]
+        text_embeds = torch.randn((BATCH, cfg.text_embeds_dim), generator=gen)
+        time_ids = torch.tensor([SDXL_TIME_IDS] * BATCH, dtype=torch.float32)
+        args = (*args, text_embeds, time_ids)
+        axes["text_embeds"] = {0: batch}
+        axes["time_ids"] = {0: batch}
 
     model = export_module(module, args, names, ["out_sample"], axes, variant.opset)
     _finish(model, variant, "unet", folder / "model.onnx")
@@ -155,6 +201,8 @@ def build_unet(variant: Variant, folder: Path) -> None:
             time_embedding_dim=cfg.time_embed_dim,
             use_linear_projection=cfg.use_linear_projection,
             time_cond_proj_dim=cfg.time_cond_proj_dim,
+            addition_time_embed_dim=cfg.addition_time_embed_dim,
+            projection_class_embeddings_input_dim=cfg.projection_class_embeddings_input_dim if variant.xl else None,
         ),
     )
 
@@ -165,6 +213,7 @@ def _vae_config_json(variant: Variant) -> dict:
         norm_num_groups=NORM_GROUPS,
         sample_size=8 * variant.sample_size,
         scaling_factor=variant.scaling_factor,
+        force_upcast=variant.vae_force_upcast,
     )
 
 
@@ -222,11 +271,21 @@ def build_variant(variant: Variant, tok: Tokenizer, out: Path) -> Path:
     sched = layout.SCHEDULERS[variant.scheduler]
     write_json(
         folder / "model_index.json",
-        layout.model_index(variant.pipeline_class, sched["_class_name"], variant.vae_encoder, variant.null_entries),
+        layout.model_index(
+            variant.pipeline_class,
+            sched["_class_name"],
+            variant.vae_encoder,
+            variant.null_entries,
+            xl=variant.xl,
+            force_zeros_for_empty_prompt=variant.force_zeros_for_empty_prompt,
+        ),
     )
     write_json(folder / "scheduler" / "scheduler_config.json", sched)
     tok.write(folder / "tokenizer", pad_token=variant.pad_token)
     build_text_encoder(variant, tok, folder / "text_encoder")
+    if variant.text_encoder_2 is not None:
+        tok.write(folder / "tokenizer_2", pad_token=variant.text_encoder_2.pad_token)
+        build_text_encoder(variant, tok, folder / "text_encoder_2", variant.text_encoder_2)
     build_unet(variant, folder / "unet")
     build_vae_decoder(variant, folder / "vae_decoder")
     if variant.vae_encoder:

@@ -48,7 +48,8 @@ SCHEDULERS: dict[str, dict[str, Any]] = {
         thresholding=False,
         timestep_spacing="leading",
     ),
-    # EulerDiscreteScheduler as SDXL-era exports write it (with PNDM/DDIM carry-over keys)
+    # EulerDiscreteScheduler as SDXL-era exports write it (with PNDM/DDIM carry-over keys):
+    # stabilityai/stable-diffusion-xl-base-1.0's scheduler_config.json
     "euler": _sched(
         "EulerDiscreteScheduler",
         clip_sample=False,
@@ -106,7 +107,14 @@ SCHEDULERS: dict[str, dict[str, Any]] = {
 # --- model_index.json ----------------------------------------------------------------------
 
 
-def model_index(pipeline_class: str, scheduler_class: str, has_vae_encoder: bool, null_entries: bool) -> dict[str, Any]:
+def model_index(
+    pipeline_class: str,
+    scheduler_class: str,
+    has_vae_encoder: bool,
+    null_entries: bool,
+    xl: bool = False,
+    force_zeros_for_empty_prompt: bool | None = None,
+) -> dict[str, Any]:
     index: dict[str, Any] = {
         "_class_name": pipeline_class,
         "_diffusers_version": DIFFUSERS_VERSION,
@@ -114,11 +122,18 @@ def model_index(pipeline_class: str, scheduler_class: str, has_vae_encoder: bool
     if null_entries:
         # what Optimum writes for a pipeline saved without safety checker / feature extractor
         index["feature_extractor"] = [None, None]
+    if force_zeros_for_empty_prompt is not None:
+        index["force_zeros_for_empty_prompt"] = force_zeros_for_empty_prompt
+    if null_entries:
         index["requires_safety_checker"] = False
         index["safety_checker"] = [None, None]
     index["scheduler"] = ["diffusers", scheduler_class]
     index["text_encoder"] = ["optimum", "ORTModelTextEncoder"]
+    if xl:
+        index["text_encoder_2"] = ["optimum", "ORTModelTextEncoder"]
     index["tokenizer"] = ["transformers", "CLIPTokenizer"]
+    if xl:
+        index["tokenizer_2"] = ["transformers", "CLIPTokenizer"]
     index["unet"] = ["optimum", "ORTModelUnet"]
     index["vae_decoder"] = ["optimum", "ORTModelVaeDecoder"]
     if has_vae_encoder:
@@ -141,9 +156,11 @@ def text_encoder_config(
     eos_token_id: int,
     pad_token_id: int,
     torch_dtype: str,
+    architecture: str = "CLIPTextModel",
+    projection_dim: int | None = None,
 ) -> dict[str, Any]:
     return {
-        "architectures": ["CLIPTextModel"],
+        "architectures": [architecture],
         "attention_dropout": 0.0,
         "bos_token_id": bos_token_id,
         "dropout": 0.0,
@@ -159,7 +176,7 @@ def text_encoder_config(
         "num_attention_heads": num_attention_heads,
         "num_hidden_layers": num_hidden_layers,
         "pad_token_id": pad_token_id,
-        "projection_dim": hidden_size,
+        "projection_dim": hidden_size if projection_dim is None else projection_dim,
         "torch_dtype": torch_dtype,
         "transformers_version": TRANSFORMERS_VERSION,
         "vocab_size": vocab_size,
@@ -176,11 +193,22 @@ def unet_config(
     time_embedding_dim: int,
     use_linear_projection: bool,
     time_cond_proj_dim: int | None,
+    addition_time_embed_dim: int | None = None,
+    projection_class_embeddings_input_dim: int | None = None,
 ) -> dict[str, Any]:
-    return {
+    text_time: dict[str, Any] = {}
+    if addition_time_embed_dim is not None:
+        # SDXL: micro-conditioning on text_embeds + time_ids
+        text_time = {
+            "addition_embed_type": "text_time",
+            "addition_embed_type_num_heads": 64,
+            "addition_time_embed_dim": addition_time_embed_dim,
+        }
+    cfg = {
         "_class_name": "UNet2DConditionModel",
         "_diffusers_version": DIFFUSERS_VERSION,
         "act_fn": "silu",
+        **text_time,
         "attention_head_dim": attention_head_dim,
         "block_out_channels": [block_channels],
         "center_input_sample": False,
@@ -195,6 +223,7 @@ def unet_config(
         "norm_eps": 1e-05,
         "norm_num_groups": norm_num_groups,
         "out_channels": 4,
+        "projection_class_embeddings_input_dim": projection_class_embeddings_input_dim,
         "sample_size": sample_size,
         "time_cond_proj_dim": time_cond_proj_dim,
         "time_embedding_dim": time_embedding_dim,
@@ -203,16 +232,23 @@ def unet_config(
         "upcast_attention": False,
         "use_linear_projection": use_linear_projection,
     }
+    if projection_class_embeddings_input_dim is None:
+        del cfg["projection_class_embeddings_input_dim"]
+    return cfg
 
 
-def vae_config(*, channels: int, norm_num_groups: int, sample_size: int, scaling_factor: float) -> dict[str, Any]:
+def vae_config(
+    *, channels: int, norm_num_groups: int, sample_size: int, scaling_factor: float, force_upcast: bool | None = None
+) -> dict[str, Any]:
     """One AutoencoderKL config; Optimum writes the same file into vae_decoder/ and vae_encoder/."""
+    upcast = {} if force_upcast is None else {"force_upcast": force_upcast}
     return {
         "_class_name": "AutoencoderKL",
         "_diffusers_version": DIFFUSERS_VERSION,
         "act_fn": "silu",
         "block_out_channels": [channels] * 4,
         "down_block_types": ["DownEncoderBlock2D"] * 4,
+        **upcast,
         "in_channels": 3,
         "latent_channels": 4,
         "layers_per_block": 1,

@@ -67,6 +67,11 @@ class TextEncoderConfig:
     max_position_embeddings: int = 77
     hidden_act: str = "quick_gelu"
     layer_norm_eps: float = 1e-5
+    # SDXL: also output every hidden state (embeddings, then each layer's output before the
+    # final LayerNorm) as transformers' output_hidden_states=True returns them
+    output_hidden_states: bool = False
+    # CLIPTextModelWithProjection: a bias-free text_projection of the pooled state -> text_embeds
+    projection_dim: int | None = None
 
 
 class CLIPEncoderLayer(nn.Module):
@@ -86,29 +91,43 @@ class CLIPEncoderLayer(nn.Module):
 
 
 class TinyCLIPTextModel(nn.Module):
-    """input_ids [batch, seq] -> (last_hidden_state [batch, seq, hidden], pooler_output [batch, hidden])."""
+    """input_ids [batch, seq] -> (last_hidden_state [batch, seq, hidden], pooler_output [batch, hidden]).
+
+    With ``output_hidden_states``, the hidden states follow: embeddings, then each layer's
+    output (before the final LayerNorm), ``num_hidden_layers + 1`` tensors [batch, seq, hidden].
+    With ``projection_dim`` (CLIPTextModelWithProjection) the first output is instead
+    ``text_embeds`` [batch, projection_dim] = text_projection(pooled), then last_hidden_state.
+    """
 
     def __init__(self, cfg: TextEncoderConfig) -> None:
         super().__init__()
+        self.cfg = cfg
         self.token_embedding = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
         self.position_embedding = nn.Embedding(cfg.max_position_embeddings, cfg.hidden_size)
         self.layers = nn.ModuleList(CLIPEncoderLayer(cfg) for _ in range(cfg.num_hidden_layers))
         self.final_layer_norm = nn.LayerNorm(cfg.hidden_size, eps=cfg.layer_norm_eps)
+        if cfg.projection_dim is not None:
+            self.text_projection = nn.Linear(cfg.hidden_size, cfg.projection_dim, bias=False)
         self.register_buffer("position_ids", torch.arange(cfg.max_position_embeddings).unsqueeze(0), persistent=False)
 
-    def forward(self, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, input_ids: torch.Tensor) -> tuple[torch.Tensor, ...]:
         seq_len = input_ids.shape[1]
         x = self.token_embedding(input_ids.long()) + self.position_embedding(self.position_ids[:, :seq_len])
         idx = torch.arange(seq_len)
         causal = idx.unsqueeze(0) > idx.unsqueeze(1)  # [seq, seq], True above the diagonal
+        hidden_states = [x]
         for layer in self.layers:
             x = layer(x, causal)
+            hidden_states.append(x)
         x = self.final_layer_norm(x)
         # CLIP pools at the EOS token, which has the largest id: argmax over the ids
         # (cast to int32 first, as transformers does for ONNX's ArgMax).
         eos = input_ids.to(torch.int32).argmax(dim=-1)
         pooled = x[torch.arange(x.shape[0]), eos]
-        return x, pooled
+        extra = tuple(hidden_states) if self.cfg.output_hidden_states else ()
+        if self.cfg.projection_dim is not None:
+            return (self.text_projection(pooled), x, *extra)
+        return (x, pooled, *extra)
 
 
 # --- UNet (UNet2DConditionModel) ----------------------------------------------------------
@@ -125,6 +144,15 @@ class UNetConfig:
     use_linear_projection: bool = False
     time_cond_proj_dim: int | None = None
     rank0_timestep: bool = False
+    # SDXL's addition_embed_type "text_time": text_embeds [batch, text_embeds_dim] and
+    # time_ids [batch, num_time_ids], each time id embedded sinusoidally in addition_time_embed_dim
+    addition_time_embed_dim: int | None = None
+    text_embeds_dim: int = 0
+    num_time_ids: int = 6
+
+    @property
+    def projection_class_embeddings_input_dim(self) -> int:
+        return self.text_embeds_dim + self.num_time_ids * (self.addition_time_embed_dim or 0)
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:
@@ -192,6 +220,18 @@ class Transformer2D(nn.Module):
         return x + residual
 
 
+class TimestepEmbedding(nn.Module):
+    """diffusers' TimestepEmbedding: linear_1 -> silu -> linear_2."""
+
+    def __init__(self, in_dim: int, dim: int) -> None:
+        super().__init__()
+        self.linear_1 = nn.Linear(in_dim, dim)
+        self.linear_2 = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear_2(F.silu(self.linear_1(x)))
+
+
 class TinyUNet(nn.Module):
     """(sample, timestep, encoder_hidden_states[, timestep_cond]) -> out_sample."""
 
@@ -202,6 +242,8 @@ class TinyUNet(nn.Module):
         self.cond_proj = nn.Linear(cfg.time_cond_proj_dim, c, bias=False) if cfg.time_cond_proj_dim else None
         self.time_linear_1 = nn.Linear(c, cfg.time_embed_dim)
         self.time_linear_2 = nn.Linear(cfg.time_embed_dim, cfg.time_embed_dim)
+        if cfg.addition_time_embed_dim is not None:
+            self.add_embedding = TimestepEmbedding(cfg.projection_class_embeddings_input_dim, cfg.time_embed_dim)
         self.conv_in = nn.Conv2d(4, c, 3, padding=1)
         self.resnet = ResnetBlock(c, cfg.norm_groups, cfg.time_embed_dim)
         self.attention = Transformer2D(cfg)
@@ -224,11 +266,40 @@ class TinyUNet(nn.Module):
         if self.cond_proj is not None and timestep_cond is not None:
             t_emb = t_emb + self.cond_proj(timestep_cond)
         emb = self.time_linear_2(F.silu(self.time_linear_1(t_emb)))
+        return self._denoise(sample, emb, encoder_hidden_states)
 
+    def _denoise(self, sample: torch.Tensor, emb: torch.Tensor, encoder_hidden_states: torch.Tensor) -> torch.Tensor:
         h = self.conv_in(sample)
         h = self.resnet(h, emb)
         h = self.attention(h, encoder_hidden_states)
         return self.conv_out(F.silu(self.conv_norm_out(h)))
+
+
+class TinyUNetXL(TinyUNet):
+    """SDXL: (sample, timestep, encoder_hidden_states, text_embeds, time_ids) -> out_sample.
+
+    As diffusers' UNet2DConditionModel with addition_embed_type "text_time": every time id is
+    embedded sinusoidally (addition_time_embed_dim, flip_sin_to_cos, freq_shift 0), flattened
+    per sample, appended to text_embeds, and through add_embedding added to the time embedding.
+    """
+
+    def forward(  # type: ignore[override]
+        self,
+        sample: torch.Tensor,
+        timestep: torch.Tensor,
+        encoder_hidden_states: torch.Tensor,
+        text_embeds: torch.Tensor,
+        time_ids: torch.Tensor,
+    ) -> torch.Tensor:
+        cfg = self.cfg
+        assert cfg.addition_time_embed_dim is not None
+        t = timestep.unsqueeze(0) if cfg.rank0_timestep else timestep
+        t = t.expand(sample.shape[0])
+        emb = self.time_linear_2(F.silu(self.time_linear_1(timestep_embedding(t, cfg.block_channels))))
+        time_embeds = timestep_embedding(time_ids.flatten(), cfg.addition_time_embed_dim)
+        time_embeds = time_embeds.reshape(text_embeds.shape[0], -1)
+        emb = emb + self.add_embedding(torch.cat([text_embeds, time_embeds], dim=-1))
+        return self._denoise(sample, emb, encoder_hidden_states)
 
 
 # --- VAE (AutoencoderKL) ------------------------------------------------------------------

@@ -28,6 +28,18 @@ DIFFUSERS_SCRIPT_AXES = {
 
 
 @dataclass(frozen=True)
+class TextEncoder2:
+    """SDXL's second text encoder (CLIPTextModelWithProjection, OpenCLIP bigG-like) and tokenizer_2."""
+
+    hidden: int = 48
+    heads: int = 3
+    layers: int = 2
+    act: str = "gelu"
+    projection_dim: int = 40  # text_embeds width (bias-free text_projection)
+    pad_token: str = "!"  # SDXL's tokenizer_2 pads with "!" (id 0)
+
+
+@dataclass(frozen=True)
 class Variant:
     name: str
     index: int  # seeds are derived from it
@@ -40,6 +52,7 @@ class Variant:
     text_hidden: int = 32
     text_heads: int = 2
     text_act: str = "quick_gelu"
+    text_layers: int = 1
     use_linear_projection: bool = False
     scaling_factor: float = 0.18215
     pad_token: str = EOS_TOKEN
@@ -50,10 +63,26 @@ class Variant:
     null_entries: bool = False  # feature_extractor/safety_checker null entries in model_index.json
     external_data: dict[str, str] = field(default_factory=dict)  # component -> external data file name
     axes: dict[str, str] = field(default_factory=lambda: dict(OPTIMUM_AXES))
+    # SDXL: text_encoder_2 + tokenizer_2, both encoders output hidden_states.*, and the unet
+    # takes text_embeds + time_ids (addition_embed_type "text_time")
+    text_encoder_2: TextEncoder2 | None = None
+    addition_time_embed_dim: int = 8
+    num_time_ids: int = 6
+    force_zeros_for_empty_prompt: bool | None = None  # model_index.json key (SDXL base: true)
+    vae_force_upcast: bool | None = None  # vae config key (SDXL's VAE: true)
 
     @property
     def seed(self) -> int:
         return 1234 + 10 * self.index
+
+    @property
+    def xl(self) -> bool:
+        return self.text_encoder_2 is not None
+
+    @property
+    def cross_attention_dim(self) -> int:
+        """SDXL concatenates both encoders' penultimate hidden states."""
+        return self.text_hidden + (self.text_encoder_2.hidden if self.text_encoder_2 else 0)
 
 
 VARIANTS: list[Variant] = [
@@ -121,6 +150,21 @@ VARIANTS: list[Variant] = [
         scheduler="lcm",
         pipeline_class="ORTLatentConsistencyModelPipeline",
         lcm=True,
+    ),
+    Variant(
+        name="sdxl",
+        index=8,
+        summary="Optimum SDXL export: text_encoder (hidden 32) + text_encoder_2 with projection (hidden 48, "
+        "text_embeds 40), 2 layers each with hidden_states.0-2 outputs, tokenizer_2 padding with '!'; unet "
+        "cross_attention_dim 80 + text_embeds [batch, 40] + time_ids [batch, 6] (text_time); "
+        "SDXL base's EulerDiscrete, vae scaling_factor 0.13025",
+        pipeline_class="ORTStableDiffusionXLPipeline",
+        scheduler="euler",
+        text_layers=2,
+        text_encoder_2=TextEncoder2(),
+        scaling_factor=0.13025,
+        force_zeros_for_empty_prompt=True,
+        vae_force_upcast=True,
     ),
 ]
 

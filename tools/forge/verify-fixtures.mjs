@@ -6,7 +6,11 @@
 // text_encoder -> unet -> vae_decoder (and vae_encoder where present) at 64x64 (latents 8x8)
 // with batch 2, and checks output shapes and that every value is finite. Also checks the
 // tokenizer files against text_encoder/config.json and that the broken/ fixtures are broken
-// the way they should be. Exits non-zero on the first class of failure it finds.
+// the way they should be. SDXL variants (model_index.json lists text_encoder_2): runs both
+// text encoders, checks their hidden_states.* outputs, concatenates each one's
+// hidden_states[-2] into encoder_hidden_states, feeds the unet text_embeds and time_ids, and
+// checks that time_ids and text_embeds change out_sample. Exits non-zero on the first class
+// of failure it finds.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +21,9 @@ const root = resolve(process.argv[2] ?? join(here, '..', '..', 'test', 'fixtures
 const BATCH = 2;
 const SEQ = 77;
 const LATENT = 8;
+const TIME_IDS = [64, 64, 0, 0, 64, 64]; // SDXL: original size, crop top-left, target size
+
+const timeIds = (row) => new ort.Tensor('float32', Float32Array.from([...row, ...row]), [BATCH, row.length]);
 
 let failures = 0;
 function check(cond, message) {
@@ -120,8 +127,8 @@ function tokenize(tokenizerDir) {
   return { ids: [...row, ...empty], vocab, cfg, pad };
 }
 
-function checkTokenizer(folder, textConfig) {
-  const dir = join(folder, 'tokenizer');
+function checkTokenizer(folder, textConfig, tokenizerName = 'tokenizer') {
+  const dir = join(folder, tokenizerName);
   const vocab = readJson(join(dir, 'vocab.json'));
   const merges = readFileSync(join(dir, 'merges.txt'), 'utf8').split('\n').filter(Boolean);
   const cfg = readJson(join(dir, 'tokenizer_config.json'));
@@ -133,7 +140,97 @@ function checkTokenizer(folder, textConfig) {
   check(vocab['<|endoftext|>'] === size - 1 && vocab['<|startoftext|>'] === size - 2, 'special tokens not last');
   check(vocab['!'] === 0, '"!" is not id 0');
   check(vocab[cfg.pad_token] === textConfig.pad_token_id, 'pad_token_id does not match tokenizer pad_token');
-  console.log(`  tokenizer: vocab ${size}, ${merges.length - 1} merges, pad ${JSON.stringify(cfg.pad_token)}`);
+  console.log(`  ${tokenizerName}: vocab ${size}, ${merges.length - 1} merges, pad ${JSON.stringify(cfg.pad_token)}`);
+}
+
+function inputIdsTensor(session, ids) {
+  const type = metaOf(session, 'input_ids').type;
+  const data = type === 'int64' ? BigInt64Array.from(ids, BigInt) : Int32Array.from(ids);
+  return new ort.Tensor(type, data, [BATCH, SEQ]);
+}
+
+// CLIP pooling: pooled[b] == hidden[b, first position of the largest id (EOS)]
+function checkEosPooling(ids, hidden, pooled, what) {
+  const h = hidden.dims[2];
+  const hv = toFloats(hidden);
+  const pv = toFloats(pooled);
+  for (let b = 0; b < BATCH; b++) {
+    const row = ids.slice(b * SEQ, (b + 1) * SEQ);
+    const eos = row.indexOf(Math.max(...row));
+    const want = hv.slice((b * SEQ + eos) * h, (b * SEQ + eos + 1) * h);
+    const got = pv.slice(b * h, (b + 1) * h);
+    check(
+      want.every((x, i) => Math.abs(x - got[i]) < 1e-3),
+      `${what}[${b}] is not last_hidden_state at the EOS position ${eos}`,
+    );
+  }
+}
+
+const maxAbsDiff = (a, b) => {
+  const x = toFloats(a);
+  const y = toFloats(b);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+};
+
+// [batch, seq, a] ++ [batch, seq, b] -> [batch, seq, a + b]
+function concatLastAxis(x, y) {
+  const [b, s, a] = x.dims;
+  const c = y.dims[2];
+  const xv = x.data;
+  const yv = y.data;
+  const out = new Float32Array(b * s * (a + c));
+  for (let r = 0; r < b * s; r++) {
+    out.set(xv.subarray(r * a, (r + 1) * a), r * (a + c));
+    out.set(yv.subarray(r * c, (r + 1) * c), r * (a + c) + a);
+  }
+  return new ort.Tensor('float32', out, [b, s, a + c]);
+}
+
+// SDXL text encoder: checks output names/order, hidden_states.*, and returns the outputs.
+async function runXlTextEncoder(folder, component, tokenizerName, withProjection) {
+  const config = readJson(join(folder, component, 'config.json'));
+  checkTokenizer(folder, config, tokenizerName);
+  const { ids } = tokenize(join(folder, tokenizerName));
+  const session = await open(folder, component);
+  const layers = config.num_hidden_layers;
+  const h = config.hidden_size;
+  const hiddenNames = Array.from({ length: layers + 1 }, (_, i) => `hidden_states.${i}`);
+  const head = withProjection ? ['text_embeds', 'last_hidden_state'] : ['last_hidden_state', 'pooler_output'];
+  const names = [...head, ...hiddenNames];
+  check(
+    sameDims(session.outputNames, names),
+    `${component} outputs ${session.outputNames.join(', ')}, want ${names.join(', ')}`,
+  );
+  const out = await session.run({ input_ids: inputIdsTensor(session, ids) });
+  for (const name of ['last_hidden_state', ...hiddenNames]) {
+    const t = out[name];
+    check(t && sameDims(t.dims, [BATCH, SEQ, h]), `${component} ${name} dims ${t?.dims}`);
+    check(t && stats(t).finite, `${component} ${name} not finite`);
+  }
+  const last = out[`hidden_states.${layers}`];
+  const penultimate = out[`hidden_states.${layers - 1}`];
+  const dLayer = maxAbsDiff(last, penultimate);
+  const dNorm = maxAbsDiff(out.last_hidden_state, last);
+  check(dLayer > 1e-3, `${component} hidden_states.${layers} == hidden_states.${layers - 1}`);
+  check(dNorm > 1e-3, `${component} last_hidden_state == hidden_states.${layers} (no final layer norm?)`);
+  if (withProjection) {
+    const te = out.text_embeds;
+    check(sameDims(te.dims, [BATCH, config.projection_dim]), `${component} text_embeds dims ${te.dims}`);
+    check(stats(te).finite, `${component} text_embeds not finite`);
+    console.log(`    -> text_embeds [${te.dims}] ${fmt(stats(te))}`);
+  } else {
+    check(sameDims(out.pooler_output.dims, [BATCH, h]), `${component} pooler_output dims ${out.pooler_output.dims}`);
+    check(stats(out.pooler_output).finite, `${component} pooler_output not finite`);
+    checkEosPooling(ids, out.last_hidden_state, out.pooler_output, `${component} pooler_output`);
+  }
+  console.log(`    -> hidden_states.${layers - 1} [${penultimate.dims}] ${fmt(stats(penultimate))}`);
+  console.log(
+    `       max|hidden_states.${layers} - hidden_states.${layers - 1}| = ${dLayer.toFixed(3)}, ` +
+      `max|last_hidden_state - hidden_states.${layers}| = ${dNorm.toFixed(3)}`,
+  );
+  return { out, config, penultimate };
 }
 
 async function verifyVariant(name) {
@@ -147,35 +244,48 @@ async function verifyVariant(name) {
     `\n== ${name}: ${index._class_name}, ${sched._class_name} (${sched.prediction_type}), ` +
       `scaling_factor ${vaeConfig.scaling_factor}`,
   );
-  checkTokenizer(folder, textConfig);
-  const { ids } = tokenize(join(folder, 'tokenizer'));
-
-  // text encoder
-  const te = await open(folder, 'text_encoder');
-  const idsType = metaOf(te, 'input_ids').type;
-  const idsData = idsType === 'int64' ? BigInt64Array.from(ids, BigInt) : Int32Array.from(ids);
-  const teOut = await te.run({ input_ids: new ort.Tensor(idsType, idsData, [BATCH, SEQ]) });
-  const hidden = teOut.last_hidden_state;
-  const pooled = teOut.pooler_output;
-  const h = textConfig.hidden_size;
-  check(sameDims(hidden.dims, [BATCH, SEQ, h]), `last_hidden_state dims ${hidden.dims}`);
-  check(sameDims(pooled.dims, [BATCH, h]), `pooler_output dims ${pooled.dims}`);
-  const hs = stats(hidden);
-  check(hs.finite, 'last_hidden_state not finite');
-  console.log(`    -> last_hidden_state [${hidden.dims}] ${fmt(hs)}`);
-  check(stats(pooled).finite, 'pooler_output not finite');
-  // CLIP pooling: pooler_output[b] == last_hidden_state[b, first position of the largest id (EOS)]
-  const hv = toFloats(hidden);
-  const pv = toFloats(pooled);
-  for (let b = 0; b < BATCH; b++) {
-    const row = ids.slice(b * SEQ, (b + 1) * SEQ);
-    const eos = row.indexOf(Math.max(...row));
-    const want = hv.slice((b * SEQ + eos) * h, (b * SEQ + eos + 1) * h);
-    const got = pv.slice(b * h, (b + 1) * h);
+  const xl = Boolean(index.text_encoder_2);
+  let hidden;
+  let xlFeeds = {};
+  if (xl) {
+    // SDXL: both encoders' hidden_states[-2], concatenated; text_encoder_2's text_embeds
+    for (const c of ['text_encoder_2', 'tokenizer_2']) check(existsSync(join(folder, c)), `no ${c}/ folder`);
     check(
-      want.every((x, i) => Math.abs(x - got[i]) < 1e-3),
-      `pooler_output[${b}] is not last_hidden_state at the EOS position ${eos}`,
+      typeof index.force_zeros_for_empty_prompt === 'boolean',
+      'model_index.json lacks force_zeros_for_empty_prompt',
     );
+    const one = await runXlTextEncoder(folder, 'text_encoder', 'tokenizer', false);
+    const two = await runXlTextEncoder(folder, 'text_encoder_2', 'tokenizer_2', true);
+    hidden = concatLastAxis(one.penultimate, two.penultimate);
+    check(
+      hidden.dims[2] === unetConfig.cross_attention_dim,
+      `concatenated hidden ${hidden.dims[2]} != cross_attention_dim`,
+    );
+    const te = two.out.text_embeds;
+    check(
+      unetConfig.projection_class_embeddings_input_dim ===
+        te.dims[1] + TIME_IDS.length * unetConfig.addition_time_embed_dim,
+      'projection_class_embeddings_input_dim != text_embeds + 6 * addition_time_embed_dim',
+    );
+    xlFeeds = { text_embeds: te, time_ids: timeIds(TIME_IDS) };
+    console.log(`    -> encoder_hidden_states [${hidden.dims}] (hidden_states.1 of both, concatenated)`);
+  } else {
+    checkTokenizer(folder, textConfig);
+    const { ids } = tokenize(join(folder, 'tokenizer'));
+
+    // text encoder
+    const te = await open(folder, 'text_encoder');
+    const teOut = await te.run({ input_ids: inputIdsTensor(te, ids) });
+    hidden = teOut.last_hidden_state;
+    const pooled = teOut.pooler_output;
+    const h = textConfig.hidden_size;
+    check(sameDims(hidden.dims, [BATCH, SEQ, h]), `last_hidden_state dims ${hidden.dims}`);
+    check(sameDims(pooled.dims, [BATCH, h]), `pooler_output dims ${pooled.dims}`);
+    const hs = stats(hidden);
+    check(hs.finite, 'last_hidden_state not finite');
+    console.log(`    -> last_hidden_state [${hidden.dims}] ${fmt(hs)}`);
+    check(stats(pooled).finite, 'pooler_output not finite');
+    checkEosPooling(ids, hidden, pooled, 'pooler_output');
   }
 
   // unet
@@ -194,9 +304,18 @@ async function verifyVariant(name) {
     sample: floatTensor(sampleType, sampleValues, [BATCH, 4, LATENT, LATENT]),
     timestep,
     encoder_hidden_states: hidden,
+    ...xlFeeds,
   };
   check(metaOf(unet, 'encoder_hidden_states') !== undefined, 'unet has no encoder_hidden_states input');
   check(hidden.type === metaOf(unet, 'encoder_hidden_states')?.type, 'text encoder / unet float types differ');
+  check(
+    Boolean(metaOf(unet, 'text_embeds')) === xl && Boolean(metaOf(unet, 'time_ids')) === xl,
+    'unet text_embeds/time_ids inputs vs text_encoder_2 in model_index.json mismatch',
+  );
+  check(
+    (unetConfig.addition_embed_type === 'text_time') === xl,
+    `unet addition_embed_type ${unetConfig.addition_embed_type} vs text_encoder_2 in model_index.json`,
+  );
   const cond = metaOf(unet, 'timestep_cond');
   check(Boolean(cond) === Boolean(unetConfig.time_cond_proj_dim), 'timestep_cond vs time_cond_proj_dim mismatch');
   if (cond) {
@@ -209,6 +328,23 @@ async function verifyVariant(name) {
   check(ns.finite, 'out_sample not finite');
   check(ns.std > 0.3 && ns.std < 3, `out_sample std ${ns.std} not ~1`);
   console.log(`    -> out_sample [${noise.dims}] timestep ${ts.type}[${ts.shape}] ${fmt(ns)}`);
+
+  if (xl) {
+    // micro-conditioning must matter: another size, and zeroed text_embeds (force_zeros_for_empty_prompt)
+    const zeros = new ort.Tensor('float32', new Float32Array(feeds.text_embeds.size), feeds.text_embeds.dims);
+    const changes = [
+      ['time_ids [128, 128, 0, 0, 64, 64]', { time_ids: timeIds([128, 128, 0, 0, 64, 64]) }],
+      ['time_ids [64, 64, 0, 0, 96, 96]', { time_ids: timeIds([64, 64, 0, 0, 96, 96]) }],
+      ['zero text_embeds', { text_embeds: zeros }],
+    ];
+    for (const [what, change] of changes) {
+      const { out_sample: other } = await unet.run({ ...feeds, ...change });
+      const d = maxAbsDiff(noise, other);
+      check(stats(other).finite, `out_sample with ${what} not finite`);
+      check(d > 0.05 * ns.std, `${what}: out_sample barely changes (max diff ${d})`);
+      console.log(`       ${what}: max|delta out_sample| = ${d.toFixed(3)}`);
+    }
+  }
 
   // dynamic spatial dims: a non-square, odd-sized latent must work too
   const odd = [BATCH, 4, 9, 6];
