@@ -1,14 +1,9 @@
 import { ValidationError } from '../errors.ts';
 import type { RandomGenerator } from '../noise/random-generator.ts';
+import { type AlphaStepConfig, readAlphaStepConfig } from './alpha-step-config.ts';
 import { f32, weightedSum } from './array-math.ts';
 import { type BetaScheduleConfig, computeAlphasCumprod, readBetaScheduleConfig } from './beta-schedule.ts';
-import {
-  alphaPrediction,
-  clampSample,
-  noiseToAlpha,
-  PREDICTION_TYPES,
-  type PredictionType,
-} from './prediction-type.ts';
+import { alphaPrediction, clampSample, noiseToAlpha } from './prediction-type.ts';
 import type { Scheduler, SchedulerStepResult } from './scheduler.ts';
 import {
   ConfigReader,
@@ -17,29 +12,10 @@ import {
   unknownTimestep,
   validateInferenceSteps,
 } from './scheduler-config.ts';
-import { ddimTimesteps, TIMESTEP_SPACINGS, type TimestepSpacing } from './timestep-spacing.ts';
+import { ddimTimesteps } from './timestep-spacing.ts';
 
 /** `DDIMScheduler` options: the `scheduler_config.json` keys, defaults from diffusers' `__init__`. */
-export type DDIMConfig = BetaScheduleConfig & {
-  /** Clamp the predicted x₀ to `[-clip_sample_range, clip_sample_range]`. */
-  clip_sample: boolean;
-  /** Bound used by `clip_sample`. */
-  clip_sample_range: number;
-  /** Use ᾱ = 1 after the last step; otherwise the first training ᾱ (what SD 1.x configs ship). */
-  set_alpha_to_one: boolean;
-  /** Added to `leading` timesteps. */
-  steps_offset: number;
-  /** What the UNet predicts: noise (`epsilon`), velocity (`v_prediction`) or the clean sample (`sample`). */
-  prediction_type: PredictionType;
-  /** Dynamic thresholding needs per-image quantiles; not implemented by Stipple, so it must stay `false`. */
-  thresholding: boolean;
-  /** Quantile for dynamic thresholding (unused while `thresholding` is off). */
-  dynamic_thresholding_ratio: number;
-  /** Ceiling for dynamic thresholding (unused while `thresholding` is off). */
-  sample_max_value: number;
-  /** How inference timesteps are spread over the training range. */
-  timestep_spacing: TimestepSpacing;
-};
+export type DDIMConfig = BetaScheduleConfig & AlphaStepConfig;
 
 export const DDIM_DEFAULTS: Readonly<DDIMConfig> = Object.freeze({
   num_train_timesteps: 1000,
@@ -61,18 +37,9 @@ export const DDIM_DEFAULTS: Readonly<DDIMConfig> = Object.freeze({
 
 function readConfig(given: Readonly<Record<string, unknown>>): DDIMConfig {
   const reader = new ConfigReader('DDIMScheduler', resolveConfig(DDIM_DEFAULTS, given));
-  reader.unsupported('thresholding', false);
   return {
     ...readBetaScheduleConfig(reader),
-    clip_sample: reader.boolean('clip_sample'),
-    clip_sample_range: reader.number('clip_sample_range', { min: 0 }),
-    set_alpha_to_one: reader.boolean('set_alpha_to_one'),
-    steps_offset: reader.number('steps_offset', { min: 0, integer: true }),
-    prediction_type: reader.oneOf('prediction_type', PREDICTION_TYPES),
-    thresholding: false,
-    dynamic_thresholding_ratio: reader.number('dynamic_thresholding_ratio'),
-    sample_max_value: reader.number('sample_max_value'),
-    timestep_spacing: reader.oneOf('timestep_spacing', TIMESTEP_SPACINGS),
+    ...readAlphaStepConfig(reader),
   };
 }
 

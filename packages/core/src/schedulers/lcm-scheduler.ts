@@ -1,14 +1,9 @@
 import { ValidationError } from '../errors.ts';
 import type { RandomGenerator } from '../noise/random-generator.ts';
+import { type AlphaStepConfig, readAlphaStepConfig } from './alpha-step-config.ts';
 import { f32, linspace, weightedSum } from './array-math.ts';
 import { type BetaScheduleConfig, computeAlphasCumprod, readBetaScheduleConfig } from './beta-schedule.ts';
-import {
-  alphaPrediction,
-  clampSample,
-  noiseToAlpha,
-  PREDICTION_TYPES,
-  type PredictionType,
-} from './prediction-type.ts';
+import { alphaPrediction, clampSample, noiseToAlpha } from './prediction-type.ts';
 import type { Scheduler, SchedulerStepResult } from './scheduler.ts';
 import {
   ConfigReader,
@@ -17,33 +12,16 @@ import {
   unknownTimestep,
   validateInferenceSteps,
 } from './scheduler-config.ts';
-import { indexForTimestep, TIMESTEP_SPACINGS, type TimestepSpacing } from './timestep-spacing.ts';
+import { indexForTimestep } from './timestep-spacing.ts';
 
 /** `LCMScheduler` options: the `scheduler_config.json` keys, defaults from diffusers' `__init__`. */
-export type LCMConfig = BetaScheduleConfig & {
-  /** Length of the distillation schedule the inference timesteps are picked from. */
-  original_inference_steps: number;
-  /** Clamp the predicted x₀ to `[-clip_sample_range, clip_sample_range]`. */
-  clip_sample: boolean;
-  /** Bound used by `clip_sample`. */
-  clip_sample_range: number;
-  /** Use ᾱ = 1 after the last timestep; otherwise the first training ᾱ. */
-  set_alpha_to_one: boolean;
-  /** Kept for config compatibility; diffusers' LCM `set_timesteps` does not use it. */
-  steps_offset: number;
-  /** What the UNet predicts: noise (`epsilon`), velocity (`v_prediction`) or the clean sample (`sample`). */
-  prediction_type: PredictionType;
-  /** Dynamic thresholding needs per-image quantiles; not implemented by Stipple, so it must stay `false`. */
-  thresholding: boolean;
-  /** Quantile for dynamic thresholding (unused while `thresholding` is off). */
-  dynamic_thresholding_ratio: number;
-  /** Ceiling for dynamic thresholding (unused while `thresholding` is off). */
-  sample_max_value: number;
-  /** Kept for config compatibility; diffusers' LCM `set_timesteps` ignores it and always uses the LCM spacing. */
-  timestep_spacing: TimestepSpacing;
-  /** Multiplies the timestep in the consistency boundary conditions `c_skip` / `c_out`. */
-  timestep_scaling: number;
-};
+export type LCMConfig = BetaScheduleConfig &
+  AlphaStepConfig & {
+    /** Length of the distillation schedule the inference timesteps are picked from. */
+    original_inference_steps: number;
+    /** Multiplies the timestep in the consistency boundary conditions `c_skip` / `c_out`. */
+    timestep_scaling: number;
+  };
 
 export const LCM_DEFAULTS: Readonly<LCMConfig> = Object.freeze({
   num_train_timesteps: 1000,
@@ -67,19 +45,10 @@ export const LCM_DEFAULTS: Readonly<LCMConfig> = Object.freeze({
 
 function readConfig(given: Readonly<Record<string, unknown>>): LCMConfig {
   const reader = new ConfigReader('LCMScheduler', resolveConfig(LCM_DEFAULTS, given));
-  reader.unsupported('thresholding', false);
   return {
     ...readBetaScheduleConfig(reader),
     original_inference_steps: reader.number('original_inference_steps', { min: 1, integer: true }),
-    clip_sample: reader.boolean('clip_sample'),
-    clip_sample_range: reader.number('clip_sample_range', { min: 0 }),
-    set_alpha_to_one: reader.boolean('set_alpha_to_one'),
-    steps_offset: reader.number('steps_offset', { min: 0, integer: true }),
-    prediction_type: reader.oneOf('prediction_type', PREDICTION_TYPES),
-    thresholding: false,
-    dynamic_thresholding_ratio: reader.number('dynamic_thresholding_ratio'),
-    sample_max_value: reader.number('sample_max_value'),
-    timestep_spacing: reader.oneOf('timestep_spacing', TIMESTEP_SPACINGS),
+    ...readAlphaStepConfig(reader),
     timestep_scaling: reader.number('timestep_scaling'),
   };
 }
