@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Golden images from Hugging Face diffusers' own code, for the engine's parity test.
 
-Runs `StableDiffusionPipeline.__call__`'s loop step for step on the tiny ONNX fixtures in
-`test/fixtures/models/`, with ONNX Runtime sessions in place of the torch modules (as diffusers'
+Runs `StableDiffusionPipeline.__call__`'s loop (`StableDiffusionXLPipeline.__call__`'s for the
+sdxl fixture) step for step on the tiny ONNX fixtures in `test/fixtures/models/`, with ONNX Runtime sessions in place of the torch modules (as diffusers'
 `OnnxStableDiffusionPipeline` does) but with torch CPU generators, one per image seeded seed + i,
 for the initial latents and the schedulers' noise. Everything the loop computes comes from
 diffusers, imported from a source tree given with `--diffusers-src` (never copied here):
@@ -10,18 +9,19 @@ diffusers, imported from a source tree given with `--diffusers-src` (never copie
 - the schedulers: `XScheduler.from_config(scheduler_config.json, **overrides)`;
 - `StableDiffusionPipeline.prepare_latents`, `.prepare_extra_step_kwargs`,
   `.get_guidance_scale_embedding`, and the module functions `retrieve_timesteps` and
-  `rescale_noise_cfg`, loaded from `pipelines/stable_diffusion/pipeline_stable_diffusion.py`
-  (the pipeline module itself does not import on old torch, so the functions are compiled from
-  its source into a namespace with the names they use);
+  `rescale_noise_cfg`, loaded from `pipelines/stable_diffusion/pipeline_stable_diffusion.py`, and
+  the same methods plus `_get_add_time_ids` of `StableDiffusionXLPipeline` (the pipeline modules
+  do not import on old torch, so the functions are compiled from their source into a namespace
+  with the names they use);
 - `utils.torch_utils.randn_tensor` and `image_processor.VaeImageProcessor.postprocess`.
 
-Token ids come from transformers' `CLIPTokenizer` loaded from each fixture's `tokenizer/` folder.
+Token ids come from transformers' `CLIPTokenizer` loaded from each fixture's `tokenizer/` folder
+(and `tokenizer_2/`).
 The output is `test/fixtures/goldens/diffusers-parity.json`; see README.md next to this file.
 """
 
-from __future__ import annotations
-
 import __future__
+
 import argparse
 import ast
 import base64
@@ -29,6 +29,7 @@ import inspect
 import json
 import logging
 import platform
+import re
 import subprocess
 import sys
 import types
@@ -139,6 +140,40 @@ CASES = [
     case("external-data 2 steps n=2", "external-data", steps=2, guidance=0.0, n=2, seed=61),
     case("lcm default (lcm) 4 steps", "lcm", steps=4, guidance=8.5, seed=62),
     case("lcm n=2", "lcm", steps=4, guidance=8.5, n=2, seed=63),
+    # SDXL: negative=None is diffusers' default, zeroed negatives under force_zeros_for_empty_prompt.
+    case(
+        "sdxl default (euler), zero negatives",
+        "sdxl",
+        negative=None,
+        steps=4,
+        guidance=5.0,
+        width=40,
+        height=32,
+        seed=64,
+    ),
+    case(
+        "sdxl negative prompt, euler-ancestral n=2, rescale 0.7",
+        "sdxl",
+        scheduler="euler-ancestral",
+        steps=4,
+        guidance=5.0,
+        guidance_rescale=0.7,
+        n=2,
+        width=40,
+        height=32,
+        seed=65,
+    ),
+    case(
+        "sdxl empty negative prompt, dpmpp-2m-karras",
+        "sdxl",
+        negative="",
+        scheduler="dpmpp-2m-karras",
+        steps=5,
+        guidance=5.0,
+        width=40,
+        height=32,
+        seed=66,
+    ),
 ]
 
 
@@ -218,6 +253,13 @@ class Diffusers:
             namespace,
             class_name="StableDiffusionPipeline",
         )
+        xl_pipeline_file = self.path / "pipelines" / "stable_diffusion_xl" / "pipeline_stable_diffusion_xl.py"
+        self.xl_pipeline_methods = compile_functions(
+            xl_pipeline_file,
+            ["prepare_latents", "prepare_extra_step_kwargs", "get_guidance_scale_embedding", "_get_add_time_ids"],
+            dict(namespace),
+            class_name="StableDiffusionXLPipeline",
+        )
 
     def scheduler(self, name: str, config: dict):
         import importlib
@@ -248,6 +290,7 @@ class OnnxModule:
 
         self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         self.inputs = {i.name: i for i in self.session.get_inputs()}
+        self.output_names = [o.name for o in self.session.get_outputs()]
 
     def input_dtype(self, name):
         return ORT_TO_NP[self.inputs[name].type]
@@ -270,8 +313,14 @@ class Model:
         from transformers import CLIPTokenizer
 
         self.directory = directory
+        self.model_index = json.loads((directory / "model_index.json").read_text())
         self.tokenizer = CLIPTokenizer.from_pretrained(str(directory / "tokenizer"))
         self.text_encoder = OnnxModule(directory / "text_encoder" / "model.onnx")
+        self.xl = (directory / "text_encoder_2").is_dir()
+        if self.xl:
+            self.tokenizer_2 = CLIPTokenizer.from_pretrained(str(directory / "tokenizer_2"))
+            self.text_encoder_2 = OnnxModule(directory / "text_encoder_2" / "model.onnx")
+            self.text_encoder_2_config = json.loads((directory / "text_encoder_2" / "config.json").read_text())
         self.unet = OnnxModule(directory / "unet" / "model.onnx")
         self.vae_decoder = OnnxModule(directory / "vae_decoder" / "model.onnx")
         self.unet_config = json.loads((directory / "unet" / "config.json").read_text())
@@ -280,9 +329,19 @@ class Model:
 
     def encode_text(self, input_ids):
         """text_encoder(input_ids)[0]: last_hidden_state."""
+        assert self.text_encoder.output_names[0] == "last_hidden_state", self.text_encoder.output_names
         return self.text_encoder.run({"input_ids": input_ids.numpy()})[0]
 
-    def unet_forward(self, sample, t, encoder_hidden_states, timestep_cond=None):
+    @staticmethod
+    def encode_text_with_hidden_states(text_encoder: OnnxModule, input_ids):
+        """text_encoder(input_ids, output_hidden_states=True): (output[0], hidden_states) from Optimum's outputs
+        (`last_hidden_state` or `text_embeds` first, then `hidden_states.0` … `hidden_states.N`)."""
+        outputs = dict(zip(text_encoder.output_names, text_encoder.run({"input_ids": input_ids.numpy()})))
+        layers = sorted(int(name.split(".")[1]) for name in outputs if name.startswith("hidden_states."))
+        assert layers == list(range(len(layers))), layers
+        return outputs[text_encoder.output_names[0]], [outputs[f"hidden_states.{i}"] for i in layers]
+
+    def unet_forward(self, sample, t, encoder_hidden_states, timestep_cond=None, added_cond_kwargs=None):
         """unet(sample, t, encoder_hidden_states, timestep_cond)[0]. The timestep is [batch] filled with t (rank 0
         where the graph declares rank 0), cast to the graph's type: numpy `astype`, i.e. integer graphs truncate."""
         batch = sample.shape[0]
@@ -295,6 +354,8 @@ class Model:
         }
         if timestep_cond is not None:
             feeds["timestep_cond"] = timestep_cond.numpy()
+        for name, value in (added_cond_kwargs or {}).items():
+            feeds[name] = value.numpy()
         return self.unet.run(feeds)[0]
 
     def vae_decode(self, latents):
@@ -306,12 +367,20 @@ class Model:
 
 
 class ReferencePipeline:
-    """Holds what diffusers' pipeline methods read from `self` (scheduler, vae_scale_factor)."""
+    """Holds what diffusers' pipeline methods read from `self`: the scheduler, vae_scale_factor, and for SDXL's
+    `_get_add_time_ids` the UNet's config and `add_embedding.linear_1.in_features`. Its methods are
+    StableDiffusionPipeline's, or StableDiffusionXLPipeline's for a model with two text encoders."""
 
     def __init__(self, diffusers: Diffusers, model: Model, scheduler):
         self.scheduler = scheduler
         self.vae_scale_factor = 2 ** (len(model.vae_config["block_out_channels"]) - 1)
-        for name, function in diffusers.pipeline_methods.items():
+        unet_config = model.unet_config
+        linear_1 = types.SimpleNamespace(in_features=unet_config.get("projection_class_embeddings_input_dim"))
+        self.unet = types.SimpleNamespace(
+            config=types.SimpleNamespace(**unet_config), add_embedding=types.SimpleNamespace(linear_1=linear_1)
+        )
+        methods = diffusers.xl_pipeline_methods if model.xl else diffusers.pipeline_methods
+        for name, function in methods.items():
             setattr(self, name, types.MethodType(function, self))
 
 
@@ -341,6 +410,68 @@ def encode_prompt(model: Model, torch, prompt, num_images_per_prompt, do_classif
     return prompt_embeds, negative_prompt_embeds, text_inputs.input_ids[0].tolist()
 
 
+def encode_prompt_xl(model: Model, torch, prompt, num_images_per_prompt, do_classifier_free_guidance, negative_prompt):
+    """StableDiffusionXLPipeline.encode_prompt for a single string prompt (prompt_2 = prompt, negative_prompt_2 =
+    negative_prompt), no clip_skip: both encoders' hidden_states[-2] concatenated, the pooled output from the
+    encoder whose first output has rank 2 (text_encoder_2's text_embeds), zeros for a None negative prompt under
+    force_zeros_for_empty_prompt."""
+    tokenizers = [model.tokenizer, model.tokenizer_2]
+    text_encoders = [model.text_encoder, model.text_encoder_2]
+    batch_size = 1
+
+    pooled_prompt_embeds = None
+    prompt_embeds_list = []
+    for tokenizer, text_encoder in zip(tokenizers, text_encoders):
+        text_inputs = tokenizer(
+            [prompt], padding="max_length", max_length=tokenizer.model_max_length, truncation=True, return_tensors="np"
+        )
+        input_ids = torch.from_numpy(text_inputs.input_ids)
+        first, hidden_states = model.encode_text_with_hidden_states(text_encoder, input_ids)
+        if pooled_prompt_embeds is None and first.ndim == 2:
+            pooled_prompt_embeds = first
+        prompt_embeds_list.append(hidden_states[-2])
+    prompt_embeds = torch.concat(prompt_embeds_list, dim=-1)
+
+    negative_prompt_embeds = negative_pooled_prompt_embeds = None
+    zero_out_negative_prompt = negative_prompt is None and model.model_index.get("force_zeros_for_empty_prompt", False)
+    if do_classifier_free_guidance and zero_out_negative_prompt:
+        negative_prompt_embeds = torch.zeros_like(prompt_embeds)
+        negative_pooled_prompt_embeds = torch.zeros_like(pooled_prompt_embeds)
+    elif do_classifier_free_guidance:
+        negative_prompt = negative_prompt or ""
+        uncond_tokens = [[negative_prompt], [negative_prompt]]
+        negative_prompt_embeds_list = []
+        for tokens, tokenizer, text_encoder in zip(uncond_tokens, tokenizers, text_encoders):
+            max_length = prompt_embeds.shape[1]
+            uncond_input = tokenizer(
+                tokens, padding="max_length", max_length=max_length, truncation=True, return_tensors="np"
+            )
+            first, hidden_states = model.encode_text_with_hidden_states(
+                text_encoder, torch.from_numpy(uncond_input.input_ids)
+            )
+            if negative_pooled_prompt_embeds is None and first.ndim == 2:
+                negative_pooled_prompt_embeds = first
+            negative_prompt_embeds_list.append(hidden_states[-2])
+        negative_prompt_embeds = torch.concat(negative_prompt_embeds_list, dim=-1)
+
+    bs_embed, seq_len, _ = prompt_embeds.shape
+    prompt_embeds = prompt_embeds.repeat(1, num_images_per_prompt, 1)
+    prompt_embeds = prompt_embeds.view(bs_embed * num_images_per_prompt, seq_len, -1)
+    if do_classifier_free_guidance:
+        seq_len = negative_prompt_embeds.shape[1]
+        negative_prompt_embeds = negative_prompt_embeds.repeat(1, num_images_per_prompt, 1)
+        negative_prompt_embeds = negative_prompt_embeds.view(batch_size * num_images_per_prompt, seq_len, -1)
+    pooled_prompt_embeds = pooled_prompt_embeds.repeat(1, num_images_per_prompt).view(
+        bs_embed * num_images_per_prompt, -1
+    )
+    if do_classifier_free_guidance:
+        negative_pooled_prompt_embeds = negative_pooled_prompt_embeds.repeat(1, num_images_per_prompt).view(
+            bs_embed * num_images_per_prompt, -1
+        )
+    ids = model.tokenizer(prompt, padding="max_length", max_length=model.tokenizer.model_max_length, truncation=True)
+    return prompt_embeds, negative_prompt_embeds, pooled_prompt_embeds, negative_pooled_prompt_embeds, ids.input_ids
+
+
 def run_case(diffusers: Diffusers, models_dir: Path, spec: dict) -> dict:
     torch = diffusers.torch
     request = spec["request"]
@@ -365,11 +496,34 @@ def run_case(diffusers: Diffusers, models_dir: Path, spec: dict) -> dict:
     time_cond_proj_dim = model.unet_config.get("time_cond_proj_dim")
     do_classifier_free_guidance = guidance_scale > 1 and time_cond_proj_dim is None
 
-    prompt_embeds, negative_prompt_embeds, prompt_ids = encode_prompt(
-        model, torch, prompt, num_images_per_prompt, do_classifier_free_guidance, negative_prompt
-    )
-    if do_classifier_free_guidance:
-        prompt_embeds = torch.cat([negative_prompt_embeds, prompt_embeds])
+    added_cond_kwargs = None
+    if not model.xl:
+        prompt_embeds, negative_prompt_embeds, prompt_ids = encode_prompt(
+            model, torch, prompt, num_images_per_prompt, do_classifier_free_guidance, negative_prompt
+        )
+        if do_classifier_free_guidance:
+            prompt_embeds = torch.cat([negative_prompt_embeds, prompt_embeds])
+    else:
+        # StableDiffusionXLPipeline.__call__: text_embeds and time_ids (original = target = (height, width), crop
+        # (0, 0)) join the UNet inputs; negatives use the same time ids.
+        prompt_embeds, negative_prompt_embeds, pooled_prompt_embeds, negative_pooled_prompt_embeds, prompt_ids = (
+            encode_prompt_xl(model, torch, prompt, num_images_per_prompt, do_classifier_free_guidance, negative_prompt)
+        )
+        add_text_embeds = pooled_prompt_embeds
+        add_time_ids = pipe._get_add_time_ids(
+            (height, width),
+            (0, 0),
+            (height, width),
+            dtype=prompt_embeds.dtype,
+            text_encoder_projection_dim=model.text_encoder_2_config["projection_dim"],
+        )
+        negative_add_time_ids = add_time_ids
+        if do_classifier_free_guidance:
+            prompt_embeds = torch.cat([negative_prompt_embeds, prompt_embeds], dim=0)
+            add_text_embeds = torch.cat([negative_pooled_prompt_embeds, add_text_embeds], dim=0)
+            add_time_ids = torch.cat([negative_add_time_ids, add_time_ids], dim=0)
+        add_time_ids = add_time_ids.repeat(batch_size * num_images_per_prompt, 1)
+        added_cond_kwargs = {"text_embeds": add_text_embeds, "time_ids": add_time_ids}
 
     timesteps, num_inference_steps = diffusers.retrieve_timesteps(scheduler, num_inference_steps, device)
 
@@ -388,15 +542,17 @@ def run_case(diffusers: Diffusers, models_dir: Path, spec: dict) -> dict:
     timestep_cond = None
     if time_cond_proj_dim is not None:
         guidance_scale_tensor = torch.tensor(guidance_scale - 1).repeat(batch_size * num_images_per_prompt)
-        timestep_cond = pipe.get_guidance_scale_embedding(
-            guidance_scale_tensor, embedding_dim=time_cond_proj_dim
-        ).to(device=device, dtype=latents.dtype)
+        timestep_cond = pipe.get_guidance_scale_embedding(guidance_scale_tensor, embedding_dim=time_cond_proj_dim).to(
+            device=device, dtype=latents.dtype
+        )
 
+    if model.xl and hasattr(scheduler, "set_begin_index"):
+        scheduler.set_begin_index(0)
     for t in timesteps:
         latent_model_input = torch.cat([latents] * 2) if do_classifier_free_guidance else latents
         if hasattr(scheduler, "scale_model_input"):
             latent_model_input = scheduler.scale_model_input(latent_model_input, t)
-        noise_pred = model.unet_forward(latent_model_input, t, prompt_embeds, timestep_cond)
+        noise_pred = model.unet_forward(latent_model_input, t, prompt_embeds, timestep_cond, added_cond_kwargs)
         if do_classifier_free_guidance:
             noise_pred_uncond, noise_pred_text = noise_pred.chunk(2)
             noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
@@ -452,6 +608,13 @@ def diffusers_commit(src: Path, given: str | None) -> str | None:
         return None
 
 
+def format_json(value) -> str:
+    """Indented JSON with lists of numbers kept on one line."""
+    text = json.dumps(value, indent=1)
+    number_list = re.compile(r"\[[\d\s,.eE+-]+\]")
+    return number_list.sub(lambda match: json.dumps(json.loads(match.group(0))), text) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--diffusers-src", type=Path, required=True, help="folder holding the diffusers package")
@@ -500,7 +663,7 @@ def main() -> None:
         "cases": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(golden, indent=1) + "\n")
+    args.out.write_text(format_json(golden))
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(results)} cases)", file=sys.stderr)
 
 
