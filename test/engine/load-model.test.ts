@@ -1,5 +1,8 @@
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../packages/core/src/index.ts';
+import { generate, loadModel } from '../../packages/core/src/index.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
 describe('loadModel', () => {
@@ -50,5 +53,28 @@ describe('loadModel', () => {
     expect(a.weightsHash).toBe(again.weightsHash);
     expect(a.weightsHash).not.toBe(b.weightsHash);
     await Promise.all([a.release(), b.release(), again.release()]);
+  });
+});
+
+describe('loadModel with stipple.json', () => {
+  async function copyWith(stippleJson: string): Promise<string> {
+    const dir = join(await mkdtemp(join(tmpdir(), 'stipple-defaults-')), 'model');
+    await cp(fixtureModel('sd15-int32'), dir, { recursive: true });
+    await writeFile(join(dir, 'stipple.json'), stippleJson);
+    return dir;
+  }
+
+  it("takes the model's own steps and guidance over the family's", async () => {
+    const model = await loadModel(await copyWith('{ "defaults": { "steps": 12 } }'));
+    expect(model.defaults).toEqual({ steps: 12, guidance: 7.5 });
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64 });
+    expect([record.steps, record.guidance]).toEqual([12, 7.5]);
+    await model.release();
+  });
+
+  it('names the file and key of a default that is not a number', async () => {
+    await expect(loadModel(await copyWith('{ "defaults": { "guidance": "high" } }'))).rejects.toThrow(
+      /stipple\.json "defaults\.guidance" must be a number, found "high"/,
+    );
   });
 });

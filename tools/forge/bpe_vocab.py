@@ -218,8 +218,8 @@ def build_vocab(merges: list[tuple[str, str]]) -> dict[str, int]:
 class Tokenizer:
     """The learned vocab + merges, and the JSON side files, for one or more variants."""
 
-    def __init__(self, num_merges: int = DEFAULT_NUM_MERGES) -> None:
-        self.merges = train_bpe(corpus(), num_merges)
+    def __init__(self, num_merges: int = DEFAULT_NUM_MERGES, lines: list[str] | None = None) -> None:
+        self.merges = train_bpe(corpus() if lines is None else lines, num_merges)
         self.vocab = build_vocab(self.merges)
 
     @property

@@ -81,6 +81,23 @@ def cmd_tokenize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from shapes.train import TrainSettings, train
+
+    base = TrainSettings()
+    settings = replace(
+        base,
+        seed=args.seed,
+        vae_steps=round(base.vae_steps * args.scale),
+        unet_steps=round(base.unet_steps * args.scale),
+        threads=args.threads,
+    )
+    train(Path(args.out), settings)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="forge.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     tk = sub.add_parser("tokenize", help="print the fixture tokenizer's ids for some prompts (test vectors)")
     tk.add_argument("text", nargs="+")
     tk.set_defaults(func=cmd_tokenize)
+
+    tr = sub.add_parser("train", help="train the tiny-shapes default model and export it (about 50 min on 2 CPU cores)")
+    tr.add_argument("--out", default="models/tiny-shapes", help="model folder to write")
+    tr.add_argument("--seed", type=int, default=7)
+    tr.add_argument("--scale", type=float, default=1.0, help="multiply the training steps (e.g. 4 on a GPU machine)")
+    tr.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    tr.set_defaults(func=cmd_train)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -12,7 +12,8 @@ import {
   type UnetContract,
   type VaeDecoderContract,
 } from './component-contract.ts';
-import { detectModelFamily, type FamilyDetection } from './model-family.ts';
+import { readModelDefaults } from './model-defaults.ts';
+import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from './model-family.ts';
 import { hashModelWeights } from './model-hash.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
 
@@ -30,6 +31,8 @@ export interface StableDiffusionModel {
   /** SHA-256 over the weight files (see `hashModelWeights`). */
   readonly weightsHash: string;
   readonly family: FamilyDetection;
+  /** Steps and guidance a request gets when it leaves them out: the family's, overridden by `stipple.json`. */
+  readonly defaults: GenerationDefaults;
   /** The first text encoder's tokenizer: its window is the prompt window. */
   readonly tokenizer: ClipTokenizer;
   /** One for SD 1.x/2.x; two for SDXL (`text_encoder`, then `text_encoder_2`, whose pooled output conditions the UNet). */
@@ -146,16 +149,18 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
+    const family = detectModelFamily({
+      unet,
+      textEncoders: textEncoders.map((encoder) => encoder.contract),
+      schedulerConfig,
+      padToken: textEncoders[0].tokenizer.padToken,
+    });
     return {
       id: basename(dir),
       dir,
       weightsHash: await hashModelWeights(dir),
-      family: detectModelFamily({
-        unet,
-        textEncoders: textEncoders.map((encoder) => encoder.contract),
-        schedulerConfig,
-        padToken: textEncoders[0].tokenizer.padToken,
-      }),
+      family,
+      defaults: await readModelDefaults(dir, family.defaults),
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import { MAX_SEED } from '../noise/torch-generator.ts';
 
-/** What a caller asks for. Every field but `prompt` is optional; the model's family supplies the defaults. */
+/** What a caller asks for. Every field but `prompt` is optional; the model supplies the defaults. */
 export interface GenerationRequest {
   prompt: string;
   /** What to steer away from; the unconditional half of classifier-free guidance. Default: empty. */
@@ -72,7 +72,7 @@ export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'schedul
 
 export function resolveRequest(request: GenerationRequest, model: StableDiffusionModel): ResolvedRequest {
   const factor = model.vaeDecoder.spatialFactor;
-  const { defaults } = model.family;
+  const { defaults } = model;
   const { steps, guidance, guidanceRescale, n } = LIMITS;
   return {
     prompt: checkText('prompt', request.prompt),
