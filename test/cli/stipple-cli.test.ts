@@ -58,6 +58,23 @@ describe('stipple generate', () => {
     expect({ width, height, format }).toEqual({ width: 64, height: 64, format: 'png' });
   });
 
+  it('uses the shipped tiny-shapes model and its defaults when no model is given', async () => {
+    const out = join(outDir, 'default-model.png');
+    const result = await stipple(
+      'generate',
+      '--prompt',
+      'a red circle on a blue background',
+      '--seed',
+      '5',
+      '--out',
+      out,
+    );
+    expect(result.code).toBe(0);
+    const record = JSON.parse(readPngTextChunks(await readFile(out)).stipple);
+    expect(record).toMatchObject({ model: { id: 'tiny-shapes' }, width: 64, height: 64, steps: 20, guidance: 5 });
+    expect(record.scheduler.name).toBe('dpmpp-2m');
+  });
+
   it('writes byte-identical files for the same seed and different files for another seed', async () => {
     const run = (name: string, seed: string) =>
       stipple(

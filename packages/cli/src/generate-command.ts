@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeImage, generate, loadModel } from '@stipple/core';
+import { DEFAULT_MODEL_DIR } from './default-model.ts';
 import { formatForOutput, numberedPaths } from './output-paths.ts';
 import { parseNumber, requireFlag } from './parse-number.ts';
 import { createProgressBar } from './progress-bar.ts';
 
-export const GENERATE_USAGE = `stipple generate --model DIR --prompt TEXT --out FILE [options]
+export const GENERATE_USAGE = `stipple generate --prompt TEXT --out FILE [options]
+  --model DIR         a Stable Diffusion ONNX export (default: models/tiny-shapes, shipped with Stipple)
   --negative TEXT     what to steer away from
   --width N --height N  pixels, multiples of 8 (default: the model's native size)
   --steps N           denoising steps, 1-1000 (default: the model family's)
@@ -50,7 +52,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     seed: parseNumber('seed', values.seed),
     n: parseNumber('n', values.n),
   };
-  const model = await loadModel(requireFlag('model', values.model), {
+  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, {
     intraOpThreads: parseNumber('threads', values.threads),
   });
   try {

@@ -6,9 +6,9 @@ import {
   schedulerNameForClass,
   type ValueInfo,
 } from '@stipple/core';
-import { requireFlag } from './parse-number.ts';
+import { DEFAULT_MODEL_DIR } from './default-model.ts';
 
-export const INFO_USAGE = 'stipple info --model DIR [--json]';
+export const INFO_USAGE = 'stipple info [--model DIR] [--json]';
 
 function describeValue(value: ValueInfo): string {
   return `${value.name} ${value.type}[${value.shape.join(', ')}]`;
@@ -49,7 +49,7 @@ function describeModel(model: StableDiffusionModel) {
       implemented: schedulerName !== undefined,
       config: scheduler.config,
     },
-    defaults: { ...model.defaultSize, ...model.family.defaults },
+    defaults: { ...model.defaultSize, ...model.defaults },
   };
 }
 
@@ -84,7 +84,7 @@ export async function infoCommand(args: string[]): Promise<number> {
     strict: true,
     options: { model: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const model = await loadModel(requireFlag('model', values.model));
+  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR);
   try {
     const info = describeModel(model);
     if (values.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:core`: where the time of one image goes, for a fixed fixture, size and step count. The goal it checks
- * is wall time ≤ 1.05 × the time inside ONNX Runtime's `session.run` (our TypeScript around the graphs costs ≤ 5%).
- * Options: --model DIR --size N --steps N --runs N --scheduler NAME.
+ * `npm run bench:core`: where the time of one image goes, for a fixed model, size and step count (default: the shipped
+ * tiny-shapes model at its own defaults). The goal it checks is wall time ≤ 1.05 × the time inside ONNX Runtime's
+ * `session.run` (our TypeScript around the graphs costs ≤ 5%).
+ * Options: --model DIR --size N --steps N --runs N --scheduler NAME (size, steps and scheduler default to the model's).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,15 +10,13 @@ import { encodeImage, generate, loadModel, onnxRuntimeVersion } from '../src/ind
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: resolve(import.meta.dirname, '../../../test/fixtures/models/sd15-int32') },
-    size: { type: 'string', default: '256' },
-    steps: { type: 'string', default: '20' },
+    model: { type: 'string', default: resolve(import.meta.dirname, '../../../models/tiny-shapes') },
+    size: { type: 'string' },
+    steps: { type: 'string' },
     runs: { type: 'string', default: '7' },
-    scheduler: { type: 'string', default: 'euler' },
+    scheduler: { type: 'string' },
   },
 });
-const size = Number(values.size);
-const steps = Number(values.steps);
 const runs = Number(values.runs);
 
 function median(samples: number[]): number {
@@ -27,6 +26,8 @@ function median(samples: number[]): number {
 }
 
 const model = await loadModel(values.model);
+const size = values.size === undefined ? model.defaultSize.width : Number(values.size);
+const steps = values.steps === undefined ? model.defaults.steps : Number(values.steps);
 const request = {
   prompt: 'a red circle on a blue background',
   width: size,
@@ -34,6 +35,7 @@ const request = {
   steps,
   scheduler: values.scheduler,
 };
+let scheduler = values.scheduler ?? '';
 const samples: Record<string, number[]> = {
   wall: [],
   sessionRun: [],
@@ -50,6 +52,7 @@ for (let run = -1; run < runs; run++) {
   const end = performance.now();
   if (run < 0) continue; // warm-up: first-run allocations and graph optimisation caches
   const { timings } = record;
+  scheduler = record.scheduler.name;
   samples.wall.push(encodeStart - start);
   samples.sessionRun.push(timings.sessionRunMs);
   samples.tokenize.push(timings.tokenizeMs);
@@ -64,7 +67,7 @@ const sessionRun = median(samples.sessionRun);
 const ratios = samples.wall.map((value, i) => value / samples.sessionRun[i]);
 const rows = [
   ['model', `${model.id} (${model.family.family})`],
-  ['size, steps, scheduler', `${size}x${size}, ${steps} steps, ${values.scheduler}`],
+  ['size, steps, scheduler', `${size}x${size}, ${steps} steps, ${scheduler}`],
   ['onnxruntime', `${onnxRuntimeVersion} on cpu, ${runs} runs after 1 warm-up (medians)`],
   ['wall per image (ms)', wall.toFixed(1)],
   ['inside session.run (ms)', sessionRun.toFixed(1)],
