@@ -104,3 +104,12 @@ describe('loadModel with bad options', () => {
     );
   });
 });
+
+describe('loadModel with an unknown execution provider', () => {
+  it('names the provider and the ones this build has', async () => {
+    const error = await caught(loadModel(fixtureModel('sd15-int32'), { executionProviders: ['bogus', 'cpu'] }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.code).toBe('invalid_execution_provider');
+    expect(error.message).toMatch(/^execution provider bogus is not available; use cpu, .*cuda/);
+  });
+});

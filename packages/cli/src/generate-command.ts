@@ -17,7 +17,8 @@ export const GENERATE_USAGE = `stipple generate --prompt TEXT --out FILE [option
   --seed N            0-4294967295 (default: random, printed); image i uses seed + i
   --n N               images, 1-16; files are numbered name-1.png, name-2.png, ...
   --format F          png, jpeg or webp (default: from --out's extension, else png)
-  --threads N         ONNX Runtime threads inside an operator (default: one per core)`;
+  --threads N         ONNX Runtime threads inside an operator (default: one per core)
+  --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: cpu)`;
 
 export async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,6 +38,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       format: { type: 'string' },
       out: { type: 'string' },
       threads: { type: 'string' },
+      providers: { type: 'string' },
     },
   });
   const out = requireFlag('out', values.out);
@@ -54,6 +56,7 @@ export async function generateCommand(args: string[]): Promise<number> {
   };
   const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, {
     intraOpThreads: parseNumber('threads', values.threads),
+    executionProviders: values.providers?.split(',').map((provider) => provider.trim()),
   });
   try {
     const { images, record } = await generate(model, request, { onProgress: createProgressBar() });

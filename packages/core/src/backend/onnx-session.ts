@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { ValidationError } from '../errors.ts';
 import type { ModelSession, SessionFactory, Tensor, TensorType, ValueInfo } from './model-session.ts';
 
 /** The ONNX Runtime version, for reproducibility records. */
@@ -13,8 +14,25 @@ function fromOrtTensor(tensor: ort.Tensor): Tensor {
   return { type: tensor.type as TensorType, data: tensor.data as Tensor['data'], dims: [...tensor.dims] };
 }
 
+/** Execution providers this onnxruntime-node build knows (`cuda` and `tensorrt` need its CUDA install). */
+export const supportedExecutionProviders: readonly string[] = ort
+  .listSupportedBackends()
+  .map((backend) => backend.name);
+
+function checkExecutionProviders(providers: readonly string[]): void {
+  const unknown = providers.filter((provider) => !supportedExecutionProviders.includes(provider));
+  if (unknown.length === 0 && providers.length > 0) return;
+  const found = providers.length === 0 ? 'none' : unknown.join(', ');
+  throw new ValidationError(
+    'invalid_execution_provider',
+    `execution provider ${found} is not available; use ${supportedExecutionProviders.join(', ')}`,
+    { value: providers, allowed: supportedExecutionProviders },
+  );
+}
+
 /** Opens one ONNX file (external weights beside it are found by ONNX Runtime) as a reusable session. */
 export const createOnnxSession: SessionFactory = async (modelPath, options) => {
+  checkExecutionProviders(options.executionProviders ?? ['cpu']);
   // ONNX Runtime rejects thread options that are present but undefined, so only set the ones given.
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: [...(options.executionProviders ?? ['cpu'])],

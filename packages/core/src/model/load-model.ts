@@ -89,6 +89,8 @@ async function openComponent(dir: string, component: string, options: LoadModelO
   try {
     return await (options.sessionFactory ?? createOnnxSession)(file, options);
   } catch (error) {
+    // A bad option (an unknown execution provider) is the caller's error, not the file's.
+    if (error instanceof ValidationError) throw error;
     throw new ModelError(
       'model_file_corrupt',
       `${file} could not be opened by ONNX Runtime: ${(error as Error).message}`,
