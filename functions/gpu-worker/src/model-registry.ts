@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type LoadModelOptions, loadModel, type StableDiffusionModel, StippleError } from '@stipple/core';
+
+/** The model the repository ships (models/tiny-shapes), registered when present. */
+export const DEFAULT_MODEL_ID = 'tiny-shapes';
+const SHIPPED_MODEL_DIR = resolve(import.meta.dirname, '../../../models/tiny-shapes');
+
+export class UnknownModelError extends StippleError {
+  constructor(modelId: string, known: readonly string[]) {
+    super('unknown_model', `model "${modelId}" is not served here; use one of ${known.join(', ')}`, {
+      modelId,
+      known,
+    });
+  }
+}
+
+export interface ModelEntry {
+  id: string;
+  dir: string;
+  state: 'registered' | 'loading' | 'ready' | 'failed';
+}
+
+/**
+ * Model ids to local folders, opened lazily on first use and then kept: one ONNX session set per model, shared by every
+ * job. The registry file is JSON `{ "models": { "<id>": "<folder>" } }`, folders relative to the file.
+ */
+export class ModelRegistry {
+  private readonly dirs: Map<string, string>;
+  private readonly loading = new Map<string, Promise<StableDiffusionModel>>();
+  private readonly states = new Map<string, ModelEntry['state']>();
+
+  constructor(
+    dirs: ReadonlyMap<string, string>,
+    private readonly options: LoadModelOptions = {},
+  ) {
+    this.dirs = new Map(dirs);
+  }
+
+  static async fromFile(path: string | undefined, options: LoadModelOptions = {}): Promise<ModelRegistry> {
+    const dirs = new Map<string, string>([[DEFAULT_MODEL_ID, SHIPPED_MODEL_DIR]]);
+    if (path !== undefined) {
+      const parsed = JSON.parse(await readFile(path, 'utf8')) as { models?: Record<string, string> };
+      for (const [id, dir] of Object.entries(parsed.models ?? {})) dirs.set(id, resolve(dirname(path), dir));
+    }
+    return new ModelRegistry(dirs, options);
+  }
+
+  list(): ModelEntry[] {
+    return [...this.dirs].map(([id, dir]) => ({ id, dir, state: this.states.get(id) ?? 'registered' }));
+  }
+
+  /** The loaded model, opening it on first use; concurrent first uses share one load. */
+  get(id: string): Promise<StableDiffusionModel> {
+    const dir = this.dirs.get(id);
+    if (dir === undefined) return Promise.reject(new UnknownModelError(id, [...this.dirs.keys()]));
+    let model = this.loading.get(id);
+    if (!model) {
+      this.states.set(id, 'loading');
+      model = loadModel(dir, this.options).then(
+        (loaded) => {
+          this.states.set(id, 'ready');
+          return loaded;
+        },
+        (error: unknown) => {
+          this.states.set(id, 'failed');
+          this.loading.delete(id);
+          throw error;
+        },
+      );
+      this.loading.set(id, model);
+    }
+    return model;
+  }
+
+  async release(): Promise<void> {
+    const models = await Promise.allSettled(this.loading.values());
+    await Promise.all(models.map((result) => (result.status === 'fulfilled' ? result.value.release() : undefined)));
+  }
+}

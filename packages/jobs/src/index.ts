@@ -1,0 +1,38 @@
+export {
+  type GenerationParameters,
+  generationParametersSchema,
+  MAX_PROMPT_CHARACTERS,
+  MAX_SEED,
+  SCHEDULERS,
+  type Scheduler,
+} from './generation-parameters-schema.ts';
+export {
+  type Job,
+  type JobInput,
+  type JobOutput,
+  jobOutputSchema,
+  jobSchema,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type ProgressCallback,
+  progressCallbackSchema,
+} from './job-schema.ts';
+export { type FieldError, type ParseJobResult, parseJob } from './parse-job.ts';
+export {
+  SIGNATURE_HEADER,
+  SIGNATURE_TOLERANCE_SECONDS,
+  type SignatureHeaders,
+  type SignRequestOptions,
+  signRequest,
+  TIMESTAMP_HEADER,
+  type VerifyRequestOptions,
+  type VerifyRequestResult,
+  verifyRequest,
+} from './request-signature.ts';
+export {
+  contentTypeFor,
+  manifestKey,
+  type ResultManifest,
+  resultKey,
+  resultManifestSchema,
+} from './result-manifest-schema.ts';

@@ -1,0 +1,109 @@
+/**
+ * HMAC-SHA256 request signing between Stipple's parts (router → provider → gpu-worker, worker → progress callback).
+ *
+ * Scheme `v1`, for implementers in any language:
+ * 1. `timestamp` = the current Unix time in whole seconds, as a decimal string.
+ * 2. The signed string is four lines joined by `\n`, no trailing newline:
+ *    `timestamp`, the HTTP method in upper case, the request path exactly as sent (including any query string),
+ *    and the lower-case hex SHA-256 of the raw body bytes (of the UTF-8 encoding when the body is text; of zero
+ *    bytes when there is no body).
+ * 3. `signature` = lower-case hex HMAC-SHA256 (RFC 2104) of the signed string, keyed with the UTF-8 bytes of the
+ *    shared secret.
+ * 4. Send headers `x-stipple-timestamp: <timestamp>` and `x-stipple-signature: v1=<signature>`.
+ *
+ * A receiver rejects a request whose timestamp is more than 300 seconds from its own clock, in either direction
+ * (replay window), and compares signatures in constant time (Web Crypto's `verify`).
+ */
+
+export const TIMESTAMP_HEADER = 'x-stipple-timestamp';
+export const SIGNATURE_HEADER = 'x-stipple-signature';
+/** How far a request's timestamp may be from the receiver's clock, in seconds. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+const SIGNATURE_VERSION = 'v1=';
+
+/** A type alias rather than an interface so it is assignable to a plain header record. */
+export type SignatureHeaders = {
+  [TIMESTAMP_HEADER]: string;
+  [SIGNATURE_HEADER]: string;
+};
+
+export interface SignRequestOptions {
+  secret: string;
+  method: string;
+  /** Path and query exactly as sent, e.g. `/v1/jobs?wait=1`. */
+  path: string;
+  body: string | Uint8Array;
+  /** Unix time in seconds. */
+  timestamp: number;
+}
+
+export interface VerifyRequestOptions extends Omit<SignRequestOptions, 'timestamp'> {
+  /** Request headers: a Fetch `Headers` or Node's lower-case header record. */
+  headers: Headers | Record<string, string | string[] | undefined>;
+  /** Clock in milliseconds since the epoch; default `Date.now`. */
+  now?: () => number;
+  toleranceSeconds?: number;
+}
+
+export type VerifyRequestResult =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'mismatch' };
+
+const encoder = new TextEncoder();
+
+function toHex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let index = 0; index < bytes.length; index++)
+    bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+  return bytes;
+}
+
+async function stringToSign(method: string, path: string, body: string | Uint8Array, timestamp: string) {
+  const bodyBytes = typeof body === 'string' ? encoder.encode(body) : new Uint8Array(body);
+  const bodyHash = toHex(await crypto.subtle.digest('SHA-256', bodyBytes));
+  return encoder.encode(`${timestamp}\n${method.toUpperCase()}\n${path}\n${bodyHash}`);
+}
+
+function importKey(secret: string, usage: 'sign' | 'verify') {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
+}
+
+/** Signs a request; returns the two headers to send with it. */
+export async function signRequest(options: SignRequestOptions): Promise<SignatureHeaders> {
+  const timestamp = String(Math.floor(options.timestamp));
+  const key = await importKey(options.secret, 'sign');
+  const data = await stringToSign(options.method, options.path, options.body, timestamp);
+  const signature = toHex(await crypto.subtle.sign('HMAC', key, data));
+  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `${SIGNATURE_VERSION}${signature}` };
+}
+
+function readHeader(headers: VerifyRequestOptions['headers'], name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(entry) ? entry[0] : entry;
+}
+
+/** Checks a request's signature headers against its method, path and body. Never throws on bad input. */
+export async function verifyRequest(options: VerifyRequestOptions): Promise<VerifyRequestResult> {
+  const timestamp = readHeader(options.headers, TIMESTAMP_HEADER);
+  const signature = readHeader(options.headers, SIGNATURE_HEADER);
+  if (!timestamp || !signature) return { ok: false, reason: 'missing' };
+  const signatureHex = signature.slice(SIGNATURE_VERSION.length);
+  const wellFormed =
+    /^\d{1,15}$/.test(timestamp) && signature.startsWith(SIGNATURE_VERSION) && /^(?:[0-9a-f]{2})+$/.test(signatureHex);
+  if (!wellFormed) return { ok: false, reason: 'malformed' };
+
+  const nowSeconds = (options.now ?? Date.now)() / 1000;
+  const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
+  if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) return { ok: false, reason: 'expired' };
+
+  // Web Crypto's HMAC verify compares in constant time and returns false for a signature of another length.
+  const key = await importKey(options.secret, 'verify');
+  const data = await stringToSign(options.method, options.path, options.body, timestamp);
+  const matches = await crypto.subtle.verify('HMAC', key, fromHex(signatureHex), data);
+  return matches ? { ok: true } : { ok: false, reason: 'mismatch' };
+}
