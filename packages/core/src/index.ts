@@ -4,6 +4,7 @@ export { AbortError, ModelError, StippleError, ValidationError } from './errors.
 export { formatA1111Parameters } from './image/a1111-parameters.ts';
 export {
   type EncodeOptions,
+  embeddedRecord,
   encodeImage,
   IMAGE_FORMATS,
   IMAGE_MEDIA_TYPES,

@@ -1,0 +1,24 @@
+import { serve } from '@hono/node-server';
+import { ModelRegistry } from './model-registry.ts';
+import { ResultStore } from './result-store.ts';
+import { createS3Client, readS3Config } from './s3-config.ts';
+import { createWorkerApp } from './worker-app.ts';
+import { readWorkerConfig } from './worker-config.ts';
+
+/** The container's entry point: read the environment, open the registry and store, serve until SIGTERM. */
+const config = readWorkerConfig(process.env);
+const s3 = readS3Config(process.env);
+const registry = await ModelRegistry.fromFile(config.registryPath, { executionProviders: config.executionProviders });
+const store = new ResultStore(createS3Client(s3), { conditionalWrites: s3.conditionalWrites });
+const app = createWorkerApp({ registry, store, secret: config.secret });
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+  process.stdout.write(`${JSON.stringify({ level: 'info', event: 'listening', port: info.port })}\n`);
+});
+
+process.on('SIGTERM', () => {
+  process.stdout.write(`${JSON.stringify({ level: 'info', event: 'shutting_down' })}\n`);
+  server.close(() => {
+    registry.release().finally(() => process.exit(0));
+  });
+});

@@ -1,0 +1,78 @@
+import { embeddedRecord, encodeImage, type GenerationProgress, generate, MAX_SEED } from '@stipple/core';
+import { contentTypeFor, type Job, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
+import type { ModelRegistry } from './model-registry.ts';
+import type { ResultStore } from './result-store.ts';
+
+export interface RunJobDependencies {
+  registry: ModelRegistry;
+  store: ResultStore;
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+}
+
+/**
+ * A job without a seed still needs the same seed on every retry, or a retry after a crash between two uploads would
+ * pair old images with new records: derive it from the job id (FNV-1a, 32 bits).
+ */
+export function seedForJob(job: Job): number {
+  if (job.parameters.seed !== undefined) return job.parameters.seed;
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(`${job.tenantId}/${job.jobId}`)) {
+    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  }
+  return hash % (MAX_SEED + 1);
+}
+
+/**
+ * Runs one job to its durable end: every image is written (once: a retry never overwrites), then the result manifest,
+ * last, so the manifest's presence means the job is complete. A job whose manifest already exists is answered from it
+ * without generating anything.
+ */
+export async function runJob(job: Job, deps: RunJobDependencies): Promise<ResultManifest> {
+  const started = performance.now();
+  const { bucket, format } = job.output;
+  const manifestLocation = { bucket, key: manifestKey(job) };
+  const finished = await deps.store.getJson(manifestLocation);
+  if (finished !== undefined) return finished as ResultManifest;
+
+  const model = await deps.registry.get(job.modelId);
+  const { images, record } = await generate(
+    model,
+    { ...job.parameters, seed: seedForJob(job) },
+    { signal: deps.signal, onProgress: deps.onProgress },
+  );
+  const outputs: ResultManifest['outputs'] = [];
+  for (const [index, image] of images.entries()) {
+    deps.signal?.throwIfAborted();
+    const body = await encodeImage(image, record, { format });
+    const key = resultKey(job, index);
+    const contentType = contentTypeFor(format);
+    await deps.store.putOnce({
+      bucket,
+      key,
+      body,
+      contentType,
+      metadata: { 'job-id': job.jobId, seed: String(image.seed), record: embeddedRecord(record, image.seed) },
+    });
+    outputs.push({ key, contentType, seed: image.seed, bytes: body.length });
+  }
+  const manifest: ResultManifest = {
+    jobId: job.jobId,
+    tenantId: job.tenantId,
+    modelId: job.modelId,
+    status: 'succeeded',
+    outputs,
+    records: [record],
+    timings: { queuedMs: 0, totalMs: performance.now() - started },
+    createdAt: new Date().toISOString(),
+  };
+  deps.signal?.throwIfAborted();
+  await deps.store.putOnce({
+    bucket,
+    key: manifestLocation.key,
+    body: new TextEncoder().encode(JSON.stringify(manifest)),
+    contentType: 'application/json',
+    metadata: { 'job-id': job.jobId },
+  });
+  return manifest;
+}

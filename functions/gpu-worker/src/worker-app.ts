@@ -1,0 +1,85 @@
+import { AbortError, StippleError, ValidationError } from '@stipple/core';
+import { parseJob, verifyRequest } from '@stipple/jobs';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
+import type { ResultStore } from './result-store.ts';
+import { runJob } from './run-job.ts';
+import { StorageError } from './storage-error.ts';
+
+export interface WorkerDependencies {
+  registry: ModelRegistry;
+  store: ResultStore;
+  /** Shared secret of the HMAC request signature (see @stipple/jobs `verifyRequest`). */
+  secret: string;
+  /** Clock in milliseconds, for the signature window. */
+  now?: () => number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** The error envelope every failure returns: a stable code, a message naming the problem, and field errors for 400s. */
+function errorBody(code: string, message: string, fields?: unknown) {
+  return { error: { code, message, ...(fields ? { fields } : {}) } };
+}
+
+function statusFor(error: unknown): ContentfulStatusCode {
+  if (error instanceof UnknownModelError) return 404;
+  if (error instanceof ValidationError) return 400;
+  if (error instanceof AbortError) return 499 as ContentfulStatusCode;
+  if (error instanceof StorageError) return error.isRetryable ? 503 : 502;
+  return 500;
+}
+
+/**
+ * The worker behind SageMaker's container contract (`GET /ping`, `POST /invocations`), which Cloud Run, RunPod and
+ * Kubernetes serve just as well. Built from its dependencies so tests can drive it with `app.request()`.
+ */
+export function createWorkerApp(deps: WorkerDependencies): Hono {
+  const app = new Hono();
+  const log = deps.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+
+  app.get('/ping', (c) => c.json({ status: 'ok' }));
+
+  app.get('/v1/models', (c) => c.json({ models: deps.registry.list().map(({ id, state }) => ({ id, state })) }));
+
+  app.post('/invocations', async (c) => {
+    const body = await c.req.text();
+    const verified = await verifyRequest({
+      secret: deps.secret,
+      method: 'POST',
+      path: new URL(c.req.url).pathname,
+      body,
+      headers: c.req.raw.headers,
+      now: deps.now,
+    });
+    if (!verified.ok) {
+      return c.json(
+        errorBody('unauthorized', `request signature is ${verified.reason}; sign it with the worker secret`),
+        401,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return c.json(errorBody('invalid_json', 'the request body is not JSON'), 400);
+    }
+    const parsed = parseJob(json);
+    if (!parsed.ok) return c.json(errorBody('invalid_job', 'the job is not valid', parsed.errors), 400);
+    const { job } = parsed;
+    log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
+    try {
+      const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal: c.req.raw.signal });
+      log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
+      return c.json(manifest, 200);
+    } catch (error) {
+      const status = statusFor(error);
+      const code = error instanceof StippleError ? error.code : 'internal_error';
+      const message = error instanceof StippleError ? error.message : 'the job failed unexpectedly';
+      log({ level: 'error', event: 'job_failed', jobId: job.jobId, code, message: (error as Error).message });
+      return c.json(errorBody(code, message), status);
+    }
+  });
+
+  return app;
+}

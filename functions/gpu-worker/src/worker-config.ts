@@ -1,0 +1,33 @@
+import { ValidationError } from '@stipple/core';
+
+/** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
+export interface WorkerConfig {
+  /** `$PORT`, else 8080 as SageMaker's container contract requires. */
+  port: number;
+  /** `WORKER_SECRET`: the shared HMAC secret; at least 16 characters. */
+  secret: string;
+  /** `MODEL_REGISTRY`: path of a JSON registry `{ "models": { "<id>": "<folder>" } }`; tiny-shapes is always there. */
+  registryPath: string | undefined;
+  /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
+  executionProviders: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function readWorkerConfig(env: Env): WorkerConfig {
+  const port = Number(env.PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ValidationError('invalid_worker_config', `PORT is "${env.PORT}"; use an integer from 0 to 65535`);
+  }
+  const secret = env.WORKER_SECRET ?? '';
+  if (secret.length < 16) {
+    throw new ValidationError('invalid_worker_config', 'WORKER_SECRET must be set to at least 16 characters');
+  }
+  const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
+  return {
+    port,
+    secret,
+    registryPath: env.MODEL_REGISTRY || undefined,
+    executionProviders: providers.filter(Boolean),
+  };
+}

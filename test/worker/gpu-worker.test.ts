@@ -1,0 +1,162 @@
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ResultManifest, signRequest } from '@stipple/jobs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
+import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
+
+const SECRET = 'test-secret-0123456789';
+const BUCKET = 'results';
+
+function job(jobId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    jobId,
+    tenantId: 'acme',
+    modelId: 'tiny-shapes',
+    parameters: { prompt: 'a red circle on a blue background', steps: 4, seed: 11, n: 2 },
+    output: { bucket: BUCKET, keyPrefix: 'jobs', format: 'png' },
+    ...overrides,
+  };
+}
+
+interface ErrorEnvelope {
+  error: { code: string; message: string; fields?: { path: string; message: string }[] };
+}
+
+async function errorOf(response: Response): Promise<ErrorEnvelope['error']> {
+  return ((await response.json()) as ErrorEnvelope).error;
+}
+
+async function manifestOf(response: Response): Promise<ResultManifest> {
+  return (await response.json()) as ResultManifest;
+}
+
+async function invoke(worker: WorkerProcess, body: unknown, secret = SECRET): Promise<Response> {
+  const text = JSON.stringify(body);
+  const headers = await signRequest({
+    secret,
+    method: 'POST',
+    path: '/invocations',
+    body: text,
+    timestamp: Math.floor(Date.now() / 1000),
+  });
+  return fetch(`${worker.url}/invocations`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: text,
+  });
+}
+
+describe('the gpu-worker process', () => {
+  let s3: S3Server;
+  let worker: WorkerProcess;
+  let client: S3Client;
+
+  beforeAll(async () => {
+    s3 = await startS3Server({ buckets: [BUCKET] });
+    worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+    client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await s3?.stop();
+  });
+
+  async function object(key: string) {
+    const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    return {
+      bytes: await response.Body!.transformToByteArray(),
+      contentType: response.ContentType,
+      etag: response.ETag,
+    };
+  }
+
+  it('answers /ping without a signature and refuses unsigned or wrongly signed invocations', async () => {
+    expect((await fetch(`${worker.url}/ping`)).status).toBe(200);
+    const unsigned = await fetch(`${worker.url}/invocations`, { method: 'POST', body: JSON.stringify(job('a')) });
+    expect(unsigned.status).toBe(401);
+    expect((await errorOf(unsigned)).message).toBe('request signature is missing; sign it with the worker secret');
+    expect((await invoke(worker, job('a'), 'another-secret-012345')).status).toBe(401);
+  });
+
+  it('rejects a bad job with 400 and field-level errors', async () => {
+    const response = await invoke(worker, job('bad', { parameters: { prompt: 'x', width: 100 } }));
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('invalid_job');
+    expect(error.fields).toContainEqual({
+      path: 'parameters.width',
+      message: 'width 100 is not a multiple of 8; use 8–2048 in steps of 8',
+    });
+  });
+
+  it('writes each image as PNG at its deterministic key, then the manifest', async () => {
+    const response = await invoke(worker, job('job-1'));
+    expect(response.status).toBe(200);
+    const manifest = await manifestOf(response);
+    expect(manifest.outputs.map((output) => output.key)).toEqual(['jobs/acme/job-1/0.png', 'jobs/acme/job-1/1.png']);
+    expect(manifest.outputs.map((output) => output.seed)).toEqual([11, 12]);
+    for (const output of manifest.outputs) {
+      const stored = await object(output.key);
+      expect(stored.contentType).toBe('image/png');
+      expect(stored.bytes.length).toBe(output.bytes);
+      expect(Array.from(stored.bytes.subarray(0, 4))).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    }
+    const written = JSON.parse(new TextDecoder().decode((await object('jobs/acme/job-1/result.json')).bytes));
+    expect(written).toEqual(manifest);
+  });
+
+  it('answers a retried job from its manifest and writes nothing new', async () => {
+    const first = await manifestOf(await invoke(worker, job('job-2')));
+    const marker = new TextEncoder().encode('left as it was');
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'jobs/acme/job-2/0.png', Body: marker }));
+    const retry = await invoke(worker, job('job-2'));
+    expect(retry.status).toBe(200);
+    expect(await manifestOf(retry)).toEqual(first);
+    expect((await object('jobs/acme/job-2/0.png')).bytes).toEqual(marker);
+  });
+
+  it('completes a job that died before its manifest and never overwrites an image already written', async () => {
+    await invoke(worker, job('job-5'));
+    // What a crash between the last image and the manifest leaves behind; the marker bytes show any overwrite.
+    const marker = new TextEncoder().encode('written by the attempt that crashed');
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'jobs/acme/job-5/1.png', Body: marker }));
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'jobs/acme/job-5/result.json' }));
+    const retry = await invoke(worker, job('job-5'));
+    expect(retry.status).toBe(200);
+    expect((await manifestOf(retry)).outputs.map((output) => output.seed)).toEqual([11, 12]);
+    expect((await object('jobs/acme/job-5/1.png')).bytes).toEqual(marker);
+    expect((await object('jobs/acme/job-5/result.json')).contentType).toBe('application/json');
+  });
+
+  it('names an unknown model with 404', async () => {
+    const response = await invoke(worker, job('job-3', { modelId: 'sdxl-base' }));
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).message).toMatch(/model "sdxl-base" is not served here; use one of tiny-shapes/);
+  });
+});
+
+describe('the gpu-worker process with S3 unreachable', () => {
+  it('fails the job with a clear, retryable storage error and reports nothing done', async () => {
+    const worker = await startWorker({
+      WORKER_SECRET: SECRET,
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      S3_CONDITIONAL_WRITES: 'false',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+    });
+    try {
+      const response = await invoke(worker, job('job-4'));
+      expect(response.status).toBe(503);
+      const error = await errorOf(response);
+      expect(error.code).toBe('storage_unreachable');
+      expect(error.message).toMatch(/s3:\/\/results\/jobs\/acme\/job-4\/result\.json/);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
