@@ -5,7 +5,15 @@ import { createS3Client, readS3Config } from './s3-config.ts';
 import { createWorkerApp } from './worker-app.ts';
 import { readWorkerConfig } from './worker-config.ts';
 
-/** The container's entry point: read the environment, open the registry and store, serve until SIGTERM. */
+/**
+ * The container's entry point: read the environment, open the registry and store, serve until SIGTERM. SageMaker
+ * starts containers as `docker run IMAGE serve`, so `serve` is the one command (and the default).
+ */
+const [command = 'serve'] = process.argv.slice(2);
+if (command !== 'serve') {
+  process.stderr.write(`gpu-worker: unknown command "${command}"; the only command is serve\n`);
+  process.exit(2);
+}
 const config = readWorkerConfig(process.env);
 const s3 = readS3Config(process.env);
 const registry = await ModelRegistry.fromFile(config.registryPath, { executionProviders: config.executionProviders });

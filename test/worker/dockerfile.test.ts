@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// Docker cannot run here, so the image is checked through its inputs: what it copies exists, what it starts is the
+// worker's entry point with the argument SageMaker passes, and the environment it sets is what the code reads.
+const ROOT = resolve(import.meta.dirname, '../..');
+const dockerfile = readFileSync(resolve(ROOT, 'functions/gpu-worker/Dockerfile'), 'utf8');
+const instructions = dockerfile
+  .replace(/\\\n\s*/g, ' ')
+  .split('\n')
+  .filter((line) => line.trim() && !line.trim().startsWith('#'));
+const read = (keyword: string) =>
+  instructions.filter((line) => line.startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1));
+
+describe('the gpu-worker Dockerfile', () => {
+  it('copies only paths that exist in the repository', () => {
+    const sources = read('COPY')
+      .filter((args) => !args.startsWith('--from'))
+      .flatMap((args) => args.split(/\s+/).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const source of sources) expect(existsSync(resolve(ROOT, source)), source).toBe(true);
+  });
+
+  it("starts the worker's entry point with SageMaker's serve argument", () => {
+    const [entrypoint] = read('ENTRYPOINT').map((args) => JSON.parse(args) as string[]);
+    expect(entrypoint.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
+    expect(existsSync(resolve(ROOT, entrypoint[3]))).toBe(true);
+    expect(read('CMD').map((args) => JSON.parse(args))).toEqual([['serve']]);
+    expect(readFileSync(resolve(ROOT, entrypoint[3]), 'utf8')).toContain("const [command = 'serve']");
+  });
+
+  it('sets only environment the worker reads, on CUDA 12 with cuDNN 9, as a non-root user', () => {
+    const config = readFileSync(resolve(ROOT, 'functions/gpu-worker/src/worker-config.ts'), 'utf8');
+    const runtimeEnv = read('ENV')
+      .at(-1)!
+      .split(/\s+/)
+      .map((pair) => pair.split('=')[0]);
+    for (const name of runtimeEnv.filter((name) => name !== 'NODE_ENV')) expect(config).toContain(`env.${name}`);
+    expect(read('ENV')[0]).toBe('ONNXRUNTIME_NODE_INSTALL=cuda12');
+    expect(read('FROM').at(-1)).toMatch(/^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime/);
+    expect(read('USER')).toEqual(['stipple']);
+    expect(read('EXPOSE')).toEqual(['8080']);
+  });
+
+  it('installs tsx as a dependency of the worker, since the image omits dev dependencies', () => {
+    const manifest = JSON.parse(readFileSync(resolve(ROOT, 'functions/gpu-worker/package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).toContain('tsx');
+  });
+});
