@@ -133,6 +133,28 @@ describe('the gpu-worker process', () => {
     expect((await object('jobs/acme/job-5/result.json')).contentType).toBe('application/json');
   });
 
+  it('turns a job away with 429 and Retry-After when every slot and the queue are taken', async () => {
+    const busy = await startWorker({
+      ...s3.env,
+      WORKER_SECRET: SECRET,
+      MAX_CONCURRENT_JOBS: '1',
+      MAX_QUEUED_JOBS: '0',
+    });
+    try {
+      const long = invoke(busy, job('job-6', { parameters: { prompt: 'a cat', steps: 400, seed: 1 } }));
+      while (!busy.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
+      const turnedAway = await invoke(busy, job('job-7'));
+      expect(turnedAway.status).toBe(429);
+      expect(Number(turnedAway.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await errorOf(turnedAway)).code).toBe('busy');
+      expect((await long).status).toBe(200);
+      // The slot is free again once the first job is done.
+      expect((await invoke(busy, job('job-7'))).status).toBe(200);
+    } finally {
+      await busy.stop();
+    }
+  });
+
   it('names an unknown model with 404', async () => {
     const response = await invoke(worker, job('job-3', { modelId: 'sdxl-base' }));
     expect(response.status).toBe(404);

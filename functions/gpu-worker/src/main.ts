@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
 import { createS3Client, readS3Config } from './s3-config.ts';
@@ -18,7 +19,8 @@ const config = readWorkerConfig(process.env);
 const s3 = readS3Config(process.env);
 const registry = await ModelRegistry.fromFile(config.registryPath, { executionProviders: config.executionProviders });
 const store = new ResultStore(createS3Client(s3), { conditionalWrites: s3.conditionalWrites });
-const app = createWorkerApp({ registry, store, secret: config.secret });
+const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
+const app = createWorkerApp({ registry, store, slots, secret: config.secret });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
   process.stdout.write(`${JSON.stringify({ level: 'info', event: 'listening', port: info.port })}\n`);

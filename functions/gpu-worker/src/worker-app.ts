@@ -2,6 +2,7 @@ import { AbortError, StippleError, ValidationError } from '@stipple/core';
 import { parseJob, verifyRequest } from '@stipple/jobs';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';
 import { runJob } from './run-job.ts';
@@ -12,6 +13,8 @@ export interface WorkerDependencies {
   store: ResultStore;
   /** Shared secret of the HMAC request signature (see @stipple/jobs `verifyRequest`). */
   secret: string;
+  /** Concurrency limit and queue; a full queue answers 429. */
+  slots: JobSlots;
   /** Clock in milliseconds, for the signature window. */
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
@@ -67,6 +70,14 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const parsed = parseJob(json);
     if (!parsed.ok) return c.json(errorBody('invalid_job', 'the job is not valid', parsed.errors), 400);
     const { job } = parsed;
+    const slot = deps.slots.acquire();
+    if (!slot) {
+      const retryAfter = deps.slots.retryAfterSeconds();
+      log({ level: 'warn', event: 'job_rejected_busy', jobId: job.jobId, retryAfter });
+      c.header('Retry-After', String(retryAfter));
+      return c.json(errorBody('busy', `the worker is at capacity; retry in ${retryAfter} s`), 429);
+    }
+    const release = await slot;
     log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
     try {
       const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal: c.req.raw.signal });
@@ -78,6 +89,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       const message = error instanceof StippleError ? error.message : 'the job failed unexpectedly';
       log({ level: 'error', event: 'job_failed', jobId: job.jobId, code, message: (error as Error).message });
       return c.json(errorBody(code, message), status);
+    } finally {
+      release();
     }
   });
 

@@ -10,6 +10,18 @@ export interface WorkerConfig {
   registryPath: string | undefined;
   /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
   executionProviders: string[];
+  /** `MAX_CONCURRENT_JOBS`: jobs generating at once. Default 1 (one GPU, one job). */
+  maxConcurrentJobs: number;
+  /** `MAX_QUEUED_JOBS`: jobs waiting for a slot before new ones get 429. Default 8. */
+  maxQueuedJobs: number;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= min) return value;
+  throw new ValidationError('invalid_worker_config', `${name} is "${raw}"; use an integer of at least ${min}`);
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -29,5 +41,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     secret,
     registryPath: env.MODEL_REGISTRY || undefined,
     executionProviders: providers.filter(Boolean),
+    maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
+    maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
   };
 }
