@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { type ResultManifest, signRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
@@ -153,6 +159,29 @@ describe('the gpu-worker process', () => {
     } finally {
       await busy.stop();
     }
+  });
+
+  it('cancels a running job within a step: 409 aborted, and no manifest or image written', async () => {
+    const running = invoke(worker, job('job-8', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
+    while (!worker.output().includes('"job_started","jobId":"job-8"'))
+      await new Promise((done) => setTimeout(done, 20));
+    const path = '/v1/jobs/job-8';
+    const headers = await signRequest({
+      secret: SECRET,
+      method: 'DELETE',
+      path,
+      body: '',
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    const cancel = await fetch(`${worker.url}${path}`, { method: 'DELETE', headers });
+    expect(cancel.status).toBe(202);
+    const response = await running;
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toEqual({ code: 'aborted', message: 'job job-8 was cancelled' });
+    const stored = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/job-8/' }));
+    expect(stored.KeyCount ?? 0).toBe(0);
+    const again = await fetch(`${worker.url}${path}`, { method: 'DELETE', headers });
+    expect(again.status).toBe(404);
   });
 
   it('names an unknown model with 404', async () => {

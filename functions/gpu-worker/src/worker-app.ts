@@ -1,6 +1,6 @@
 import { AbortError, StippleError, ValidationError } from '@stipple/core';
 import { parseJob, verifyRequest } from '@stipple/jobs';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
@@ -28,7 +28,7 @@ function errorBody(code: string, message: string, fields?: unknown) {
 function statusFor(error: unknown): ContentfulStatusCode {
   if (error instanceof UnknownModelError) return 404;
   if (error instanceof ValidationError) return 400;
-  if (error instanceof AbortError) return 499 as ContentfulStatusCode;
+  if (error instanceof AbortError) return 409;
   if (error instanceof StorageError) return error.isRetryable ? 503 : 502;
   return 500;
 }
@@ -39,6 +39,24 @@ function statusFor(error: unknown): ContentfulStatusCode {
  */
 export function createWorkerApp(deps: WorkerDependencies): Hono {
   const app = new Hono();
+  /** Running and queued jobs by job id, so `DELETE /v1/jobs/:id` can cancel them. */
+  const cancellers = new Map<string, AbortController>();
+
+  async function verified(c: Context, body: string): Promise<Response | undefined> {
+    const result = await verifyRequest({
+      secret: deps.secret,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      body,
+      headers: c.req.raw.headers,
+      now: deps.now,
+    });
+    if (result.ok) return undefined;
+    return c.json(
+      errorBody('unauthorized', `request signature is ${result.reason}; sign it with the worker secret`),
+      401,
+    );
+  }
   const log = deps.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
 
   app.get('/ping', (c) => c.json({ status: 'ok' }));
@@ -77,10 +95,14 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       c.header('Retry-After', String(retryAfter));
       return c.json(errorBody('busy', `the worker is at capacity; retry in ${retryAfter} s`), 429);
     }
+    const canceller = new AbortController();
+    cancellers.set(job.jobId, canceller);
+    const signal = AbortSignal.any([canceller.signal, c.req.raw.signal]);
     const release = await slot;
     log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
     try {
-      const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal: c.req.raw.signal });
+      if (signal.aborted) throw new AbortError(`job ${job.jobId} was cancelled before it started`);
+      const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal });
       log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
       return c.json(manifest, 200);
     } catch (error) {
@@ -90,8 +112,21 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       log({ level: 'error', event: 'job_failed', jobId: job.jobId, code, message: (error as Error).message });
       return c.json(errorBody(code, message), status);
     } finally {
+      cancellers.delete(job.jobId);
       release();
     }
+  });
+
+  // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.
+  app.delete('/v1/jobs/:id', async (c) => {
+    const refused = await verified(c, await c.req.text());
+    if (refused) return refused;
+    const id = c.req.param('id');
+    const canceller = cancellers.get(id);
+    if (!canceller) return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
+    canceller.abort(new AbortError(`job ${id} was cancelled`));
+    log({ level: 'info', event: 'job_cancelled', jobId: id });
+    return c.json({ jobId: id, cancelled: true }, 202);
   });
 
   return app;

@@ -28,8 +28,9 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
+/** Stops between steps; a caller that aborted with its own `AbortError` (naming the job, say) gets that one back. */
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError();
+  if (signal?.aborted) throw signal.reason instanceof AbortError ? signal.reason : new AbortError();
 }
 
 /** Text to images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`. */
