@@ -184,6 +184,21 @@ describe('the gpu-worker process', () => {
     expect(again.status).toBe(404);
   });
 
+  it('stops a job at its deadline with 504 deadline_exceeded and writes no manifest', async () => {
+    const deadline = new Date(Date.now() + 300).toISOString();
+    const response = await invoke(
+      worker,
+      job('job-9', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 }, deadline }),
+    );
+    expect(response.status).toBe(504);
+    expect(await errorOf(response)).toEqual({
+      code: 'deadline_exceeded',
+      message: `job job-9 passed its deadline ${deadline}`,
+    });
+    const stored = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/job-9/' }));
+    expect(stored.KeyCount ?? 0).toBe(0);
+  });
+
   it('names an unknown model with 404', async () => {
     const response = await invoke(worker, job('job-3', { modelId: 'sdxl-base' }));
     expect(response.status).toBe(404);

@@ -25,10 +25,14 @@ function errorBody(code: string, message: string, fields?: unknown) {
   return { error: { code, message, ...(fields ? { fields } : {}) } };
 }
 
+function deadlineError(jobId: string, deadline: string): AbortError {
+  return new AbortError(`job ${jobId} passed its deadline ${deadline}`, 'deadline_exceeded');
+}
+
 function statusFor(error: unknown): ContentfulStatusCode {
   if (error instanceof UnknownModelError) return 404;
   if (error instanceof ValidationError) return 400;
-  if (error instanceof AbortError) return 409;
+  if (error instanceof AbortError) return error.code === 'deadline_exceeded' ? 504 : 409;
   if (error instanceof StorageError) return error.isRetryable ? 503 : 502;
   return 500;
 }
@@ -98,10 +102,16 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const canceller = new AbortController();
     cancellers.set(job.jobId, canceller);
     const signal = AbortSignal.any([canceller.signal, c.req.raw.signal]);
+    // A job still running at its deadline stops within one step, like a cancelled one, and writes no manifest.
+    const deadline = job.deadline
+      ? setTimeout(
+          () => canceller.abort(deadlineError(job.jobId, job.deadline!)),
+          Math.max(0, Date.parse(job.deadline) - (deps.now ?? Date.now)()),
+        )
+      : undefined;
     const release = await slot;
     log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
     try {
-      if (signal.aborted) throw new AbortError(`job ${job.jobId} was cancelled before it started`);
       const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal });
       log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
       return c.json(manifest, 200);
@@ -112,6 +122,7 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       log({ level: 'error', event: 'job_failed', jobId: job.jobId, code, message: (error as Error).message });
       return c.json(errorBody(code, message), status);
     } finally {
+      clearTimeout(deadline);
       cancellers.delete(job.jobId);
       release();
     }

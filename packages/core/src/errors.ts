@@ -23,9 +23,9 @@ export class ValidationError extends StippleError {}
 /** A model folder is missing a file, holds a corrupt file, or does not fit the contract the engine reads. */
 export class ModelError extends StippleError {}
 
-/** Work was cancelled through an `AbortSignal`. */
+/** Work was cancelled through an `AbortSignal`: by a caller (`aborted`) or by a deadline (`deadline_exceeded`). */
 export class AbortError extends StippleError {
-  constructor(message = 'generation was cancelled') {
-    super('aborted', message);
+  constructor(message = 'generation was cancelled', code: 'aborted' | 'deadline_exceeded' = 'aborted') {
+    super(code, message);
   }
 }
