@@ -206,6 +206,39 @@ describe('the gpu-worker process', () => {
   });
 });
 
+describe('the gpu-worker process on SIGTERM', () => {
+  let s3: S3Server;
+  beforeAll(async () => {
+    s3 = await startS3Server({ buckets: [BUCKET] });
+  });
+  afterAll(() => s3?.stop());
+
+  it('lets a running job finish within the grace period, then exits 0', async () => {
+    const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '60' });
+    const running = invoke(worker, job('drain-1', { parameters: { prompt: 'a cat', steps: 300, seed: 1 } }));
+    while (!worker.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
+    const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
+    worker.child.kill('SIGTERM');
+    const response = await running;
+    expect(response.status).toBe(200);
+    expect((await manifestOf(response)).jobId).toBe('drain-1');
+    expect(await exited).toBe(0);
+    expect(worker.output()).toMatch(/"shutting_down","inFlight":1[\s\S]*"stopped"/);
+  });
+
+  it('cancels a job still running when the grace period ends, leaving no manifest', async () => {
+    const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
+    const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
+    while (!worker.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
+    const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
+    worker.child.kill('SIGTERM');
+    const response = await running;
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).message).toBe('job drain-2 was cancelled: the worker is shutting down');
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('the gpu-worker process with S3 unreachable', () => {
   it('fails the job with a clear, retryable storage error and reports nothing done', async () => {
     const worker = await startWorker({

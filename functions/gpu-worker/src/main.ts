@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
+import { RunningJobs } from './running-jobs.ts';
 import { createS3Client, readS3Config } from './s3-config.ts';
 import { createWorkerApp } from './worker-app.ts';
 import { readWorkerConfig } from './worker-config.ts';
@@ -20,15 +21,25 @@ const s3 = readS3Config(process.env);
 const registry = await ModelRegistry.fromFile(config.registryPath, { executionProviders: config.executionProviders });
 const store = new ResultStore(createS3Client(s3), { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
-const app = createWorkerApp({ registry, store, slots, secret: config.secret });
+const jobs = new RunningJobs();
+const app = createWorkerApp({ registry, store, slots, jobs, secret: config.secret });
 
+/** The most a drained job's response may take to go out before the process exits anyway. */
+const RESPONSE_FLUSH_MS = 5_000;
+const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
-  process.stdout.write(`${JSON.stringify({ level: 'info', event: 'listening', port: info.port })}\n`);
+  log({ level: 'info', event: 'listening', port: info.port });
 });
 
-process.on('SIGTERM', () => {
-  process.stdout.write(`${JSON.stringify({ level: 'info', event: 'shutting_down' })}\n`);
-  server.close(() => {
-    registry.release().finally(() => process.exit(0));
-  });
+// SIGTERM (a scale-in, a deploy): stop accepting, let running jobs finish within the grace period, cancel the rest
+// into a terminal state (no manifest, so their retries start clean), then exit.
+process.once('SIGTERM', async () => {
+  log({ level: 'info', event: 'shutting_down', inFlight: jobs.size, graceSeconds: config.shutdownGraceSeconds });
+  // close() stops new connections and resolves once the last response (a drained job's included) has gone out.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await jobs.drain(config.shutdownGraceSeconds * 1000);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, RESPONSE_FLUSH_MS))]);
+  await registry.release();
+  log({ level: 'info', event: 'stopped' });
+  process.exit(0);
 });

@@ -6,6 +6,7 @@ import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';
 import { runJob } from './run-job.ts';
+import type { RunningJobs } from './running-jobs.ts';
 import { StorageError } from './storage-error.ts';
 
 export interface WorkerDependencies {
@@ -15,6 +16,8 @@ export interface WorkerDependencies {
   secret: string;
   /** Concurrency limit and queue; a full queue answers 429. */
   slots: JobSlots;
+  /** The jobs in flight, for cancellation and draining. */
+  jobs: RunningJobs;
   /** Clock in milliseconds, for the signature window. */
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
@@ -43,8 +46,7 @@ function statusFor(error: unknown): ContentfulStatusCode {
  */
 export function createWorkerApp(deps: WorkerDependencies): Hono {
   const app = new Hono();
-  /** Running and queued jobs by job id, so `DELETE /v1/jobs/:id` can cancel them. */
-  const cancellers = new Map<string, AbortController>();
+  const { jobs } = deps;
 
   async function verified(c: Context, body: string): Promise<Response | undefined> {
     const result = await verifyRequest({
@@ -92,6 +94,9 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const parsed = parseJob(json);
     if (!parsed.ok) return c.json(errorBody('invalid_job', 'the job is not valid', parsed.errors), 400);
     const { job } = parsed;
+    if (!jobs.accepting) {
+      return c.json(errorBody('shutting_down', 'the worker is shutting down; send the job to another worker'), 503);
+    }
     const slot = deps.slots.acquire();
     if (!slot) {
       const retryAfter = deps.slots.retryAfterSeconds();
@@ -99,8 +104,7 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       c.header('Retry-After', String(retryAfter));
       return c.json(errorBody('busy', `the worker is at capacity; retry in ${retryAfter} s`), 429);
     }
-    const canceller = new AbortController();
-    cancellers.set(job.jobId, canceller);
+    const canceller = jobs.start(job.jobId);
     const signal = AbortSignal.any([canceller.signal, c.req.raw.signal]);
     // A job still running at its deadline stops within one step, like a cancelled one, and writes no manifest.
     const deadline = job.deadline
@@ -123,7 +127,7 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       return c.json(errorBody(code, message), status);
     } finally {
       clearTimeout(deadline);
-      cancellers.delete(job.jobId);
+      jobs.finish(job.jobId);
       release();
     }
   });
@@ -133,9 +137,9 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const refused = await verified(c, await c.req.text());
     if (refused) return refused;
     const id = c.req.param('id');
-    const canceller = cancellers.get(id);
-    if (!canceller) return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
-    canceller.abort(new AbortError(`job ${id} was cancelled`));
+    if (!jobs.cancel(id, new AbortError(`job ${id} was cancelled`))) {
+      return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
+    }
     log({ level: 'info', event: 'job_cancelled', jobId: id });
     return c.json({ jobId: id, cancelled: true }, 202);
   });

@@ -14,6 +14,8 @@ export interface WorkerConfig {
   maxConcurrentJobs: number;
   /** `MAX_QUEUED_JOBS`: jobs waiting for a slot before new ones get 429. Default 8. */
   maxQueuedJobs: number;
+  /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
+  shutdownGraceSeconds: number;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number): number {
@@ -43,5 +45,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     executionProviders: providers.filter(Boolean),
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
+    shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
   };
 }
