@@ -199,6 +199,41 @@ describe('the gpu-worker process', () => {
     expect(stored.KeyCount ?? 0).toBe(0);
   });
 
+  it('streams one progress event per step, then the manifest, as Server-Sent Events', async () => {
+    const body = JSON.stringify(job('job-10', { parameters: { prompt: 'a cat', steps: 5, seed: 2 } }));
+    const headers = await signRequest({
+      secret: SECRET,
+      method: 'POST',
+      path: '/invocations',
+      body,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    const response = await fetch(`${worker.url}/invocations`, {
+      method: 'POST',
+      headers: { ...headers, accept: 'text/event-stream' },
+      body,
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text())
+      .trim()
+      .split('\n\n')
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
+      }));
+    const progress = events.filter((event) => event.event === 'progress');
+    expect(progress.map((event) => `${event.data.step}/${event.data.totalSteps}`)).toEqual([
+      '1/5',
+      '2/5',
+      '3/5',
+      '4/5',
+      '5/5',
+    ]);
+    expect(progress.at(-1)?.data.etaMs).toBe(0);
+    expect(events.at(-1)?.event).toBe('result');
+    expect(events.at(-1)?.data.outputs).toHaveLength(1);
+  });
+
   it('names an unknown model with 404', async () => {
     const response = await invoke(worker, job('job-3', { modelId: 'sdxl-base' }));
     expect(response.status).toBe(404);

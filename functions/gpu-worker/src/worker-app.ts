@@ -1,6 +1,7 @@
-import { AbortError, StippleError, ValidationError } from '@stipple/core';
-import { parseJob, verifyRequest } from '@stipple/jobs';
+import { AbortError, type GenerationProgress, StippleError, ValidationError } from '@stipple/core';
+import { parseJob, type ResultManifest, verifyRequest } from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
@@ -30,6 +31,21 @@ function errorBody(code: string, message: string, fields?: unknown) {
 
 function deadlineError(jobId: string, deadline: string): AbortError {
   return new AbortError(`job ${jobId} passed its deadline ${deadline}`, 'deadline_exceeded');
+}
+
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof StippleError) return { code: error.code, message: error.message };
+  return { code: 'internal_error', message: 'the job failed unexpectedly' };
+}
+
+/** A progress event: the step just finished, the total, and a linear estimate of the time left. */
+function progressEvent({ step, totalSteps, elapsedMs }: GenerationProgress) {
+  return {
+    step,
+    totalSteps,
+    elapsedMs: Math.round(elapsedMs),
+    etaMs: Math.round((elapsedMs / step) * (totalSteps - step)),
+  };
 }
 
 function statusFor(error: unknown): ContentfulStatusCode {
@@ -115,20 +131,46 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       : undefined;
     const release = await slot;
     log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
+    const run = async (onProgress?: (progress: GenerationProgress) => void): Promise<ResultManifest> => {
+      try {
+        const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal, onProgress });
+        log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
+        return manifest;
+      } catch (error) {
+        const failure = describeFailure(error);
+        log({
+          level: 'error',
+          event: 'job_failed',
+          jobId: job.jobId,
+          code: failure.code,
+          message: (error as Error).message,
+        });
+        throw error;
+      } finally {
+        clearTimeout(deadline);
+        jobs.finish(job.jobId);
+        release();
+      }
+    };
+    // Asked for Server-Sent Events: one `progress` event per denoising step, then `result` (the manifest) or `error`.
+    if (c.req.header('accept')?.includes('text/event-stream')) {
+      return streamSSE(c, async (stream) => {
+        try {
+          const manifest = await run((progress) => {
+            void stream.writeSSE({ event: 'progress', data: JSON.stringify(progressEvent(progress)) });
+          });
+          await stream.writeSSE({ event: 'result', data: JSON.stringify(manifest) });
+        } catch (error) {
+          const { code, message } = describeFailure(error);
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBody(code, message)) });
+        }
+      });
+    }
     try {
-      const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal });
-      log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
-      return c.json(manifest, 200);
+      return c.json(await run(), 200);
     } catch (error) {
-      const status = statusFor(error);
-      const code = error instanceof StippleError ? error.code : 'internal_error';
-      const message = error instanceof StippleError ? error.message : 'the job failed unexpectedly';
-      log({ level: 'error', event: 'job_failed', jobId: job.jobId, code, message: (error as Error).message });
-      return c.json(errorBody(code, message), status);
-    } finally {
-      clearTimeout(deadline);
-      jobs.finish(job.jobId);
-      release();
+      const { code, message } = describeFailure(error);
+      return c.json(errorBody(code, message), statusFor(error));
     }
   });
 
