@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -5,7 +7,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { type ResultManifest, signRequest } from '@stipple/jobs';
+import { type ResultManifest, signRequest, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
 import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
@@ -232,6 +234,52 @@ describe('the gpu-worker process', () => {
     expect(progress.at(-1)?.data.etaMs).toBe(0);
     expect(events.at(-1)?.event).toBe('result');
     expect(events.at(-1)?.data.outputs).toHaveLength(1);
+  });
+
+  it('posts signed progress to the callback URL, then the terminal event', async () => {
+    const token = 'callback-token-0123456789';
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        received.push({ headers: request.headers as Record<string, string>, body });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      const progress = { url: `http://127.0.0.1:${port}/hooks/progress`, token };
+      const response = await invoke(
+        worker,
+        job('job-11', { parameters: { prompt: 'a cat', steps: 6, seed: 3 }, progress }),
+      );
+      expect(response.status).toBe(200);
+      const deadline = Date.now() + 5_000;
+      while (!received.some(({ body }) => body.includes('"succeeded"')) && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 20));
+      }
+      for (const { headers, body } of received) {
+        expect(await verifyRequest({ secret: token, method: 'POST', path: '/hooks/progress', body, headers })).toEqual({
+          ok: true,
+        });
+      }
+      const events = received.map(({ body }) => JSON.parse(body));
+      const steps = events.filter((event) => event.status === 'running').map((event) => event.step);
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps).toEqual([...steps].sort((a, b) => a - b));
+      expect(events.at(-1)).toEqual({
+        jobId: 'job-11',
+        tenantId: 'acme',
+        status: 'succeeded',
+        manifestKey: 'jobs/acme/job-11/result.json',
+      });
+    } finally {
+      receiver.close();
+    }
   });
 
   it('names an unknown model with 404', async () => {

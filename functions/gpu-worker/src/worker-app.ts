@@ -1,10 +1,11 @@
 import { AbortError, type GenerationProgress, StippleError, ValidationError } from '@stipple/core';
-import { parseJob, type ResultManifest, verifyRequest } from '@stipple/jobs';
+import { manifestKey, parseJob, type ResultManifest, verifyRequest } from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
+import { createProgressReporter } from './progress-callback.ts';
 import type { ResultStore } from './result-store.ts';
 import { runJob } from './run-job.ts';
 import type { RunningJobs } from './running-jobs.ts';
@@ -19,6 +20,8 @@ export interface WorkerDependencies {
   slots: JobSlots;
   /** The jobs in flight, for cancellation and draining. */
   jobs: RunningJobs;
+  /** HTTP client for progress callbacks (a test may pass its own). */
+  fetch?: typeof fetch;
   /** Clock in milliseconds, for the signature window. */
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
@@ -131,20 +134,27 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       : undefined;
     const release = await slot;
     log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
+    const reporter = createProgressReporter(job, log, deps.fetch);
     const run = async (onProgress?: (progress: GenerationProgress) => void): Promise<ResultManifest> => {
       try {
-        const manifest = await runJob(job, { registry: deps.registry, store: deps.store, signal, onProgress });
+        const manifest = await runJob(job, {
+          registry: deps.registry,
+          store: deps.store,
+          signal,
+          onProgress: (progress) => {
+            reporter.progress(progress);
+            onProgress?.(progress);
+          },
+        });
         log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
+        // The response is the record of truth; the terminal callback follows it without holding it up.
+        void reporter.finish({ status: 'succeeded', manifestKey: manifestKey(job) });
         return manifest;
       } catch (error) {
         const failure = describeFailure(error);
-        log({
-          level: 'error',
-          event: 'job_failed',
-          jobId: job.jobId,
-          code: failure.code,
-          message: (error as Error).message,
-        });
+        const message = (error as Error).message;
+        log({ level: 'error', event: 'job_failed', jobId: job.jobId, code: failure.code, message });
+        void reporter.finish({ status: 'failed', ...failure });
         throw error;
       } finally {
         clearTimeout(deadline);
