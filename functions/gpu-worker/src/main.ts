@@ -27,6 +27,10 @@ const app = createWorkerApp({ registry, store, slots, jobs, secret: config.secre
 /** The most a drained job's response may take to go out before the process exits anyway. */
 const RESPONSE_FLUSH_MS = 5_000;
 const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+void registry.preload(config.preloadModels).then(() => {
+  const models = registry.list().filter((model) => config.preloadModels.includes(model.id));
+  log({ level: registry.ready() ? 'info' : 'error', event: 'models_preloaded', models });
+});
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
   log({ level: 'info', event: 'listening', port: info.port });
 });

@@ -29,6 +29,7 @@ export class ModelRegistry {
   private readonly dirs: Map<string, string>;
   private readonly loading = new Map<string, Promise<StableDiffusionModel>>();
   private readonly states = new Map<string, ModelEntry['state']>();
+  private preloading: readonly string[] = [];
 
   constructor(
     dirs: ReadonlyMap<string, string>,
@@ -44,6 +45,20 @@ export class ModelRegistry {
       for (const [id, dir] of Object.entries(parsed.models ?? {})) dirs.set(id, resolve(dirname(path), dir));
     }
     return new ModelRegistry(dirs, options);
+  }
+
+  /**
+   * Loads these models now, in the background, so the first job does not pay for it; `ready()` tells when they are
+   * in. A model that fails to load is logged by the caller and counts as not ready.
+   */
+  preload(ids: readonly string[]): Promise<void> {
+    this.preloading = ids;
+    return Promise.allSettled(ids.map((id) => this.get(id))).then(() => undefined);
+  }
+
+  /** True once every preloaded model is loaded (readiness for `/ping`). */
+  ready(): boolean {
+    return this.preloading.every((id) => this.states.get(id) === 'ready');
   }
 
   list(): ModelEntry[] {

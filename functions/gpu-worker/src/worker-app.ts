@@ -84,7 +84,11 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
   }
   const log = deps.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
 
-  app.get('/ping', (c) => c.json({ status: 'ok' }));
+  // Readiness: 200 once the preloaded models are in, 503 while they load (or if one failed to), so a platform's health
+  // check sends no traffic to a worker that would make its first caller wait for a model load.
+  app.get('/ping', (c) =>
+    deps.registry.ready() ? c.json({ status: 'ok' }) : c.json({ status: 'loading', models: deps.registry.list() }, 503),
+  );
 
   app.get('/v1/models', (c) => c.json({ models: deps.registry.list().map(({ id, state }) => ({ id, state })) }));
 

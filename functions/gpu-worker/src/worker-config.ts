@@ -14,6 +14,8 @@ export interface WorkerConfig {
   maxConcurrentJobs: number;
   /** `MAX_QUEUED_JOBS`: jobs waiting for a slot before new ones get 429. Default 8. */
   maxQueuedJobs: number;
+  /** `PRELOAD_MODELS`: comma-separated model ids loaded at start; `/ping` is 503 until they are. Default `tiny-shapes`. */
+  preloadModels: string[];
   /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
   shutdownGraceSeconds: number;
 }
@@ -46,5 +48,9 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
+    preloadModels: (env.PRELOAD_MODELS ?? 'tiny-shapes')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
   };
 }

@@ -1,0 +1,42 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { JobSlots } from './job-slots.ts';
+import { ModelRegistry } from './model-registry.ts';
+import { ResultStore } from './result-store.ts';
+import { RunningJobs } from './running-jobs.ts';
+import { createWorkerApp } from './worker-app.ts';
+
+function appWith(registry: ModelRegistry) {
+  return createWorkerApp({
+    registry,
+    store: new ResultStore(new S3Client({ region: 'us-east-1' }), { conditionalWrites: true }),
+    slots: new JobSlots(1, 0),
+    jobs: new RunningJobs(),
+    secret: 'unit-test-secret-0123',
+    log: () => {},
+  });
+}
+
+describe('GET /ping', () => {
+  it('is 503 with the models state until the preloaded models are in, 200 after', async () => {
+    const fixture = new URL('../../../test/fixtures/models/sd15-int32', import.meta.url).pathname;
+    const registry = new ModelRegistry(
+      new Map([
+        ['fixture', fixture],
+        ['missing', '/nonexistent/model'],
+      ]),
+    );
+    const app = appWith(registry);
+    const loading = registry.preload(['fixture']);
+    expect((await app.request('/ping')).status).toBe(503);
+    await loading;
+    expect((await app.request('/ping')).status).toBe(200);
+
+    await registry.preload(['fixture', 'missing']);
+    const response = await app.request('/ping');
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { models: { id: string; state: string }[] };
+    expect(body.models.find((model) => model.id === 'missing')?.state).toBe('failed');
+    await registry.release();
+  });
+});
