@@ -4,6 +4,7 @@ import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
 import { RunningJobs } from './running-jobs.ts';
 import { createS3Client, readS3Config } from './s3-config.ts';
+import { parseS3Location, S3ModelCache } from './s3-model-cache.ts';
 import { createWorkerApp } from './worker-app.ts';
 import { readWorkerConfig } from './worker-config.ts';
 
@@ -18,8 +19,14 @@ if (command !== 'serve') {
 }
 const config = readWorkerConfig(process.env);
 const s3 = readS3Config(process.env);
-const registry = await ModelRegistry.fromFile(config.registryPath, { executionProviders: config.executionProviders });
-const store = new ResultStore(createS3Client(s3), { conditionalWrites: s3.conditionalWrites });
+const client = createS3Client(s3);
+const modelCache = new S3ModelCache(client, config.modelCacheDir);
+const registry = await ModelRegistry.fromFile(
+  config.registryPath,
+  { executionProviders: config.executionProviders },
+  (uri) => modelCache.fetch(parseS3Location(uri)!),
+);
+const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();
 const app = createWorkerApp({ registry, store, slots, jobs, secret: config.secret });

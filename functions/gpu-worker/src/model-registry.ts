@@ -31,20 +31,31 @@ export class ModelRegistry {
   private readonly states = new Map<string, ModelEntry['state']>();
   private preloading: readonly string[] = [];
 
+  /**
+   * @param dirs model id → local folder, or `s3://bucket/prefix` for a model `fetchRemote` brings into a local cache.
+   */
   constructor(
     dirs: ReadonlyMap<string, string>,
     private readonly options: LoadModelOptions = {},
+    private readonly fetchRemote?: (uri: string) => Promise<string>,
   ) {
     this.dirs = new Map(dirs);
   }
 
-  static async fromFile(path: string | undefined, options: LoadModelOptions = {}): Promise<ModelRegistry> {
+  /** Folders are relative to the registry file; `s3://` locations are kept as they are. */
+  static async fromFile(
+    path: string | undefined,
+    options: LoadModelOptions = {},
+    fetchRemote?: (uri: string) => Promise<string>,
+  ): Promise<ModelRegistry> {
     const dirs = new Map<string, string>([[DEFAULT_MODEL_ID, SHIPPED_MODEL_DIR]]);
     if (path !== undefined) {
       const parsed = JSON.parse(await readFile(path, 'utf8')) as { models?: Record<string, string> };
-      for (const [id, dir] of Object.entries(parsed.models ?? {})) dirs.set(id, resolve(dirname(path), dir));
+      for (const [id, dir] of Object.entries(parsed.models ?? {})) {
+        dirs.set(id, dir.startsWith('s3://') ? dir : resolve(dirname(path), dir));
+      }
     }
-    return new ModelRegistry(dirs, options);
+    return new ModelRegistry(dirs, options, fetchRemote);
   }
 
   /**
@@ -72,20 +83,28 @@ export class ModelRegistry {
     let model = this.loading.get(id);
     if (!model) {
       this.states.set(id, 'loading');
-      model = loadModel(dir, this.options).then(
-        (loaded) => {
-          this.states.set(id, 'ready');
-          return loaded;
-        },
-        (error: unknown) => {
-          this.states.set(id, 'failed');
-          this.loading.delete(id);
-          throw error;
-        },
-      );
+      model = this.localDir(dir)
+        .then((local) => loadModel(local, this.options))
+        .then(
+          (loaded) => {
+            this.states.set(id, 'ready');
+            return loaded;
+          },
+          (error: unknown) => {
+            this.states.set(id, 'failed');
+            this.loading.delete(id);
+            throw error;
+          },
+        );
       this.loading.set(id, model);
     }
     return model;
+  }
+
+  private async localDir(location: string): Promise<string> {
+    if (!location.startsWith('s3://')) return location;
+    if (!this.fetchRemote) throw new Error(`no S3 model cache is configured for ${location}`);
+    return this.fetchRemote(location);
   }
 
   async release(): Promise<void> {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ValidationError } from '@stipple/core';
 
 /** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
@@ -16,6 +18,8 @@ export interface WorkerConfig {
   maxQueuedJobs: number;
   /** `PRELOAD_MODELS`: comma-separated model ids loaded at start; `/ping` is 503 until they are. Default `tiny-shapes`. */
   preloadModels: string[];
+  /** `MODEL_CACHE_DIR`: where models registered as `s3://…` are downloaded and verified. Default the OS temp dir. */
+  modelCacheDir: string;
   /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
   shutdownGraceSeconds: number;
 }
@@ -48,6 +52,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
+    modelCacheDir: env.MODEL_CACHE_DIR || join(tmpdir(), 'stipple-models'),
     preloadModels: (env.PRELOAD_MODELS ?? 'tiny-shapes')
       .split(',')
       .map((id) => id.trim())

@@ -1,15 +1,17 @@
 import { StippleError } from '@stipple/core';
 import { GENERATE_USAGE, generateCommand } from './generate-command.ts';
 import { INFO_USAGE, infoCommand } from './info-command.ts';
+import { MANIFEST_USAGE, manifestCommand } from './manifest-command.ts';
 import { TOKENIZE_USAGE, tokenizeCommand } from './tokenize-command.ts';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   generate: generateCommand,
   tokenize: tokenizeCommand,
   info: infoCommand,
+  manifest: manifestCommand,
 };
 
-const USAGE = `Usage:\n  ${GENERATE_USAGE}\n  ${TOKENIZE_USAGE}\n  ${INFO_USAGE}\n`;
+const USAGE = `Usage:\n  ${GENERATE_USAGE}\n  ${TOKENIZE_USAGE}\n  ${INFO_USAGE}\n  ${MANIFEST_USAGE}\n`;
 
 /** Runs one CLI command and returns the exit code: 0 done, 2 bad input or model, 1 an unexpected failure. */
 export async function main(argv: string[]): Promise<number> {

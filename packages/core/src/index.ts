@@ -13,6 +13,13 @@ export {
 export { readPngTextChunks } from './image/png-text-chunks.ts';
 export { type LoadModelOptions, loadModel, type StableDiffusionModel } from './model/load-model.ts';
 export type { FamilyDetection, ModelFamily } from './model/model-family.ts';
+export {
+  listModelFiles,
+  MODEL_MANIFEST_FILE,
+  type ModelFile,
+  type ModelManifest,
+  sha256File,
+} from './model/model-files.ts';
 export { createBatchGenerator } from './noise/batch-generator.ts';
 export type { RandomGenerator } from './noise/random-generator.ts';
 export { createGenerator, MAX_SEED, randomSeed } from './noise/torch-generator.ts';
