@@ -26,6 +26,7 @@ const registry = await ModelRegistry.fromFile(
   { executionProviders: config.executionProviders },
   (uri) => modelCache.fetch(parseS3Location(uri)!),
 );
+registry.memoryBudgetBytes = config.modelMemoryBudgetMb * 1024 * 1024;
 const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();

@@ -1,10 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { type LoadModelOptions, loadModel, type StableDiffusionModel, StippleError } from '@stipple/core';
 
 /** The model the repository ships (models/tiny-shapes), registered when present. */
 export const DEFAULT_MODEL_ID = 'tiny-shapes';
 const SHIPPED_MODEL_DIR = resolve(import.meta.dirname, '../../../models/tiny-shapes');
+
+const WEIGHT_FILE = /\.(onnx|onnx_data|pb)$/;
+
+/** What a loaded model costs, estimated by its weight files (ONNX Runtime holds about that much per session set). */
+async function weightBytes(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const sizes = await Promise.all(
+    entries
+      .filter((entry) => entry.isFile() && WEIGHT_FILE.test(entry.name))
+      .map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
 
 export class UnknownModelError extends StippleError {
   constructor(modelId: string, known: readonly string[]) {
@@ -30,6 +43,10 @@ export class ModelRegistry {
   private readonly loading = new Map<string, Promise<StableDiffusionModel>>();
   private readonly states = new Map<string, ModelEntry['state']>();
   private preloading: readonly string[] = [];
+  /** Per loaded model: bytes of weights (the memory estimate), jobs using it, last use (for least-recently-used). */
+  private readonly usage = new Map<string, { bytes: number; inUse: number; lastUsed: number }>();
+  /** Total weight bytes the loaded models may hold before idle ones are evicted; 0 = no limit. */
+  memoryBudgetBytes = 0;
 
   /**
    * @param dirs model id → local folder, or `s3://bucket/prefix` for a model `fetchRemote` brings into a local cache.
@@ -101,6 +118,46 @@ export class ModelRegistry {
     return model;
   }
 
+  /**
+   * The model for one job: loaded if needed, marked in use until `release()` so eviction never takes it mid-job, and
+   * then, if the loaded models exceed the memory budget, the least recently used idle ones are released.
+   */
+  async acquire(id: string): Promise<{ model: StableDiffusionModel; release: () => void }> {
+    const model = await this.get(id);
+    const usage = this.usage.get(id) ?? { bytes: await weightBytes(model.dir), inUse: 0, lastUsed: 0 };
+    usage.inUse++;
+    usage.lastUsed = performance.now();
+    this.usage.set(id, usage);
+    await this.evictOverBudget();
+    let released = false;
+    return {
+      model,
+      release: () => {
+        if (released) return;
+        released = true;
+        usage.inUse--;
+        usage.lastUsed = performance.now();
+      },
+    };
+  }
+
+  private async evictOverBudget(): Promise<void> {
+    if (this.memoryBudgetBytes <= 0) return;
+    let total = [...this.usage.values()].reduce((sum, usage) => sum + usage.bytes, 0);
+    const idle = [...this.usage]
+      .filter(([, usage]) => usage.inUse === 0)
+      .sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    for (const [id, usage] of idle) {
+      if (total <= this.memoryBudgetBytes) break;
+      const model = this.loading.get(id);
+      this.loading.delete(id);
+      this.usage.delete(id);
+      this.states.set(id, 'registered');
+      total -= usage.bytes;
+      await (await model)?.release();
+    }
+  }
+
   private async localDir(location: string): Promise<string> {
     if (!location.startsWith('s3://')) return location;
     if (!this.fetchRemote) throw new Error(`no S3 model cache is configured for ${location}`);
@@ -108,6 +165,7 @@ export class ModelRegistry {
   }
 
   async release(): Promise<void> {
+    this.usage.clear();
     const models = await Promise.allSettled(this.loading.values());
     await Promise.all(models.map((result) => (result.status === 'fulfilled' ? result.value.release() : undefined)));
   }

@@ -35,12 +35,18 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
   const finished = await deps.store.getJson(manifestLocation);
   if (finished !== undefined) return finished as ResultManifest;
 
-  const model = await deps.registry.get(job.modelId);
-  const { images, record } = await generate(
-    model,
-    { ...job.parameters, seed: seedForJob(job) },
-    { signal: deps.signal, onProgress: deps.onProgress },
-  );
+  const lease = await deps.registry.acquire(job.modelId);
+  let generated: Awaited<ReturnType<typeof generate>>;
+  try {
+    generated = await generate(
+      lease.model,
+      { ...job.parameters, seed: seedForJob(job) },
+      { signal: deps.signal, onProgress: deps.onProgress },
+    );
+  } finally {
+    lease.release();
+  }
+  const { images, record } = generated;
   const outputs: ResultManifest['outputs'] = [];
   for (const [index, image] of images.entries()) {
     deps.signal?.throwIfAborted();

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   preloadModels: string[];
   /** `MODEL_CACHE_DIR`: where models registered as `s3://…` are downloaded and verified. Default the OS temp dir. */
   modelCacheDir: string;
+  /** `MODEL_MEMORY_BUDGET_MB`: weight megabytes the loaded models may hold before idle ones are evicted; 0 = no limit. */
+  modelMemoryBudgetMb: number;
   /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
   shutdownGraceSeconds: number;
 }
@@ -52,6 +54,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
+    modelMemoryBudgetMb: integer(env, 'MODEL_MEMORY_BUDGET_MB', 0, 0),
     modelCacheDir: env.MODEL_CACHE_DIR || join(tmpdir(), 'stipple-models'),
     preloadModels: (env.PRELOAD_MODELS ?? 'tiny-shapes')
       .split(',')

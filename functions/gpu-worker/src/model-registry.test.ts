@@ -1,0 +1,60 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ModelRegistry } from './model-registry.ts';
+
+const fixture = (name: string) => new URL(`../../../test/fixtures/models/${name}`, import.meta.url).pathname;
+
+async function weights(name: string): Promise<number> {
+  const entries = await readdir(fixture(name), { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.onnx'));
+  const sizes = await Promise.all(files.map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+function states(registry: ModelRegistry): Record<string, string> {
+  return Object.fromEntries(registry.list().map(({ id, state }) => [id, state]));
+}
+
+describe('ModelRegistry', () => {
+  it('evicts the least recently used idle model when the loaded ones exceed the memory budget', async () => {
+    const registry = new ModelRegistry(
+      new Map([
+        ['a', fixture('sd15-int32')],
+        ['b', fixture('rank0-timestep')],
+        ['c', fixture('sd15-int64-float-timestep')],
+      ]),
+    );
+    // Room for a and b together, not for a third model as well.
+    registry.memoryBudgetBytes = (await weights('sd15-int32')) + (await weights('rank0-timestep'));
+    (await registry.acquire('a')).release();
+    (await registry.acquire('b')).release();
+    expect(states(registry)).toEqual({ a: 'ready', b: 'ready', c: 'registered' });
+    (await registry.acquire('c')).release();
+    expect(states(registry)).toEqual({ a: 'registered', b: 'ready', c: 'ready' });
+    await registry.release();
+  });
+
+  it('never evicts a model a job is using', async () => {
+    const registry = new ModelRegistry(
+      new Map([
+        ['a', fixture('sd15-int32')],
+        ['b', fixture('rank0-timestep')],
+      ]),
+    );
+    registry.memoryBudgetBytes = 1;
+    const a = await registry.acquire('a');
+    const b = await registry.acquire('b');
+    expect(states(registry)).toEqual({ a: 'ready', b: 'ready' });
+    // Still usable: a job holding it can run to its end.
+    expect(a.model.id).toBe('sd15-int32');
+    a.release();
+    b.release();
+    await registry.release();
+  });
+
+  it('names the known models for an unknown id', async () => {
+    const registry = new ModelRegistry(new Map([['a', fixture('sd15-int32')]]));
+    await expect(registry.acquire('zzz')).rejects.toThrow('model "zzz" is not served here; use one of a');
+  });
+});
