@@ -309,6 +309,31 @@ describe('the gpu-worker process on SIGTERM', () => {
     expect(worker.output()).toMatch(/"shutting_down","inFlight":1[\s\S]*"stopped"/);
   });
 
+  it('leaves no manifest when killed mid-job, and a retry on a new worker completes the job', async () => {
+    const first = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+    const killedJob = job('killed-1', { parameters: { prompt: 'a cat', steps: 300, seed: 4 } });
+    const doomed = invoke(first, killedJob).catch((error: Error) => error);
+    while (!first.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
+    first.child.kill('SIGKILL');
+    expect(await doomed).toBeInstanceOf(Error);
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+    });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/killed-1/' }));
+    expect(listed.Contents?.map((item) => item.Key) ?? []).not.toContain('jobs/acme/killed-1/result.json');
+    const second = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+    try {
+      const retry = await invoke(second, killedJob);
+      expect(retry.status).toBe(200);
+      expect((await manifestOf(retry)).outputs.map((output) => output.key)).toEqual(['jobs/acme/killed-1/0.png']);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('cancels a job still running when the grace period ends, leaving no manifest', async () => {
     const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
     const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
