@@ -24,13 +24,19 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Every file of a model folder (the manifest itself excepted) with its size and SHA-256, sorted by path. */
-export async function listModelFiles(modelDir: string): Promise<ModelFile[]> {
+/**
+ * Every file of a model folder (the manifest itself excepted) with its size and SHA-256, sorted by path; `include`
+ * narrows the list before anything is read, so only the files asked for are hashed.
+ */
+export async function listModelFiles(
+  modelDir: string,
+  include: (path: string) => boolean = () => true,
+): Promise<ModelFile[]> {
   const entries = await readdir(modelDir, { recursive: true, withFileTypes: true });
   const paths = entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(modelDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter((path) => path !== MODEL_MANIFEST_FILE)
+    .filter((path) => path !== MODEL_MANIFEST_FILE && include(path))
     .sort();
   return Promise.all(
     paths.map(async (path) => {

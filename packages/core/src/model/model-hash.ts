@@ -8,7 +8,7 @@ const WEIGHT_FILE = /\.(onnx|onnx_data|pb|bin|data)$/;
  * folders with the same weights hash alike wherever they live. Read once at load time.
  */
 export async function hashModelWeights(modelDir: string): Promise<string> {
-  const files = (await listModelFiles(modelDir)).filter((file) => WEIGHT_FILE.test(file.path));
+  const files = await listModelFiles(modelDir, (path) => WEIGHT_FILE.test(path));
   const lines = files.map((file) => `${file.path}:${file.sha256}\n`);
   return createHash('sha256').update(lines.join('')).digest('hex');
 }
