@@ -23,9 +23,18 @@ export {
 export { createBatchGenerator } from './noise/batch-generator.ts';
 export type { RandomGenerator } from './noise/random-generator.ts';
 export { createGenerator, MAX_SEED, randomSeed } from './noise/torch-generator.ts';
-export { type GenerateOptions, type GenerationProgress, generate } from './pipeline/generate.ts';
+export {
+  type GenerateOptions,
+  type GenerationJob,
+  type GenerationOutcome,
+  type GenerationProgress,
+  generate,
+  generateBatch,
+  generationBatchKey,
+} from './pipeline/generate.ts';
 export type { GeneratedImage, GenerationRecord, GenerationResult } from './pipeline/generation-record.ts';
 export { type GenerationRequest, LIMITS } from './pipeline/generation-request.ts';
+export type { LatentPreview } from './pipeline/latent-preview.ts';
 export type { StageTimings } from './pipeline/stage-timer.ts';
 export { createScheduler, SCHEDULER_NAMES, schedulerNameForClass } from './schedulers/create-scheduler.ts';
 export type { Scheduler, SchedulerStepResult } from './schedulers/scheduler.ts';

@@ -27,3 +27,18 @@ export function numericTensor(values: readonly number[], type: TensorType, dims:
       return floatTensor(Float32Array.from(values), type, dims);
   }
 }
+
+/** Joins tensors of one type and trailing shape along the first (batch) axis. One tensor comes back as it is. */
+export function concatTensors(tensors: readonly Tensor[]): Tensor {
+  const [first] = tensors;
+  if (tensors.length === 1) return first;
+  const total = tensors.reduce((sum, tensor) => sum + tensor.data.length, 0);
+  const data = new (first.data.constructor as new (length: number) => Tensor['data'])(total);
+  let offset = 0;
+  for (const tensor of tensors) {
+    (data as Float32Array).set(tensor.data as Float32Array, offset);
+    offset += tensor.data.length;
+  }
+  const rows = tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0);
+  return { type: first.type, data, dims: [rows, ...first.dims.slice(1)] };
+}

@@ -1,17 +1,16 @@
+import type { Tensor } from '../backend/model-session.ts';
 import { onnxRuntimeVersion } from '../backend/onnx-session.ts';
-import { floatTensor, numericTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
-import { AbortError } from '../errors.ts';
+import { concatTensors, floatTensor, numericTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
+import { AbortError, ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
-import { createBatchGenerator } from '../noise/batch-generator.ts';
-import { createGenerator, MAX_SEED, randomSeed } from '../noise/torch-generator.ts';
 import { decodeLatents } from './decode-latents.ts';
-import { encodePrompts, withZeroNegative } from './encode-prompts.ts';
 import type { GenerationResult } from './generation-record.ts';
-import { type GenerationRequest, resolveRequest } from './generation-request.ts';
+import type { GenerationRequest } from './generation-request.ts';
 import { applyClassifierFreeGuidance, rescaleGuidance } from './guidance.ts';
-import { resolveScheduler } from './resolve-scheduler.ts';
+import { type LatentPreview, type LatentProjection, latentProjection, projectLatents } from './latent-preview.ts';
+import { batchKey, type PreparedGeneration, planGeneration, prepareGeneration } from './prepare-generation.ts';
 import { StageTimer } from './stage-timer.ts';
-import { repeat, unetConditioning } from './unet-conditioning.ts';
+import { repeat } from './unet-conditioning.ts';
 
 export interface GenerationProgress {
   /** Denoising steps finished, 1-based. */
@@ -19,6 +18,8 @@ export interface GenerationProgress {
   totalSteps: number;
   /** Milliseconds since the generation started. */
   elapsedMs: number;
+  /** On every `previewEvery`-th step (and the last): a latent-resolution RGB approximation of the image(s) so far. */
+  preview?: LatentPreview;
 }
 
 export interface GenerateOptions {
@@ -26,11 +27,48 @@ export interface GenerateOptions {
   onProgress?: (progress: GenerationProgress) => void;
   /** Cancels between steps; the promise rejects with an `AbortError` (code `aborted`). */
   signal?: AbortSignal;
+  /** Attach a preview to the progress of every k-th step. Default: no previews. */
+  previewEvery?: number;
+}
+
+/** One request of a batch, with its own progress, cancellation and previews. */
+export interface GenerationJob extends GenerateOptions {
+  request: GenerationRequest;
+}
+
+/** How one job of a batch ended: its result, or the error that ended it alone (or the whole batch). */
+export type GenerationOutcome = { ok: true; result: GenerationResult } | { ok: false; error: unknown };
+
+/** A job in the denoising loop, with where its rows sit in the shared UNet batch. */
+interface ActiveJob {
+  index: number;
+  job: GenerationJob;
+  prepared: PreparedGeneration;
+  /** Present when the job asked for previews. */
+  projection: LatentProjection | undefined;
 }
 
 /** Stops between steps; a caller that aborted with its own `AbortError` (naming the job, say) gets that one back. */
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof AbortError ? signal.reason : new AbortError();
+function abortReason(signal: AbortSignal | undefined): AbortError | undefined {
+  if (!signal?.aborted) return undefined;
+  return signal.reason instanceof AbortError ? signal.reason : new AbortError();
+}
+
+function checkPreviewEvery(value: number | undefined): void {
+  if (value === undefined || (Number.isInteger(value) && value >= 1)) return;
+  throw new ValidationError(
+    'invalid_preview_every',
+    `preview_every ${value} is not allowed; use an integer of at least 1`,
+    {
+      field: 'preview_every',
+      value,
+    },
+  );
+}
+
+/** The key requests must share to be denoised in one batch (see `generateBatch`); throws on an invalid request. */
+export function generationBatchKey(model: StableDiffusionModel, request: GenerationRequest): string {
+  return batchKey(planGeneration(model, request));
 }
 
 /** Text to images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`. */
@@ -39,86 +77,173 @@ export async function generate(
   request: GenerationRequest,
   options: GenerateOptions = {},
 ): Promise<GenerationResult> {
-  const timer = new StageTimer();
-  const { signal, onProgress } = options;
-  // 1. Check inputs and fill defaults.
-  const settings = resolveRequest(request, model);
-  const { scheduler, warnings } = resolveScheduler(model, settings.scheduler);
-  const { unet } = model;
-  const batch = settings.n;
-  const usesGuidanceEmbedding = unet.contract.timestepCondDim !== undefined;
-  const guided = settings.guidance > 1 && !usesGuidanceEmbedding;
-  const firstSeed = settings.seed ?? randomSeed();
-  const seeds = Array.from({ length: batch }, (_, i) => (firstSeed + i) % (MAX_SEED + 1));
-  throwIfAborted(signal);
+  const [outcome] = await generateBatch(model, [{ ...options, request }]);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
+}
 
-  // 2. Encode the prompt (and the negative prompt for classifier-free guidance) in one text-encoder batch.
-  const zeroNegative = guided && settings.negativePrompt === undefined && model.forceZerosForEmptyPrompt;
-  const texts = [{ field: 'prompt', text: settings.prompt }];
-  if (guided && !zeroNegative) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt ?? '' });
-  const encoded = await encodePrompts(model, texts, timer);
-  for (const { field, droppedTokens } of encoded.truncations) {
-    warnings.push(
-      `${field} is longer than the model's ${model.tokenizer.maxLength}-token window; the last ${droppedTokens} tokens were dropped`,
-    );
-  }
-  const unetBatch = guided ? batch * 2 : batch;
-  const conditioning = unetConditioning(model, zeroNegative ? withZeroNegative(encoded) : encoded, {
-    images: batch,
-    guidance: settings.guidance,
-    width: settings.width,
-    height: settings.height,
-  });
+/**
+ * Several requests denoised together: every UNet call carries all their rows (request-major: each request's
+ * `[uncond × n, cond × n]` block in turn), while prompts, seeds, guidance, progress, previews and cancellation stay
+ * per request. Each request's images equal what `generate` makes for it alone. Requests must share a
+ * `generationBatchKey`; one that fails validation, or is cancelled, ends alone and the others go on.
+ */
+export async function generateBatch(
+  model: StableDiffusionModel,
+  jobs: readonly GenerationJob[],
+): Promise<GenerationOutcome[]> {
+  const outcomes: GenerationOutcome[] = new Array(jobs.length);
+  const fail = (index: number, error: unknown) => {
+    outcomes[index] = { ok: false, error };
+  };
 
-  // 3. Prepare timesteps.
-  timer.measure('schedulerMs', () => scheduler.setTimesteps(settings.steps));
-
-  // 4. Prepare latents: each image's noise from its own seed, scaled to the scheduler's initial sigma.
-  const factor = model.vaeDecoder.spatialFactor;
-  const latentDims = [unet.latentChannels, settings.height / factor, settings.width / factor];
-  const generator = createBatchGenerator(seeds.map(createGenerator));
-  const noise = generator.randn(batch * latentDims[0] * latentDims[1] * latentDims[2]);
-  const initNoiseSigma = scheduler.initNoiseSigma;
-  let latents: Float32Array = noise.map((value) => value * initNoiseSigma);
-
-  // 5. Denoising loop.
-  const timesteps = scheduler.timesteps;
-  for (const [index, t] of timesteps.entries()) {
-    throwIfAborted(signal);
-    const modelInput = timer.measure('schedulerMs', () =>
-      scheduler.scaleModelInput(guided ? repeat(latents, 2) : latents, t),
-    );
-    const timestep = unet.contract.timestepIsScalar
-      ? numericTensor([t], unet.contract.timestepType, [])
-      : numericTensor(new Array(unetBatch).fill(t), unet.contract.timestepType, [unetBatch]);
-    const outputs = await timer.run('unetMs', unet.session, {
-      sample: floatTensor(modelInput, unet.contract.sampleType, [unetBatch, ...latentDims]),
-      timestep,
-      ...conditioning,
-    });
-    const prediction = timer.measure('unetMs', () => {
-      const raw = readFloatTensor(outputs[unet.contract.outputName]);
-      if (!guided) return raw;
-      const guidedPrediction = applyClassifierFreeGuidance(raw, settings.guidance);
-      if (settings.guidanceRescale > 0) {
-        rescaleGuidance(guidedPrediction, raw.subarray(raw.length / 2), batch, settings.guidanceRescale);
+  // 1–4. Check each request, encode its prompts, draw its noise.
+  let active: ActiveJob[] = [];
+  let key: string | undefined;
+  for (const [index, job] of jobs.entries()) {
+    const timer = new StageTimer();
+    try {
+      checkPreviewEvery(job.previewEvery);
+      const plan = planGeneration(model, job.request);
+      key ??= batchKey(plan);
+      if (batchKey(plan) !== key) {
+        throw new ValidationError(
+          'incompatible_batch',
+          `request ${index} (${batchKey(plan)}) cannot share a batch with request 0 (${key})`,
+        );
       }
-      return guidedPrediction;
+      const cancelled = abortReason(job.signal);
+      if (cancelled) throw cancelled;
+      const projection = job.previewEvery === undefined ? undefined : await latentProjection(model);
+      active.push({ index, job, projection, prepared: await prepareGeneration(model, plan, timer) });
+    } catch (error) {
+      fail(index, error);
+    }
+  }
+
+  // 5. Denoising loop, one UNet call per step for every job still running.
+  const steps = active[0]?.prepared.scheduler.timesteps ?? [];
+  let conditioning: Record<string, Tensor> | undefined;
+  for (const [step, t] of steps.entries()) {
+    const running = active.filter(({ index, job }) => {
+      const cancelled = abortReason(job.signal);
+      if (cancelled) fail(index, cancelled);
+      return !cancelled;
     });
-    latents = timer.measure('schedulerMs', () => scheduler.step(prediction, t, latents, generator).prevSample);
-    onProgress?.({ step: index + 1, totalSteps: timesteps.length, elapsedMs: timer.elapsedMs() });
+    if (running.length !== active.length) conditioning = undefined;
+    active = running;
+    if (active.length === 0) break;
+    conditioning ??= joinConditioning(active);
+    let predictions: Float32Array[];
+    try {
+      predictions = await runUnet(model, active, t, conditioning);
+    } catch (error) {
+      for (const { index } of active) fail(index, error);
+      active = [];
+      break;
+    }
+    for (const [i, activeJob] of active.entries()) {
+      advance(activeJob, predictions[i], t, { step: step + 1, totalSteps: steps.length });
+    }
   }
 
   // 6. Decode each image's latents to pixels.
-  const perImage = latents.length / batch;
+  for (const { index, job, prepared } of active) {
+    try {
+      outcomes[index] = { ok: true, result: await decodeJob(model, prepared, job.signal) };
+    } catch (error) {
+      fail(index, error);
+    }
+  }
+  return outcomes;
+}
+
+/** Every job's fixed UNet inputs, joined along the batch axis in the order of `active`. */
+function joinConditioning(active: readonly ActiveJob[]): Record<string, Tensor> {
+  const names = Object.keys(active[0].prepared.conditioning);
+  return Object.fromEntries(
+    names.map((name) => [name, concatTensors(active.map(({ prepared }) => prepared.conditioning[name]))]),
+  );
+}
+
+/** One UNet call for the whole batch at timestep `t`; returns each job's raw rows. */
+async function runUnet(
+  model: StableDiffusionModel,
+  active: readonly ActiveJob[],
+  t: number,
+  conditioning: Record<string, Tensor>,
+): Promise<Float32Array[]> {
+  const { unet } = model;
+  const inputs = active.map(({ prepared }) =>
+    prepared.timer.measure('schedulerMs', () =>
+      prepared.scheduler.scaleModelInput(prepared.guided ? repeat(prepared.latents, 2) : prepared.latents, t),
+    ),
+  );
+  const sample = new Float32Array(inputs.reduce((sum, input) => sum + input.length, 0));
+  const offsets = inputs.map((input, i) => inputs.slice(0, i).reduce((sum, before) => sum + before.length, 0));
+  inputs.forEach((input, i) => {
+    sample.set(input, offsets[i]);
+  });
+  const latentDims = active[0].prepared.latentDims;
+  const rows = sample.length / (latentDims[0] * latentDims[1] * latentDims[2]);
+  const timestep = unet.contract.timestepIsScalar
+    ? numericTensor([t], unet.contract.timestepType, [])
+    : numericTensor(new Array(rows).fill(t), unet.contract.timestepType, [rows]);
+  const started = performance.now();
+  const outputs = await unet.session.run({
+    sample: floatTensor(sample, unet.contract.sampleType, [rows, ...latentDims]),
+    timestep,
+    ...conditioning,
+  });
+  const elapsed = performance.now() - started;
+  for (const { prepared } of active) prepared.timer.addSessionRun('unetMs', elapsed);
+  const raw = readFloatTensor(outputs[unet.contract.outputName]);
+  return inputs.map((input, i) => raw.subarray(offsets[i], offsets[i] + input.length));
+}
+
+/** Guidance and one scheduler step for one job, then its progress (with a preview when one is due). */
+function advance(
+  { job, prepared, projection }: ActiveJob,
+  raw: Float32Array,
+  t: number,
+  progress: { step: number; totalSteps: number },
+): void {
+  const { settings, timer, scheduler } = prepared;
+  const prediction = timer.measure('unetMs', () => {
+    if (!prepared.guided) return raw;
+    const guided = applyClassifierFreeGuidance(raw, settings.guidance);
+    if (settings.guidanceRescale > 0) {
+      rescaleGuidance(guided, raw.subarray(raw.length / 2), settings.n, settings.guidanceRescale);
+    }
+    return guided;
+  });
+  const next = timer.measure('schedulerMs', () => scheduler.step(prediction, t, prepared.latents, prepared.generator));
+  prepared.latents = next.prevSample;
+  const { previewEvery } = job;
+  const due =
+    projection && previewEvery && (progress.step % previewEvery === 0 || progress.step === progress.totalSteps);
+  job.onProgress?.({
+    ...progress,
+    elapsedMs: timer.elapsedMs(),
+    ...(due ? { preview: projectLatents(projection, next.predOriginalSample, settings.n, prepared.latentDims) } : {}),
+  });
+}
+
+async function decodeJob(
+  model: StableDiffusionModel,
+  prepared: PreparedGeneration,
+  signal: AbortSignal | undefined,
+): Promise<GenerationResult> {
+  const { settings, scheduler, seeds, latents, latentDims, timer, guided, warnings } = prepared;
+  const perImage = latents.length / seeds.length;
   const images = [];
   for (const [i, seed] of seeds.entries()) {
-    throwIfAborted(signal);
+    const cancelled = abortReason(signal);
+    if (cancelled) throw cancelled;
     const slice = latents.subarray(i * perImage, (i + 1) * perImage);
     const pixels = await decodeLatents(model, slice, latentDims, settings, timer);
     images.push({ pixels, width: settings.width, height: settings.height, seed });
   }
-
   return {
     images,
     record: {

@@ -43,10 +43,14 @@ export class StageTimer {
     try {
       return await session.run(feeds);
     } finally {
-      const elapsed = performance.now() - start;
-      this.timings[stage] += elapsed;
-      this.timings.sessionRunMs += elapsed;
+      this.addSessionRun(stage, performance.now() - start);
     }
+  }
+
+  /** Books a `session.run` timed elsewhere: a UNet call shared by a batch counts in full for each of its requests. */
+  addSessionRun(stage: Stage, elapsedMs: number): void {
+    this.timings[stage] += elapsedMs;
+    this.timings.sessionRunMs += elapsedMs;
   }
 
   elapsedMs(): number {

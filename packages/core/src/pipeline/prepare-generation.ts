@@ -1,0 +1,90 @@
+import type { Tensor } from '../backend/model-session.ts';
+import type { StableDiffusionModel } from '../model/load-model.ts';
+import { createBatchGenerator } from '../noise/batch-generator.ts';
+import type { RandomGenerator } from '../noise/random-generator.ts';
+import { createGenerator, MAX_SEED, randomSeed } from '../noise/torch-generator.ts';
+import type { Scheduler } from '../schedulers/scheduler.ts';
+import { encodePrompts, withZeroNegative } from './encode-prompts.ts';
+import { type GenerationRequest, type ResolvedRequest, resolveRequest } from './generation-request.ts';
+import { resolveScheduler } from './resolve-scheduler.ts';
+import { StageTimer } from './stage-timer.ts';
+import { unetConditioning } from './unet-conditioning.ts';
+
+/** One request checked and resolved, before any model runs: enough to tell which requests can share a UNet batch. */
+export interface PlannedGeneration {
+  settings: ResolvedRequest;
+  scheduler: Scheduler;
+  warnings: string[];
+  /** Classifier-free guidance: the UNet runs each image twice, unconditional then conditional. */
+  guided: boolean;
+}
+
+/** A planned request with its prompts encoded and its starting noise drawn: ready for the denoising loop. */
+export interface PreparedGeneration extends PlannedGeneration {
+  timer: StageTimer;
+  seeds: number[];
+  /** The UNet inputs that stay fixed through the loop, with this request's rows only. */
+  conditioning: Record<string, Tensor>;
+  /** `[n, channels, height / factor, width / factor]` latents, flattened. */
+  latents: Float32Array;
+  latentDims: number[];
+  generator: RandomGenerator;
+}
+
+/** Checks a request and fills its defaults (steps 1 of the pipeline). Throws a `ValidationError` naming bad values. */
+export function planGeneration(model: StableDiffusionModel, request: GenerationRequest): PlannedGeneration {
+  const settings = resolveRequest(request, model);
+  const { scheduler, warnings } = resolveScheduler(model, settings.scheduler);
+  const usesGuidanceEmbedding = model.unet.contract.timestepCondDim !== undefined;
+  return { settings, scheduler, warnings, guided: settings.guidance > 1 && !usesGuidanceEmbedding };
+}
+
+/**
+ * Which requests can be denoised together: the same size, step count, scheduler and guidance layout give the same
+ * timesteps and UNet input shapes. Prompts, seeds, guidance scales and image counts may differ.
+ */
+export function batchKey(plan: PlannedGeneration): string {
+  const { settings, scheduler, guided } = plan;
+  return `${settings.width}x${settings.height}/${settings.steps}/${scheduler.name}/${guided ? 'cfg' : 'single'}`;
+}
+
+/** Steps 2–4 of the pipeline for one request: encode its prompts, set timesteps, draw each image's noise. */
+export async function prepareGeneration(
+  model: StableDiffusionModel,
+  plan: PlannedGeneration,
+  timer = new StageTimer(),
+): Promise<PreparedGeneration> {
+  const { settings, scheduler, warnings, guided } = plan;
+  const batch = settings.n;
+  const firstSeed = settings.seed ?? randomSeed();
+  const seeds = Array.from({ length: batch }, (_, i) => (firstSeed + i) % (MAX_SEED + 1));
+
+  // 2. Encode the prompt (and the negative prompt for classifier-free guidance) in one text-encoder batch.
+  const zeroNegative = guided && settings.negativePrompt === undefined && model.forceZerosForEmptyPrompt;
+  const texts = [{ field: 'prompt', text: settings.prompt }];
+  if (guided && !zeroNegative) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt ?? '' });
+  const encoded = await encodePrompts(model, texts, timer);
+  for (const { field, droppedTokens } of encoded.truncations) {
+    warnings.push(
+      `${field} is longer than the model's ${model.tokenizer.maxLength}-token window; the last ${droppedTokens} tokens were dropped`,
+    );
+  }
+  const conditioning = unetConditioning(model, zeroNegative ? withZeroNegative(encoded) : encoded, {
+    images: batch,
+    guidance: settings.guidance,
+    width: settings.width,
+    height: settings.height,
+  });
+
+  // 3. Prepare timesteps.
+  timer.measure('schedulerMs', () => scheduler.setTimesteps(settings.steps));
+
+  // 4. Prepare latents: each image's noise from its own seed, scaled to the scheduler's initial sigma.
+  const factor = model.vaeDecoder.spatialFactor;
+  const latentDims = [model.unet.latentChannels, settings.height / factor, settings.width / factor];
+  const generator = createBatchGenerator(seeds.map(createGenerator));
+  const noise = generator.randn(batch * latentDims[0] * latentDims[1] * latentDims[2]);
+  const initNoiseSigma = scheduler.initNoiseSigma;
+  const latents = noise.map((value) => value * initNoiseSigma);
+  return { ...plan, timer, seeds, conditioning, latents, latentDims, generator };
+}
