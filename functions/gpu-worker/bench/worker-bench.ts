@@ -1,8 +1,9 @@
 /**
  * `npm run bench:worker`: the real worker process against a real S3-protocol server (s3rver), with the default model at
  * its defaults. Prints cold start (process start to /ping ready, and to the first image), throughput and p50/p95 latency
- * at 1, 2, 4 and 8 concurrent clients, and the worker's resident memory. Batching across jobs is not built yet, so
- * these are the unbatched baseline. Options: --jobs N (per concurrency level, default 16).
+ * at 1, 2, 4 and 8 concurrent clients with dynamic batching off (`MAX_BATCH_IMAGES=1`) and on (the defaults), the
+ * on/off throughput ratio per level, and memory: the worker's RSS with no model loaded and with the default model.
+ * Options: --jobs N (per concurrency level, default 32).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,7 @@ import { signRequest } from '@stipple/jobs';
 import { startS3Server } from '../../../test/support/s3-server.ts';
 import { startWorker } from '../../../test/support/worker-process.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { jobs: { type: 'string', default: '32' } } });
 const jobsPerLevel = Number(values.jobs);
 const SECRET = 'bench-secret-0123456789';
 
@@ -41,38 +42,56 @@ async function invoke(url: string): Promise<number> {
   return performance.now() - start;
 }
 
-const s3 = await startS3Server({ buckets: ['results'] });
-const started = performance.now();
-const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_QUEUED_JOBS: '64' });
-const readyMs = performance.now() - started;
-await invoke(worker.url);
-const firstImageMs = performance.now() - started;
-const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'))?.[1]) / 1024;
+function rssMb(pid: number | undefined): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+}
 
-console.log(
-  `cold start: ready ${readyMs.toFixed(0)} ms, first image ${firstImageMs.toFixed(0)} ms; worker RSS ${rssMb.toFixed(0)} MB`,
-);
-console.log('clients  jobs/s   p50 ms   p95 ms');
-let baseline = 0;
-for (const clients of [1, 2, 4, 8]) {
+/** Closed-loop clients: each sends its next job when the last one is answered. */
+async function level(url: string, clients: number) {
   const latencies: number[] = [];
   let next = 0;
   const levelStart = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      while (next++ < jobsPerLevel) latencies.push(await invoke(worker.url));
+      while (next++ < jobsPerLevel) latencies.push(await invoke(url));
     }),
   );
   const throughput = jobsPerLevel / ((performance.now() - levelStart) / 1000);
-  baseline ||= throughput;
-  const row = [
-    String(clients).padStart(7),
-    throughput.toFixed(2).padStart(7),
-    percentile(latencies, 50).toFixed(0).padStart(8),
-    percentile(latencies, 95).toFixed(0).padStart(8),
-    `  (${(throughput / baseline).toFixed(2)}× one client)`,
-  ];
-  console.log(row.join(' '));
+  return { throughput, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
-await worker.stop();
+
+const s3 = await startS3Server({ buckets: ['results'] });
+const empty = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, PRELOAD_MODELS: '' });
+const emptyRss = rssMb(empty.child.pid);
+await empty.stop();
+
+const CLIENTS = [1, 2, 4, 8];
+const results: Record<string, Awaited<ReturnType<typeof level>>[]> = {};
+for (const [mode, env] of [
+  ['off', { MAX_BATCH_IMAGES: '1' }],
+  ['on', {}],
+] as const) {
+  const started = performance.now();
+  const worker = await startWorker({ ...s3.env, ...env, WORKER_SECRET: SECRET, MAX_QUEUED_JOBS: '64' });
+  const readyMs = performance.now() - started;
+  await invoke(worker.url);
+  const firstImageMs = performance.now() - started;
+  const rss = rssMb(worker.child.pid);
+  console.log(
+    `batching ${mode}: cold start ready ${readyMs.toFixed(0)} ms, first image ${firstImageMs.toFixed(0)} ms; ` +
+      `RSS ${rss.toFixed(0)} MB (${emptyRss.toFixed(0)} MB with no model loaded: ${(rss - emptyRss).toFixed(0)} MB for the model)`,
+  );
+  results[mode] = [];
+  for (const clients of CLIENTS) results[mode].push(await level(worker.url, clients));
+  await worker.stop();
+}
+console.log('clients | off jobs/s  p50  p95 | on jobs/s  p50  p95 | on/off');
+for (const [i, clients] of CLIENTS.entries()) {
+  const [off, on] = [results.off[i], results.on[i]];
+  const cells = (r: typeof off) =>
+    `${r.throughput.toFixed(2).padStart(10)} ${r.p50.toFixed(0).padStart(4)} ${r.p95.toFixed(0).padStart(4)}`;
+  console.log(
+    `${String(clients).padStart(7)} | ${cells(off)} | ${cells(on)} | ${(on.throughput / off.throughput).toFixed(2)}×`,
+  );
+}
 await s3.stop();

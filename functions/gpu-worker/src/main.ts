@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { GenerationBatcher } from './generation-batcher.ts';
 import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
@@ -30,11 +31,18 @@ registry.memoryBudgetBytes = config.modelMemoryBudgetMb * 1024 * 1024;
 const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();
-const app = createWorkerApp({ registry, store, slots, jobs, secret: config.secret });
+const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+const batcher: GenerationBatcher = new GenerationBatcher({
+  maxBatchImages: config.maxBatchImages,
+  windowMs: config.batchWindowMs,
+  // Jobs in the worker but not waiting for a batch may join one; with none, a lone job starts at once.
+  moreMayCome: () => jobs.size > batcher.waiting,
+  log,
+});
+const app = createWorkerApp({ registry, store, slots, batcher, jobs, secret: config.secret, log });
 
 /** The most a drained job's response may take to go out before the process exits anyway. */
 const RESPONSE_FLUSH_MS = 5_000;
-const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
 void registry.preload(config.preloadModels).then(() => {
   const models = registry.list().filter((model) => config.preloadModels.includes(model.id));
   log({ level: registry.ready() ? 'info' : 'error', event: 'models_preloaded', models });

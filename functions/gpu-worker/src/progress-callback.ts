@@ -1,5 +1,6 @@
 import type { GenerationProgress } from '@stipple/core';
 import { type Job, signRequest } from '@stipple/jobs';
+import { progressEvent } from './progress-event.ts';
 
 export interface ProgressReporter {
   progress(progress: GenerationProgress): void;
@@ -59,10 +60,10 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
   }
 
   return {
-    progress({ step, totalSteps, elapsedMs }) {
+    progress(progress) {
       if (!callback) return;
-      const etaMs = Math.round((elapsedMs / step) * (totalSteps - step));
-      latest = { status: 'running', step, totalSteps, elapsedMs: Math.round(elapsedMs), etaMs };
+      // A preview that a later step's event replaces before it is sent is dropped with it: the newest one wins.
+      latest = { status: 'running', ...progressEvent(progress) };
       pump();
     },
     async finish(outcome) {

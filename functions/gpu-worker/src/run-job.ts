@@ -1,11 +1,14 @@
-import { embeddedRecord, encodeImage, type GenerationProgress, generate, MAX_SEED } from '@stipple/core';
+import { embeddedRecord, encodeImage, type GenerationProgress, type GenerationResult, MAX_SEED } from '@stipple/core';
 import { contentTypeFor, type Job, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
+import type { GenerationBatcher } from './generation-batcher.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';
 
 export interface RunJobDependencies {
   registry: ModelRegistry;
   store: ResultStore;
+  /** Where generation happens: in a batch with compatible jobs. */
+  batcher: GenerationBatcher;
   signal?: AbortSignal;
   onProgress?: (progress: GenerationProgress) => void;
 }
@@ -36,12 +39,12 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
   if (finished !== undefined) return finished as ResultManifest;
 
   const lease = await deps.registry.acquire(job.modelId);
-  let generated: Awaited<ReturnType<typeof generate>>;
+  let generated: GenerationResult;
   try {
-    generated = await generate(
+    generated = await deps.batcher.generate(
       lease.model,
       { ...job.parameters, seed: seedForJob(job) },
-      { signal: deps.signal, onProgress: deps.onProgress },
+      { signal: deps.signal, onProgress: deps.onProgress, previewEvery: job.previewEvery, jobId: job.jobId },
     );
   } finally {
     lease.release();

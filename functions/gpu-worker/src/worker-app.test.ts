@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { GenerationBatcher } from './generation-batcher.ts';
 import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
@@ -11,6 +12,7 @@ function appWith(registry: ModelRegistry) {
     registry,
     store: new ResultStore(new S3Client({ region: 'us-east-1' }), { conditionalWrites: true }),
     slots: new JobSlots(1, 0),
+    batcher: new GenerationBatcher({ maxBatchImages: 1, windowMs: 0 }),
     jobs: new RunningJobs(),
     secret: 'unit-test-secret-0123',
     log: () => {},

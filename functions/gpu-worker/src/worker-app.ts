@@ -3,9 +3,11 @@ import { manifestKey, parseJob, type ResultManifest, verifyRequest } from '@stip
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { GenerationBatcher } from './generation-batcher.ts';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
 import { createProgressReporter } from './progress-callback.ts';
+import { progressEvent } from './progress-event.ts';
 import type { ResultStore } from './result-store.ts';
 import { runJob } from './run-job.ts';
 import type { RunningJobs } from './running-jobs.ts';
@@ -18,6 +20,8 @@ export interface WorkerDependencies {
   secret: string;
   /** Concurrency limit and queue; a full queue answers 429. */
   slots: JobSlots;
+  /** Dynamic batching of compatible jobs into one denoising loop. */
+  batcher: GenerationBatcher;
   /** The jobs in flight, for cancellation and draining. */
   jobs: RunningJobs;
   /** HTTP client for progress callbacks (a test may pass its own). */
@@ -39,16 +43,6 @@ function deadlineError(jobId: string, deadline: string): AbortError {
 function describeFailure(error: unknown): { code: string; message: string } {
   if (error instanceof StippleError) return { code: error.code, message: error.message };
   return { code: 'internal_error', message: 'the job failed unexpectedly' };
-}
-
-/** A progress event: the step just finished, the total, and a linear estimate of the time left. */
-function progressEvent({ step, totalSteps, elapsedMs }: GenerationProgress) {
-  return {
-    step,
-    totalSteps,
-    elapsedMs: Math.round(elapsedMs),
-    etaMs: Math.round((elapsedMs / step) * (totalSteps - step)),
-  };
 }
 
 function statusFor(error: unknown): ContentfulStatusCode {
@@ -94,20 +88,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
 
   app.post('/invocations', async (c) => {
     const body = await c.req.text();
-    const verified = await verifyRequest({
-      secret: deps.secret,
-      method: 'POST',
-      path: new URL(c.req.url).pathname,
-      body,
-      headers: c.req.raw.headers,
-      now: deps.now,
-    });
-    if (!verified.ok) {
-      return c.json(
-        errorBody('unauthorized', `request signature is ${verified.reason}; sign it with the worker secret`),
-        401,
-      );
-    }
+    const refused = await verified(c, body);
+    if (refused) return refused;
     let json: unknown;
     try {
       json = JSON.parse(body);
@@ -144,6 +126,7 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
         const manifest = await runJob(job, {
           registry: deps.registry,
           store: deps.store,
+          batcher: deps.batcher,
           signal,
           onProgress: (progress) => {
             reporter.progress(progress);

@@ -12,10 +12,17 @@ export interface WorkerConfig {
   registryPath: string | undefined;
   /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
   executionProviders: string[];
-  /** `MAX_CONCURRENT_JOBS`: jobs generating at once. Default 1 (one GPU, one job). */
+  /**
+   * `MAX_CONCURRENT_JOBS`: jobs in progress at once (generating together in a batch, waiting for the next batch, or
+   * uploading). Default `MAX_BATCH_IMAGES`, so a full batch can form.
+   */
   maxConcurrentJobs: number;
-  /** `MAX_QUEUED_JOBS`: jobs waiting for a slot before new ones get 429. Default 8. */
+  /** `MAX_QUEUED_JOBS`: jobs waiting for one of those places before new ones get 429. Default 8. */
   maxQueuedJobs: number;
+  /** `MAX_BATCH_IMAGES`: images denoised together in one batch; 1 turns dynamic batching off. Default 8. */
+  maxBatchImages: number;
+  /** `BATCH_WINDOW_MS`: how long a job waits for companions when the worker is idle. Default 20. */
+  batchWindowMs: number;
   /** `PRELOAD_MODELS`: comma-separated model ids loaded at start; `/ping` is 503 until they are. Default `tiny-shapes`. */
   preloadModels: string[];
   /** `MODEL_CACHE_DIR`: where models registered as `s3://…` are downloaded and verified. Default the OS temp dir. */
@@ -45,13 +52,16 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (secret.length < 16) {
     throw new ValidationError('invalid_worker_config', 'WORKER_SECRET must be set to at least 16 characters');
   }
+  const maxBatchImages = integer(env, 'MAX_BATCH_IMAGES', 8, 1);
   const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
   return {
     port,
     secret,
     registryPath: env.MODEL_REGISTRY || undefined,
     executionProviders: providers.filter(Boolean),
-    maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', 1, 1),
+    maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', maxBatchImages, 1),
+    maxBatchImages,
+    batchWindowMs: integer(env, 'BATCH_WINDOW_MS', 20, 0),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
     modelMemoryBudgetMb: integer(env, 'MODEL_MEMORY_BUDGET_MB', 0, 0),

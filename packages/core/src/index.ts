@@ -10,6 +10,7 @@ export {
   IMAGE_MEDIA_TYPES,
   type ImageFormat,
 } from './image/encode-image.ts';
+export { encodePreviewPng } from './image/encode-preview-png.ts';
 export { readPngTextChunks } from './image/png-text-chunks.ts';
 export { type LoadModelOptions, loadModel, type StableDiffusionModel } from './model/load-model.ts';
 export type { FamilyDetection, ModelFamily } from './model/model-family.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeValue, identifier } from './field-rules.ts';
+import { boundedNumber, describeValue, identifier } from './field-rules.ts';
 import { generationParametersSchema } from './generation-parameters-schema.ts';
 
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
@@ -69,6 +69,11 @@ export const jobSchema = z.strictObject({
   parameters: generationParametersSchema,
   output: jobOutputSchema,
   progress: progressCallbackSchema.optional(),
+  /**
+   * Low-resolution previews (a latent-to-RGB approximation, 1/8 of the final size) with every k-th progress event and
+   * the last, 1–1000. Omitted: no previews.
+   */
+  previewEvery: boundedNumber('previewEvery', 1, 1000, 1).optional(),
   /** ISO 8601 date-time after which the worker should abandon the job. */
   deadline: z.iso
     .datetime({

@@ -111,6 +111,8 @@ describe('parseJob', () => {
     ],
     ['progress.token', (job) => (job.progress.token = 'short'), 'progress.token is 5 characters; use at least 16'],
     ['deadline', (job) => (job.deadline = 'tomorrow'), 'deadline "tomorrow" is not an ISO 8601 date-time'],
+    ['previewEvery', (job) => (job.previewEvery = 0), 'previewEvery 0 is out of range; use an integer 1–1000'],
+    ['previewEvery', (job) => (job.previewEvery = 2.5), 'previewEvery 2.5 is not an integer'],
   ] as [string, (job: Draft) => void, string][])(
     'reports %s with the value and the allowed range',
     (path, change, message) => {

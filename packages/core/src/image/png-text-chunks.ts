@@ -1,16 +1,7 @@
-import { crc32 } from 'node:zlib';
+import { pngChunk as chunk } from './png-chunk.ts';
 
 const PNG_SIGNATURE_BYTES = 8;
 const IHDR_CHUNK_BYTES = 8 + 13 + 4;
-
-function chunk(type: string, body: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(body.length);
-  const typeAndBody = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typeAndBody));
-  return Buffer.concat([length, typeAndBody, crc]);
-}
 
 /**
  * A text chunk (PNG spec §11.3.4): `tEXt` when the text is Latin-1, else an uncompressed UTF-8 `iTXt` — what Pillow's

@@ -179,8 +179,13 @@ async function runUnet(
       prepared.scheduler.scaleModelInput(prepared.guided ? repeat(prepared.latents, 2) : prepared.latents, t),
     ),
   );
-  const sample = new Float32Array(inputs.reduce((sum, input) => sum + input.length, 0));
-  const offsets = inputs.map((input, i) => inputs.slice(0, i).reduce((sum, before) => sum + before.length, 0));
+  const offsets: number[] = [];
+  let length = 0;
+  for (const input of inputs) {
+    offsets.push(length);
+    length += input.length;
+  }
+  const sample = new Float32Array(length);
   inputs.forEach((input, i) => {
     sample.set(input, offsets[i]);
   });
