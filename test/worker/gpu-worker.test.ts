@@ -298,7 +298,7 @@ describe('the gpu-worker process with dynamic batching', () => {
     s3 = await startS3Server({ buckets: [BUCKET] });
     [batched, unbatched] = await Promise.all([
       startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_BATCH_IMAGES: '8' }),
-      startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_BATCH_IMAGES: '1' }),
+      startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_BATCH_IMAGES: '1', LOG_PROMPTS: 'true' }),
     ]);
     client = new S3Client({
       endpoint: s3.endpoint,
@@ -354,6 +354,12 @@ describe('the gpu-worker process with dynamic batching', () => {
       }
     }
     expect(unbatched.output()).not.toMatch(/"jobIds":\["[^"]*","/);
+    // Prompts reach the logs only where LOG_PROMPTS opts in; the secret never does.
+    expect(batched.output()).not.toContain('purple star');
+    expect(unbatched.output()).toContain(
+      '"jobId":"alone-3","tenantId":"acme","modelId":"tiny-shapes","prompt":"a purple star',
+    );
+    expect(batched.output() + unbatched.output()).not.toContain(SECRET);
   });
 
   it('streams previews every k steps as PNG data URLs', async () => {

@@ -39,7 +39,16 @@ const batcher: GenerationBatcher = new GenerationBatcher({
   moreMayCome: () => jobs.size > batcher.waiting,
   log,
 });
-const app = createWorkerApp({ registry, store, slots, batcher, jobs, secret: config.secret, log });
+const app = createWorkerApp({
+  registry,
+  store,
+  slots,
+  batcher,
+  jobs,
+  secret: config.secret,
+  log,
+  logPrompts: config.logPrompts,
+});
 
 /** The most a drained job's response may take to go out before the process exits anyway. */
 const RESPONSE_FLUSH_MS = 5_000;

@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ValidationError } from '@stipple/core';
+import { type Env, readEnv, readBoolean as readEnvBoolean } from './env-values.ts';
 
 /** Where and how the gpu-worker reaches its S3-compatible result store (AWS S3, Cloudflare R2, MinIO, s3rver). */
 export interface S3Config {
@@ -21,14 +22,14 @@ export interface S3Config {
   conditionalWrites: boolean;
 }
 
-export type S3Env = Readonly<Record<string, string | undefined>>;
+export type S3Env = Env;
 
 /** Reads `S3Config` from an env-like record; an empty variable counts as unset. Throws `ValidationError` on bad values. */
 export function readS3Config(env: S3Env): S3Config {
   const endpoint = readEndpoint(env);
-  const accessKeyId = read(env, 'AWS_ACCESS_KEY_ID');
-  const secretAccessKey = read(env, 'AWS_SECRET_ACCESS_KEY');
-  const sessionToken = read(env, 'AWS_SESSION_TOKEN');
+  const accessKeyId = readEnv(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = readEnv(env, 'AWS_SECRET_ACCESS_KEY');
+  const sessionToken = readEnv(env, 'AWS_SESSION_TOKEN');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     throw new ValidationError(
       'invalid_s3_config',
@@ -38,7 +39,7 @@ export function readS3Config(env: S3Env): S3Config {
   }
   return {
     endpoint,
-    region: read(env, 'S3_REGION') ?? 'us-east-1',
+    region: readEnv(env, 'S3_REGION') ?? 'us-east-1',
     forcePathStyle: readBoolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
     credentials:
       accessKeyId === undefined || secretAccessKey === undefined
@@ -67,25 +68,12 @@ export function createS3Client(config: S3Config, clientOptions: S3ClientConfig =
   });
 }
 
-function read(env: S3Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function readBoolean(env: S3Env, name: string, fallback: boolean): boolean {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ValidationError('invalid_s3_config', `${name} is "${value}"; use true or false`, {
-    variable: name,
-    value,
-    allowed: ['true', 'false'],
-  });
+  return readEnvBoolean(env, name, fallback, 'invalid_s3_config');
 }
 
 function readEndpoint(env: S3Env): string | undefined {
-  const value = read(env, 'S3_ENDPOINT');
+  const value = readEnv(env, 'S3_ENDPOINT');
   if (value === undefined) return undefined;
   const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
   if (protocol !== 'http:' && protocol !== 'https:') {

@@ -29,6 +29,8 @@ export interface WorkerDependencies {
   /** Clock in milliseconds, for the signature window. */
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
+  /** Put prompts in the `job_started` log line (`LOG_PROMPTS`); off by default, prompts are user data. */
+  logPrompts?: boolean;
 }
 
 /** The error envelope every failure returns: a stable code, a message naming the problem, and field errors for 400s. */
@@ -119,7 +121,15 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
         )
       : undefined;
     const release = await slot;
-    log({ level: 'info', event: 'job_started', jobId: job.jobId, tenantId: job.tenantId, modelId: job.modelId });
+    const { prompt, negativePrompt } = job.parameters;
+    log({
+      level: 'info',
+      event: 'job_started',
+      jobId: job.jobId,
+      tenantId: job.tenantId,
+      modelId: job.modelId,
+      ...(deps.logPrompts && { prompt, negativePrompt }),
+    });
     const reporter = createProgressReporter(job, log, deps.fetch);
     const run = async (onProgress?: (progress: GenerationProgress) => void): Promise<ResultManifest> => {
       try {

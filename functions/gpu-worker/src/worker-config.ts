@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@stipple/core';
+import { type Env, readBoolean, readInteger } from './env-values.ts';
 
 /** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
 export interface WorkerConfig {
@@ -29,19 +30,15 @@ export interface WorkerConfig {
   modelCacheDir: string;
   /** `MODEL_MEMORY_BUDGET_MB`: weight megabytes the loaded models may hold before idle ones are evicted; 0 = no limit. */
   modelMemoryBudgetMb: number;
+  /** `LOG_PROMPTS`: put prompts and negative prompts in the `job_started` log line. Default false (prompts are user data). */
+  logPrompts: boolean;
   /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
   shutdownGraceSeconds: number;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (Number.isInteger(value) && value >= min) return value;
-  throw new ValidationError('invalid_worker_config', `${name} is "${raw}"; use an integer of at least ${min}`);
+  return readInteger(env, name, fallback, min, 'invalid_worker_config');
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function readWorkerConfig(env: Env): WorkerConfig {
   const port = Number(env.PORT ?? '8080');
@@ -63,6 +60,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxBatchImages,
     batchWindowMs: integer(env, 'BATCH_WINDOW_MS', 20, 0),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 8, 0),
+    logPrompts: readBoolean(env, 'LOG_PROMPTS', false, 'invalid_worker_config'),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 0),
     modelMemoryBudgetMb: integer(env, 'MODEL_MEMORY_BUDGET_MB', 0, 0),
     modelCacheDir: env.MODEL_CACHE_DIR || join(tmpdir(), 'stipple-models'),
