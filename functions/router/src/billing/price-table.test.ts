@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRICE_TABLE, priceJob } from './price-table.ts';
+
+describe('priceJob', () => {
+  it('charges per image by megapixel-steps, in whole credits, with a floor', () => {
+    expect(priceJob({ width: 512, height: 512, steps: 25, n: 1 })).toEqual({
+      images: 1,
+      megapixelSteps: 6.5536,
+      credits: 1,
+    });
+    expect(priceJob({ width: 1024, height: 1024, steps: 30, n: 2 })).toEqual({
+      images: 2,
+      megapixelSteps: 62.91456,
+      credits: 4, // ceil(1.048576 × 30 × 0.04 = 1.258) = 2 per image
+    });
+    expect(priceJob({ width: 64, height: 64, steps: 20, n: 3 })).toEqual({
+      images: 3,
+      megapixelSteps: 0.24576,
+      credits: 3,
+    });
+  });
+
+  it('follows the table it is given', () => {
+    const table = { creditsPerMegapixelStep: 1, minimumCreditsPerImage: 0 };
+    expect(priceJob({ width: 1000, height: 1000, steps: 3, n: 1 }, table).credits).toBe(3);
+    expect(
+      priceJob({ width: 1000, height: 1000, steps: 3, n: 1 }, { ...DEFAULT_PRICE_TABLE, minimumCreditsPerImage: 5 })
+        .credits,
+    ).toBe(5);
+  });
+});

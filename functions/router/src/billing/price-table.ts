@@ -1,0 +1,43 @@
+/**
+ * What a job costs, in whole credits. Compute grows with pixels × steps per image, so that is the unit:
+ * an image costs `ceil(megapixels × steps × creditsPerMegapixelStep)`, at least `minimumCreditsPerImage`.
+ * Credits are integers so balances never drift by rounding.
+ */
+export interface PriceTable {
+  /** Credits per megapixel-step (one denoising step over 10⁶ pixels). Default 0.04: a 512² SD image at 25 steps is 1. */
+  creditsPerMegapixelStep: number;
+  /** The least an image costs. Default 1. */
+  minimumCreditsPerImage: number;
+}
+
+export const DEFAULT_PRICE_TABLE: PriceTable = { creditsPerMegapixelStep: 0.04, minimumCreditsPerImage: 1 };
+
+export interface JobSize {
+  width: number;
+  height: number;
+  steps: number;
+  n: number;
+}
+
+/** The `usage` block every job carries from creation on. */
+export interface Usage {
+  images: number;
+  /** width × height / 10⁶ × steps × images. */
+  megapixelSteps: number;
+  /** Credits reserved (while the job runs) or charged (once it succeeded); 0 after a refund. */
+  credits: number;
+}
+
+export function priceJob(size: JobSize, table: PriceTable = DEFAULT_PRICE_TABLE): Usage {
+  const perImageMegapixelSteps = ((size.width * size.height) / 1e6) * size.steps;
+  // Round before ceil so 0.04 × 25 × 0.262144 × … float noise never bills an extra credit.
+  const perImage = Math.max(
+    table.minimumCreditsPerImage,
+    Math.ceil(Number((perImageMegapixelSteps * table.creditsPerMegapixelStep).toFixed(9))),
+  );
+  return {
+    images: size.n,
+    megapixelSteps: Number((perImageMegapixelSteps * size.n).toFixed(6)),
+    credits: perImage * size.n,
+  };
+}

@@ -1,0 +1,83 @@
+import { blockedIpv4, blockedIpv6, ipLiteral } from './address-ranges.ts';
+
+/** Resolves a host name to its IPv4 and IPv6 addresses. */
+export type ResolveHost = (hostname: string) => Promise<string[]>;
+
+export interface WebhookUrlPolicy {
+  /** Local development only: allow http and loopback/private hosts (for a receiver on this machine). */
+  allowLocal: boolean;
+  resolveHost: ResolveHost;
+}
+
+export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
+
+/**
+ * The SSRF guard for webhook URLs: https only, and a host that neither is nor resolves to loopback, private,
+ * link-local, CGNAT, unique-local or IPv4-mapped addresses. WHATWG URL parsing has already normalised the tricks
+ * (`0x7f.1`, `2130706433`, `[::ffff:127.0.0.1]`) to canonical literals by the time the host is checked. Delivery
+ * re-checks before each attempt, because DNS answers can change (rebinding).
+ */
+export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Promise<WebhookUrlCheck> {
+  if (!URL.canParse(raw)) return { ok: false, reason: `webhook URL ${JSON.stringify(raw)} is not a URL` };
+  const url = new URL(raw);
+  const allowedProtocols = policy.allowLocal ? ['https:', 'http:'] : ['https:'];
+  if (!allowedProtocols.includes(url.protocol)) {
+    return { ok: false, reason: `webhook URL ${raw} uses ${url.protocol.slice(0, -1)}; use an https URL` };
+  }
+  if (url.username || url.password) {
+    return {
+      ok: false,
+      reason: `webhook URL ${url.host} carries credentials; put secrets in the path or verify our signature`,
+    };
+  }
+  if (policy.allowLocal) return { ok: true, url };
+  const host = url.hostname;
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return { ok: false, reason: `webhook host ${host} is loopback; use a public https URL` };
+  }
+  const literal = ipLiteral(host);
+  const addresses = literal ? [literal.address] : await resolved(policy, host);
+  if (typeof addresses === 'string') return { ok: false, reason: addresses };
+  for (const address of addresses) {
+    const why = address.includes(':') ? blockedIpv6(address) : blockedIpv4(address);
+    if (why) {
+      const via = literal ? '' : ` (${host} resolves to ${address})`;
+      return { ok: false, reason: `webhook host ${literal ? address : host} is ${why}${via}; use a public https URL` };
+    }
+  }
+  return { ok: true, url };
+}
+
+async function resolved(policy: WebhookUrlPolicy, host: string): Promise<string[] | string> {
+  try {
+    const addresses = await policy.resolveHost(host);
+    return addresses.length > 0 ? addresses : `webhook host ${host} does not resolve; use a public https URL`;
+  } catch (error) {
+    return `webhook host ${host} could not be resolved (${(error as Error).message}); try again or use another URL`;
+  }
+}
+
+/**
+ * DNS over HTTPS (RFC 8484's JSON flavour as Cloudflare's resolver serves it): Workers have no socket-level resolver,
+ * so the guard asks 1.1.1.1 for A and AAAA records over fetch.
+ */
+export function dohResolver(
+  fetchImpl: typeof fetch = fetch,
+  endpoint = 'https://cloudflare-dns.com/dns-query',
+): ResolveHost {
+  return async (hostname) => {
+    const answers = await Promise.all(
+      ['A', 'AAAA'].map(async (type) => {
+        const url = `${endpoint}?name=${encodeURIComponent(hostname)}&type=${type}`;
+        const response = await fetchImpl(url, { headers: { accept: 'application/dns-json' } });
+        if (!response.ok) throw new Error(`DNS over HTTPS answered ${response.status}`);
+        const body = (await response.json()) as { Answer?: { type: number; data: string }[] };
+        // Record types 1 (A) and 28 (AAAA); CNAME hops (5) come before them in the answer and are skipped.
+        return (body.Answer ?? [])
+          .filter((answer) => answer.type === 1 || answer.type === 28)
+          .map((answer) => answer.data);
+      }),
+    );
+    return answers.flat();
+  };
+}
