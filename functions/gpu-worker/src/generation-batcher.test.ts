@@ -89,13 +89,13 @@ describe('GenerationBatcher', () => {
     expect(batcher.waiting).toBe(1);
   });
 
-  it('skips the window when no other job could join', async () => {
+  it('skips the window when no other job is expected, and waits for as many as the last batch had', async () => {
     const { batches, engine } = recordingEngine();
-    let others = 0;
+    let inWorker = 1;
     const batcher = new GenerationBatcher({
       maxBatchImages: 8,
-      windowMs: 10_000,
-      moreMayCome: () => others > 0,
+      windowMs: 50,
+      jobsInWorker: () => inWorker,
       generateBatch: engine,
     });
     const lone = batcher.generate(model, { prompt: 'lone' });
@@ -103,10 +103,24 @@ describe('GenerationBatcher', () => {
     expect(batches.map((batch) => batch.prompts)).toEqual([['lone']]);
     batches[0].finish();
     await lone;
-    others = 1;
-    void batcher.generate(model, { prompt: 'waits' });
+    // Two jobs in the worker: the second job's client is still on its way, so the first waits for it.
+    inWorker = 2;
+    const pair = [batcher.generate(model, { prompt: 'first' })];
     await sleep(20);
     expect(batches).toHaveLength(1);
+    pair.push(batcher.generate(model, { prompt: 'second' }));
+    await sleep(0);
+    expect(batches[1].prompts).toEqual(['first', 'second']);
+    batches[1].finish();
+    await Promise.all(pair);
+    // The last batch had two jobs: a job arriving alone waits for a companion until the window has passed quietly.
+    inWorker = 1;
+    void batcher.generate(model, { prompt: 'alone now' });
+    await sleep(20);
+    expect(batches).toHaveLength(2);
+    await sleep(60);
+    expect(batches[2].prompts).toEqual(['alone now']);
+    batches[2].finish();
   });
 
   it('rejects an invalid request at once, before it joins the queue', async () => {

@@ -15,15 +15,18 @@ export interface BatcherOptions {
   /** How long the oldest waiting job may wait for companions before its batch starts anyway. */
   windowMs: number;
   /**
-   * Whether jobs elsewhere in the worker (admitted, checking for a manifest, uploading: their clients often send the
-   * next job right after) could still join. When it says no, the window is skipped: a lone job never waits for nothing.
-   * Default: always yes.
+   * How many jobs the worker holds now (admitted, checking for a manifest, queued here, uploading). With the size of
+   * the last batch, it tells how many companions to expect: a lone client's job never waits for nobody, and the
+   * clients of a batch that is uploading get the window to send their next jobs. Default: expect companions always.
    */
-  moreMayCome?: () => boolean;
+  jobsInWorker?: () => number;
   /** Runs one batch; tests may count or delay the calls. */
   generateBatch?: typeof generateBatch;
   log?: (entry: Record<string, unknown>) => void;
 }
+
+/** However steadily companions trickle in, the first job of a batch waits at most this many windows. */
+const MAX_WAIT_WINDOWS = 4;
 
 interface Pending {
   model: StableDiffusionModel;
@@ -39,14 +42,19 @@ interface Pending {
 
 /**
  * Dynamic batching: jobs that can share a UNet call (same model, size, steps, scheduler, guidance layout) are denoised
- * together, one batch at a time, as an inference server does on one GPU. The oldest waiting job starts its batch when
- * the batch is full, or `windowMs` after it arrived (at once if it already waited that long behind another batch), and
- * takes with it every compatible job queued so far, oldest first, up to `maxBatchImages`. Each job keeps its own seed,
+ * together, one batch at a time, as an inference server does on one GPU. The next batch starts when it is full, when no
+ * other job is expected (fewer jobs than the last batch had or than the worker holds), when no job has arrived for
+ * `windowMs` (counting the end of the previous batch as an arrival: its jobs are uploading, and their clients tend to
+ * send the next ones right after), or when its first job has waited `MAX_WAIT_WINDOWS` windows. It takes the oldest job
+ * and every compatible job queued behind it, oldest first, up to `maxBatchImages`. Each job keeps its own seed,
  * progress, previews and cancellation (a job cancelled while queued leaves the queue at once).
  */
 export class GenerationBatcher {
   private readonly queue: Pending[] = [];
   private running = false;
+  /** When the last batch ended: its jobs are uploading, and their clients tend to send the next jobs right after. */
+  private idleSince = Number.NEGATIVE_INFINITY;
+  private lastBatchJobs = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly runBatch: typeof generateBatch;
   private readonly log: (entry: Record<string, unknown>) => void;
@@ -94,13 +102,23 @@ export class GenerationBatcher {
     if (this.running || this.queue.length === 0) return;
     const batch = this.nextBatch();
     const images = batch.reduce((sum, pending) => sum + pending.images, 0);
-    const waited = performance.now() - this.queue[0].arrivedAt;
-    const moreMayCome = this.options.moreMayCome?.() ?? true;
-    if (images < this.options.maxBatchImages && waited < this.options.windowMs && moreMayCome) {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.schedule();
-      }, this.options.windowMs - waited);
+    const { windowMs } = this.options;
+    const now = performance.now();
+    const waitingSince = Math.max(this.queue[0].arrivedAt, this.idleSince);
+    const lastArrival = Math.max(this.queue.at(-1)!.arrivedAt, this.idleSince);
+    const expected = Math.max(this.lastBatchJobs, this.options.jobsInWorker?.() ?? Number.POSITIVE_INFINITY);
+    const moreMayCome = this.queue.length < expected;
+    const quiet = now - lastArrival >= windowMs;
+    const waitedLongest = now - waitingSince >= MAX_WAIT_WINDOWS * windowMs;
+    if (images < this.options.maxBatchImages && moreMayCome && !quiet && !waitedLongest) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.schedule();
+        },
+        Math.min(lastArrival + windowMs, waitingSince + MAX_WAIT_WINDOWS * windowMs) - now,
+      );
       return;
     }
     clearTimeout(this.timer);
@@ -110,8 +128,10 @@ export class GenerationBatcher {
       pending.options.signal?.removeEventListener('abort', pending.onAbort);
     }
     this.running = true;
+    this.lastBatchJobs = batch.length;
     void this.run(batch).finally(() => {
       this.running = false;
+      this.idleSince = performance.now();
       this.schedule();
     });
   }

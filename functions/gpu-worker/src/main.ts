@@ -32,11 +32,10 @@ const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites 
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();
 const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
-const batcher: GenerationBatcher = new GenerationBatcher({
+const batcher = new GenerationBatcher({
   maxBatchImages: config.maxBatchImages,
   windowMs: config.batchWindowMs,
-  // Jobs in the worker but not waiting for a batch may join one; with none, a lone job starts at once.
-  moreMayCome: () => jobs.size > batcher.waiting,
+  jobsInWorker: () => jobs.size,
   log,
 });
 const app = createWorkerApp({

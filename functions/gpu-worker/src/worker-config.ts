@@ -22,7 +22,10 @@ export interface WorkerConfig {
   maxQueuedJobs: number;
   /** `MAX_BATCH_IMAGES`: images denoised together in one batch; 1 turns dynamic batching off. Default 8. */
   maxBatchImages: number;
-  /** `BATCH_WINDOW_MS`: how long a job waits for companions when the worker is idle. Default 20. */
+  /**
+   * `BATCH_WINDOW_MS`: how long the batcher waits for another companion after the last one arrived, while other jobs
+   * are in the worker (at most 4 windows in all). 0 starts every batch with whatever is queued. Default 20.
+   */
   batchWindowMs: number;
   /** `PRELOAD_MODELS`: comma-separated model ids loaded at start; `/ping` is 503 until they are. Default `tiny-shapes`. */
   preloadModels: string[];
