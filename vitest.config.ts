@@ -1,9 +1,33 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'functions/*/src/**/*.test.ts', 'tools/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'functions/*/src/**/*.test.ts',
+            'tools/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // @stipple/adapters inside workerd, the router's runtime (see packages/adapters/test-workerd).
+        plugins: [cloudflareTest({ wrangler: { configPath: './packages/adapters/test-workerd/wrangler.jsonc' } })],
+        test: {
+          name: 'workerd',
+          include: ['packages/adapters/test-workerd/**/*.workerd.test.ts'],
+          globalSetup: ['packages/adapters/test-workerd/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { signRequest } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
 import { GenerationBatcher } from './generation-batcher.ts';
 import { JobSlots } from './job-slots.ts';
@@ -40,5 +41,47 @@ describe('GET /ping', () => {
     const body = (await response.json()) as { models: { id: string; state: string }[] };
     expect(body.models.find((model) => model.id === 'missing')?.state).toBe('failed');
     await registry.release();
+  });
+});
+
+describe('POST /invocations signature window', () => {
+  it("accepts a job signed long ago until the job's own deadline, as SageMaker's async queue needs", async () => {
+    const registry = new ModelRegistry(new Map());
+    const signedAt = 1_800_000_000;
+    const now = (signedAt + 3_000) * 1000;
+    const app = createWorkerApp({
+      registry,
+      store: new ResultStore(new S3Client({ region: 'us-east-1' }), { conditionalWrites: true }),
+      slots: new JobSlots(1, 0),
+      batcher: new GenerationBatcher({ maxBatchImages: 1, windowMs: 0 }),
+      jobs: new RunningJobs(),
+      secret: 'unit-test-secret-0123',
+      now: () => now,
+      log: () => {},
+    });
+    const send = async (deadline: string | undefined) => {
+      const body = JSON.stringify({
+        jobId: 'j',
+        tenantId: 't',
+        modelId: 'tiny-shapes',
+        parameters: { prompt: 'x' },
+        output: { bucket: 'results', keyPrefix: '', format: 'png' },
+        ...(deadline && { deadline }),
+      });
+      const headers = await signRequest({
+        secret: 'unit-test-secret-0123',
+        method: 'POST',
+        path: '/invocations',
+        body,
+        timestamp: signedAt,
+      });
+      return app.request('/invocations', { method: 'POST', headers, body });
+    };
+    expect((await send(undefined)).status).toBe(401);
+    expect((await send(new Date((signedAt + 2_000) * 1000).toISOString())).status).toBe(401);
+    // Within the deadline the signature holds; the job then fails for its own reason (no store reachable here).
+    const response = await send(new Date((signedAt + 3_600) * 1000).toISOString());
+    expect(response.status).not.toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toMatch(/^storage_/);
   });
 });

@@ -42,6 +42,20 @@ function deadlineError(jobId: string, deadline: string): AbortError {
   return new AbortError(`job ${jobId} passed its deadline ${deadline}`, 'deadline_exceeded');
 }
 
+/**
+ * A signed job stays acceptable until its own deadline, which sits inside the signed body: SageMaker asynchronous
+ * inference may deliver it long after the router signed it. Unparseable bodies get the usual ±300 s.
+ */
+function signedDeadlineSeconds(body: string): number | undefined {
+  try {
+    const deadline = (JSON.parse(body) as { deadline?: unknown }).deadline;
+    const at = typeof deadline === 'string' ? Date.parse(deadline) : Number.NaN;
+    return Number.isNaN(at) ? undefined : at / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeFailure(error: unknown): { code: string; message: string } {
   if (error instanceof StippleError) return { code: error.code, message: error.message };
   return { code: 'internal_error', message: 'the job failed unexpectedly' };
@@ -71,6 +85,7 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       body,
       headers: c.req.raw.headers,
       now: deps.now,
+      validUntilSeconds: signedDeadlineSeconds(body),
     });
     if (result.ok) return undefined;
     return c.json(

@@ -36,3 +36,8 @@ export {
   resultKey,
   resultManifestSchema,
 } from './result-manifest-schema.ts';
+export {
+  CUSTOM_ATTRIBUTES_HEADER,
+  formatSignatureAttributes,
+  parseSignatureAttributes,
+} from './signature-attributes.ts';

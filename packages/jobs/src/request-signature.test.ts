@@ -58,6 +58,25 @@ describe('verifyRequest', () => {
     expect(await verifyRequest({ ...request, headers, now: at(-301) })).toEqual({ ok: false, reason: 'expired' });
   });
 
+  it('keeps an old signature valid until validUntilSeconds, never a future-dated one', async () => {
+    const headers = await signRequest({ ...request, timestamp });
+    const validUntilSeconds = timestamp + 3600;
+    expect(await verifyRequest({ ...request, headers, now: at(3000), validUntilSeconds })).toEqual({ ok: true });
+    expect(await verifyRequest({ ...request, headers, now: at(3601), validUntilSeconds })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(await verifyRequest({ ...request, headers, now: at(-301), validUntilSeconds })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    // Still the signature decides: an old, altered request is a mismatch, not a pass.
+    expect(await verifyRequest({ ...request, body: '{}', headers, now: at(3000), validUntilSeconds })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+  });
+
   it('reports missing headers', async () => {
     const headers = await signRequest({ ...request, timestamp });
     expect(await verifyRequest({ ...request, headers: {}, now: at(0) })).toEqual({ ok: false, reason: 'missing' });

@@ -15,6 +15,8 @@
  * (replay window), and compares signatures in constant time (Web Crypto's `verify`).
  */
 
+import { CUSTOM_ATTRIBUTES_HEADER, parseSignatureAttributes } from './signature-attributes.ts';
+
 export const TIMESTAMP_HEADER = 'x-stipple-timestamp';
 export const SIGNATURE_HEADER = 'x-stipple-signature';
 /** How far a request's timestamp may be from the receiver's clock, in seconds. */
@@ -43,6 +45,12 @@ export interface VerifyRequestOptions extends Omit<SignRequestOptions, 'timestam
   /** Clock in milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
   toleranceSeconds?: number;
+  /**
+   * Unix seconds until which a request signed in the past stays acceptable, when later than the tolerance allows:
+   * SageMaker asynchronous inference may deliver a request long after it was signed. Pass it only from a signed
+   * source (the job's own `deadline`, inside the signed body), never from an unsigned header.
+   */
+  validUntilSeconds?: number;
 }
 
 export type VerifyRequestResult =
@@ -87,10 +95,18 @@ function readHeader(headers: VerifyRequestOptions['headers'], name: string): str
   return Array.isArray(entry) ? entry[0] : entry;
 }
 
+/** The signature headers, or the same pair from SageMaker's custom attributes (the only header it forwards). */
+function readSignature(headers: VerifyRequestOptions['headers']): { timestamp?: string; signature?: string } {
+  const timestamp = readHeader(headers, TIMESTAMP_HEADER);
+  const signature = readHeader(headers, SIGNATURE_HEADER);
+  if (timestamp || signature) return { timestamp, signature };
+  const attributes = parseSignatureAttributes(readHeader(headers, CUSTOM_ATTRIBUTES_HEADER));
+  return { timestamp: attributes[TIMESTAMP_HEADER], signature: attributes[SIGNATURE_HEADER] };
+}
+
 /** Checks a request's signature headers against its method, path and body. Never throws on bad input. */
 export async function verifyRequest(options: VerifyRequestOptions): Promise<VerifyRequestResult> {
-  const timestamp = readHeader(options.headers, TIMESTAMP_HEADER);
-  const signature = readHeader(options.headers, SIGNATURE_HEADER);
+  const { timestamp, signature } = readSignature(options.headers);
   if (!timestamp || !signature) return { ok: false, reason: 'missing' };
   const signatureHex = signature.slice(SIGNATURE_VERSION.length);
   const wellFormed =
@@ -99,7 +115,10 @@ export async function verifyRequest(options: VerifyRequestOptions): Promise<Veri
 
   const nowSeconds = (options.now ?? Date.now)() / 1000;
   const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
-  if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) return { ok: false, reason: 'expired' };
+  const signedAt = Number(timestamp);
+  const fresh = Math.abs(nowSeconds - signedAt) <= tolerance;
+  const stillValid = signedAt <= nowSeconds && nowSeconds <= (options.validUntilSeconds ?? Number.NEGATIVE_INFINITY);
+  if (!fresh && !stillValid) return { ok: false, reason: 'expired' };
 
   // Web Crypto's HMAC verify compares in constant time and returns false for a signature of another length.
   const key = await importKey(options.secret, 'verify');

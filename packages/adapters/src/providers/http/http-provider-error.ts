@@ -1,0 +1,16 @@
+import { ProviderError } from '../../errors/provider-error.ts';
+
+/** An `http` provider answer this adapter cannot read (not the worker's protocol). */
+export class HttpProviderError extends ProviderError {}
+
+/** The error for an answer that is neither the worker's event stream nor its error envelope. */
+export function unexpectedAnswer(providerId: string, what: string, status: number, contentType: string | null) {
+  return new HttpProviderError({
+    providerId,
+    code: 'provider_failed',
+    message: `${what} at provider ${providerId} answered ${status} with ${contentType ?? 'no content type'}; expected the gpu-worker's text/event-stream`,
+    isRetryable: false,
+    neverStarted: false,
+    httpStatus: status,
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { integerInRange } from '../../spec/integer-in-range.ts';
+
+/** Settings of an `http` provider: where the gpu-worker is and how to sign for it. */
+export const httpProviderSettingsSchema = z.strictObject({
+  /** This instance's name in a pool and in logs; default `http`. */
+  id: z.string().min(1).default('http'),
+  /** The worker's base URL, e.g. `https://gpu.internal:8080`. */
+  url: z.url({
+    error: (issue) => `url ${JSON.stringify(issue.input)} is not a URL; use e.g. "https://gpu.example.com"`,
+  }),
+  /** The worker's `WORKER_SECRET`, at least 16 characters. */
+  secret: z.string().min(16, {
+    error: (issue) => `secret is ${String(issue.input).length} characters; use the worker secret (at least 16)`,
+  }),
+  /**
+   * A header some platforms require in front of the worker: RunPod's `Authorization: Bearer <api key>`, Cloud Run's
+   * identity token. Sent with every request.
+   */
+  providerToken: z
+    .strictObject({ header: z.string().min(1).default('authorization'), value: z.string().min(1) })
+    .optional(),
+  /**
+   * How long `submit` waits for the worker to start the job before answering `queued`, in ms; default 2000. The
+   * worker answers a full queue at once (429), so a job not started by then waits in the worker's queue.
+   */
+  queuedAfterMs: integerInRange('queuedAfterMs', 0).default(2_000),
+  /** Images one batch generates at most: the worker's `MAX_BATCH_IMAGES`; default 1. */
+  maxBatch: integerInRange('maxBatch', 1).default(1),
+});
+
+export type HttpProviderSettingsInput = z.input<typeof httpProviderSettingsSchema>;
+export type HttpProviderSettings = z.output<typeof httpProviderSettingsSchema>;
+
+/** Per-call options of `http`, under `providerOptions.http`. */
+export const httpCallOptionsSchema = z.strictObject({
+  /** Overrides `queuedAfterMs` for this submission. */
+  queuedAfterMs: integerInRange('queuedAfterMs', 0).optional(),
+});

@@ -1,0 +1,2 @@
+export { sageMakerAsyncCallOptionsSchema, sageMakerAsyncSettingsSchema } from './sagemaker-async-options.ts';
+export { SageMakerAsyncProvider, type SageMakerAsyncProviderOptions } from './sagemaker-async-provider.ts';
