@@ -28,6 +28,21 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The edge router in workerd, with its own wrangler.jsonc (Durable Objects and all).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './functions/router/wrangler.jsonc' },
+            miniflare: { bindings: { ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef' } },
+          }),
+        ],
+        test: {
+          name: 'router',
+          include: ['functions/router/test/**/*.workerd.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -18,8 +18,12 @@ export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; reason: stri
  * re-checks before each attempt, because DNS answers can change (rebinding).
  */
 export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Promise<WebhookUrlCheck> {
-  if (!URL.canParse(raw)) return { ok: false, reason: `webhook URL ${JSON.stringify(raw)} is not a URL` };
-  const url = new URL(raw);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: `webhook URL ${JSON.stringify(raw)} is not a URL` };
+  }
   const allowedProtocols = policy.allowLocal ? ['https:', 'http:'] : ['https:'];
   if (!allowedProtocols.includes(url.protocol)) {
     return { ok: false, reason: `webhook URL ${raw} uses ${url.protocol.slice(0, -1)}; use an https URL` };

@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import type { AppContext } from './http/app-context.ts';
+import { handleError, notFound } from './http/error-handler.ts';
+import { requestId } from './http/request-id.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { usageRoutes } from './routes/usage-routes.ts';
+
+/** The public API (docs/router.md). Routes live in `routes/`; this file only wires them. */
+export function createApp(): Hono<AppContext> {
+  return new Hono<AppContext>()
+    .use(requestId)
+    .route('/v1/admin', adminRoutes)
+    .route('/v1/usage', usageRoutes)
+    .notFound(notFound)
+    .onError(handleError);
+}

@@ -1,0 +1,12 @@
+import type { Env } from '../env.ts';
+import type { KeyRecord } from '../tenancy/key-directory.ts';
+
+/** Hono's typing for the router: its bindings, and what middleware puts on the context. */
+export interface AppContext {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    /** The authenticated caller (API key auth). */
+    caller: KeyRecord;
+  };
+}

@@ -1,0 +1,92 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireAdmin } from '../auth/require-admin.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { parseBody } from '../http/parse-body.ts';
+import { API_KEY_MODES, createApiKey } from '../keys/api-key.ts';
+import { API_SCOPES } from '../tenancy/api-scopes.ts';
+import { keyDirectoryShard } from '../tenancy/key-directory.ts';
+import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
+
+const TENANT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+const createKeySchema = z.strictObject({
+  mode: z.enum(API_KEY_MODES).default('live'),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).default(['generate', 'read']),
+});
+const grantSchema = z.strictObject({
+  credits: z.int().min(1).max(1_000_000_000),
+});
+
+function tenantIdOf(raw: string): string {
+  if (TENANT_ID.test(raw)) return raw;
+  throw new ApiError(
+    400,
+    'invalid_tenant_id',
+    `tenant id "${raw.slice(0, 40)}" is not allowed; use 1–128 of A–Z a–z 0–9 _ -`,
+    {
+      param: 'tenant_id',
+    },
+  );
+}
+
+/** Key and credit administration for the operator, behind the admin secret (the CLI's `stipple keys …` calls these). */
+export const adminRoutes = new Hono<AppContext>()
+  .use(requireAdmin)
+  .post('/tenants/:tenantId/keys', async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenantId'));
+    const { mode, scopes } = await parseBody(c, createKeySchema);
+    const { key, digest, hint } = await createApiKey(mode);
+    const id = `key_${digest.slice(0, 16)}`;
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const createdAt = new Date().toISOString();
+    const added = await account.addKey({ id, digest, hint, mode, scopes, createdAt });
+    if (!added.ok) {
+      throw new ApiError(
+        409,
+        'too_many_keys',
+        `tenant ${tenantId} already has ${added.active} active keys (at most ${MAX_ACTIVE_KEYS}); revoke one first`,
+      );
+    }
+    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
+    await directory.register(digest, { keyId: id, tenantId, mode, scopes });
+    // The only time the key itself leaves the service.
+    return c.json({ id, key, hint, mode, scopes, tenant_id: tenantId, created_at: createdAt }, 201);
+  })
+  .get('/tenants/:tenantId/keys', async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenantId'));
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const keys = await account.listKeys();
+    return c.json({
+      object: 'list',
+      data: keys.map((key) => ({
+        id: key.id,
+        hint: key.hint,
+        mode: key.mode,
+        scopes: key.scopes,
+        created_at: key.createdAt,
+        revoked_at: key.revokedAt,
+      })),
+    });
+  })
+  .delete('/tenants/:tenantId/keys/:keyId', async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenantId'));
+    const keyId = c.req.param('keyId');
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const digest = await account.activeKeyDigest(keyId);
+    if (!digest)
+      throw new ApiError(404, 'unknown_key', `tenant ${tenantId} has no active key ${keyId}`, { param: 'key_id' });
+    // The directory first: from this moment the key authenticates nothing, whatever happens next.
+    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
+    await directory.revoke(digest);
+    await account.markKeyRevoked(keyId, new Date().toISOString());
+    return c.json({ id: keyId, revoked: true });
+  })
+  .post('/tenants/:tenantId/credits', async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenantId'));
+    const { credits } = await parseBody(c, grantSchema);
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const balance = await account.grant(credits);
+    return c.json({ tenant_id: tenantId, granted: credits, credits_remaining: balance });
+  });

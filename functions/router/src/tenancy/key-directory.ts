@@ -1,0 +1,63 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import type { ApiKeyMode } from '../keys/api-key.ts';
+import type { ApiScope } from './api-scopes.ts';
+
+/** What a key digest resolves to. */
+export interface KeyRecord {
+  keyId: string;
+  tenantId: string;
+  mode: ApiKeyMode;
+  scopes: ApiScope[];
+}
+
+/** Directory shards: one Durable Object per first hex digit of the digest, so lookups spread over 16 objects. */
+export function keyDirectoryShard(digest: string): string {
+  return `keys-${digest[0]}`;
+}
+
+/**
+ * Key digest → tenant, strongly consistent: a revoked key stops working on the next request, everywhere (a cache or
+ * KV would let it live on for up to a minute). The tenant's own account holds the list it shows; this is the index.
+ */
+export class KeyDirectory extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS keys (
+        digest TEXT PRIMARY KEY, key_id TEXT NOT NULL, tenant_id TEXT NOT NULL, mode TEXT NOT NULL,
+        scopes TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)`,
+    );
+  }
+
+  register(digest: string, record: KeyRecord): void {
+    this.ctx.storage.sql.exec(
+      'INSERT INTO keys (digest, key_id, tenant_id, mode, scopes) VALUES (?, ?, ?, ?, ?)',
+      digest,
+      record.keyId,
+      record.tenantId,
+      record.mode,
+      JSON.stringify(record.scopes),
+    );
+  }
+
+  lookup(digest: string): KeyRecord | undefined {
+    const [row] = this.ctx.storage.sql
+      .exec<{ key_id: string; tenant_id: string; mode: string; scopes: string }>(
+        'SELECT key_id, tenant_id, mode, scopes FROM keys WHERE digest = ? AND revoked = 0',
+        digest,
+      )
+      .toArray();
+    if (!row) return undefined;
+    return {
+      keyId: row.key_id,
+      tenantId: row.tenant_id,
+      mode: row.mode as ApiKeyMode,
+      scopes: JSON.parse(row.scopes) as ApiScope[],
+    };
+  }
+
+  revoke(digest: string): void {
+    this.ctx.storage.sql.exec('UPDATE keys SET revoked = 1 WHERE digest = ?', digest);
+  }
+}

@@ -1,0 +1,183 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import type { ApiKeyMode } from '../keys/api-key.ts';
+import type { ApiScope } from './api-scopes.ts';
+
+/** Keys a tenant may hold at once: two, so one can be rotated in before the other is revoked. */
+export const MAX_ACTIVE_KEYS = 2;
+
+export interface KeySummary {
+  id: string;
+  hint: string;
+  mode: ApiKeyMode;
+  scopes: ApiScope[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface UsageSummary {
+  calls: number;
+  images: number;
+  megapixelSteps: number;
+  creditsSpent: number;
+  creditsReserved: number;
+  creditsRemaining: number;
+}
+
+export type ReserveResult = { ok: true; balance: number } | { ok: false; balance: number; needed: number };
+
+type KeyRow = {
+  key_id: string;
+  hint: string;
+  mode: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+};
+
+/**
+ * One tenant's account, strongly consistent (a Durable Object, never KV): its keys, and its credits as a ledger of
+ * reservations. A job reserves its price at submission, captures it on success and releases it on failure,
+ * cancellation or our own error. Each method runs its reads and writes with no `await` between them, so the object's
+ * single thread makes check-then-write atomic: 50 concurrent reservations against 10 credits admit exactly 10.
+ */
+export class TenantAccount extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const { sql } = ctx.storage;
+    sql.exec(`CREATE TABLE IF NOT EXISTS keys (
+      key_id TEXT PRIMARY KEY, digest TEXT NOT NULL, hint TEXT NOT NULL, mode TEXT NOT NULL, scopes TEXT NOT NULL,
+      created_at TEXT NOT NULL, revoked_at TEXT)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS account (
+      id INTEGER PRIMARY KEY CHECK (id = 1), granted INTEGER NOT NULL, spent INTEGER NOT NULL, calls INTEGER NOT NULL,
+      images INTEGER NOT NULL, megapixel_steps REAL NOT NULL)`);
+    sql.exec('INSERT OR IGNORE INTO account VALUES (1, 0, 0, 0, 0, 0)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
+      job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')))`);
+  }
+
+  /** Adds a key unless two are already active; the caller registers it in the directory afterwards. */
+  addKey(key: Omit<KeySummary, 'revokedAt'> & { digest: string }): { ok: true } | { ok: false; active: number } {
+    const { sql } = this.ctx.storage;
+    const active = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM keys WHERE revoked_at IS NULL').one().n;
+    if (active >= MAX_ACTIVE_KEYS) return { ok: false, active };
+    sql.exec(
+      'INSERT INTO keys (key_id, digest, hint, mode, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      key.id,
+      key.digest,
+      key.hint,
+      key.mode,
+      JSON.stringify(key.scopes),
+      key.createdAt,
+    );
+    return { ok: true };
+  }
+
+  listKeys(): KeySummary[] {
+    return this.ctx.storage.sql
+      .exec<KeyRow>('SELECT key_id, hint, mode, scopes, created_at, revoked_at FROM keys ORDER BY created_at')
+      .toArray()
+      .map((row) => ({
+        id: row.key_id,
+        hint: row.hint,
+        mode: row.mode as ApiKeyMode,
+        scopes: JSON.parse(row.scopes) as ApiScope[],
+        createdAt: row.created_at,
+        revokedAt: row.revoked_at,
+      }));
+  }
+
+  /** The digest of an active key, for the directory to revoke first; undefined when there is no such active key. */
+  activeKeyDigest(keyId: string): string | undefined {
+    const [row] = this.ctx.storage.sql
+      .exec<{ digest: string }>('SELECT digest FROM keys WHERE key_id = ? AND revoked_at IS NULL', keyId)
+      .toArray();
+    return row?.digest;
+  }
+
+  markKeyRevoked(keyId: string, at: string): void {
+    this.ctx.storage.sql.exec('UPDATE keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL', at, keyId);
+  }
+
+  /** Adds credits; returns the balance available for new jobs. */
+  grant(credits: number): number {
+    this.ctx.storage.sql.exec('UPDATE account SET granted = granted + ? WHERE id = 1', credits);
+    return this.balance();
+  }
+
+  /** Holds a job's price. Idempotent per job id: a second call for the same job reserves nothing more. */
+  reserve(jobId: string, price: { credits: number; images: number; megapixelSteps: number }): ReserveResult {
+    const { sql } = this.ctx.storage;
+    const existing = sql.exec('SELECT 1 FROM reservations WHERE job_id = ?', jobId).toArray();
+    if (existing.length > 0) return { ok: true, balance: this.balance() };
+    const balance = this.balance();
+    if (balance < price.credits) return { ok: false, balance, needed: price.credits };
+    sql.exec(
+      "INSERT INTO reservations VALUES (?, ?, ?, ?, 'reserved')",
+      jobId,
+      price.credits,
+      price.images,
+      price.megapixelSteps,
+    );
+    sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
+    return { ok: true, balance: balance - price.credits };
+  }
+
+  /** The job succeeded: its reservation becomes spending. Only a reserved job moves; repeats change nothing. */
+  capture(jobId: string): void {
+    const { sql } = this.ctx.storage;
+    const [row] = sql
+      .exec<{ credits: number; images: number; megapixel_steps: number }>(
+        "SELECT credits, images, megapixel_steps FROM reservations WHERE job_id = ? AND state = 'reserved'",
+        jobId,
+      )
+      .toArray();
+    if (!row) return;
+    sql.exec("UPDATE reservations SET state = 'captured' WHERE job_id = ?", jobId);
+    sql.exec(
+      'UPDATE account SET spent = spent + ?, images = images + ?, megapixel_steps = megapixel_steps + ? WHERE id = 1',
+      row.credits,
+      row.images,
+      row.megapixel_steps,
+    );
+  }
+
+  /** The job failed, was cancelled or aborted, or we erred: its credits come back. Repeats change nothing. */
+  release(jobId: string): void {
+    this.ctx.storage.sql.exec(
+      "UPDATE reservations SET state = 'released' WHERE job_id = ? AND state = 'reserved'",
+      jobId,
+    );
+  }
+
+  usage(): UsageSummary {
+    const account = this.ctx.storage.sql
+      .exec<{ spent: number; calls: number; images: number; megapixel_steps: number }>(
+        'SELECT spent, calls, images, megapixel_steps FROM account WHERE id = 1',
+      )
+      .one();
+    return {
+      calls: account.calls,
+      images: account.images,
+      megapixelSteps: account.megapixel_steps,
+      creditsSpent: account.spent,
+      creditsReserved: this.reserved(),
+      creditsRemaining: this.balance(),
+    };
+  }
+
+  private reserved(): number {
+    return this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT COALESCE(SUM(credits), 0) AS n FROM reservations WHERE state = 'reserved'")
+      .one().n;
+  }
+
+  /** Granted, less spent, less held by running jobs. */
+  private balance(): number {
+    const { granted, spent } = this.ctx.storage.sql
+      .exec<{ granted: number; spent: number }>('SELECT granted, spent FROM account WHERE id = 1')
+      .one();
+    return granted - spent - this.reserved();
+  }
+}
