@@ -31,14 +31,28 @@ export default defineConfig({
       {
         // The edge router in workerd, with its own wrangler.jsonc (Durable Objects and all).
         plugins: [
-          cloudflareTest({
+          // Bindings point at the real s3rver and gpu-worker that test/support/router-global-setup.ts starts.
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './functions/router/wrangler.jsonc' },
-            miniflare: { bindings: { ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef' } },
-          }),
+            miniflare: {
+              bindings: {
+                ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef',
+                WORKER_SECRET: 'router-test-worker-secret-0123',
+                PROVIDERS: JSON.stringify([
+                  { type: 'http', id: 'local', url: inject('routerWorkerUrl'), models: ['tiny-shapes'] },
+                ]),
+                S3_ENDPOINT: inject('routerS3Endpoint'),
+                S3_BUCKET: 'results',
+                S3_ACCESS_KEY_ID: 'S3RVER',
+                S3_SECRET_ACCESS_KEY: 'S3RVER',
+              },
+            },
+          })),
         ],
         test: {
           name: 'router',
           include: ['functions/router/test/**/*.workerd.test.ts'],
+          globalSetup: ['test/support/router-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -3,6 +3,7 @@ import type { AppContext } from './http/app-context.ts';
 import { handleError, notFound } from './http/error-handler.ts';
 import { requestId } from './http/request-id.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 
 /** The public API (docs/router.md). Routes live in `routes/`; this file only wires them. */
@@ -10,6 +11,7 @@ export function createApp(): Hono<AppContext> {
   return new Hono<AppContext>()
     .use(requestId)
     .route('/v1/admin', adminRoutes)
+    .route('/v1/jobs', jobRoutes)
     .route('/v1/usage', usageRoutes)
     .notFound(notFound)
     .onError(handleError);

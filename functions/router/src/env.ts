@@ -1,3 +1,4 @@
+import type { JobRun } from './jobs/job-run.ts';
 import type { KeyDirectory } from './tenancy/key-directory.ts';
 import type { TenantAccount } from './tenancy/tenant-account.ts';
 
@@ -5,6 +6,20 @@ import type { TenantAccount } from './tenancy/tenant-account.ts';
 export interface Env {
   KEY_DIRECTORY: DurableObjectNamespace<KeyDirectory>;
   TENANT_ACCOUNTS: DurableObjectNamespace<TenantAccount>;
+  JOB_RUNS: DurableObjectNamespace<JobRun>;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */
   ADMIN_SECRET: string;
+  /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */
+  WORKER_SECRET: string;
+  /** JSON list of providers: `[{ "type": "http", "id": "gpu-1", "url": "https://…", "models": ["tiny-shapes"] }]`. */
+  PROVIDERS: string;
+  /** JSON catalogue `{ "<model id>": { "width", "height", "steps" } }`; the first is the default. */
+  MODELS?: string;
+  /** The result store: endpoint (empty = AWS S3), region, bucket, key prefix, and read/presign credentials. */
+  S3_ENDPOINT?: string;
+  S3_REGION?: string;
+  S3_BUCKET: string;
+  S3_KEY_PREFIX?: string;
+  S3_ACCESS_KEY_ID: string;
+  S3_SECRET_ACCESS_KEY: string;
 }

@@ -41,7 +41,12 @@ export const jobOutputSchema = z.strictObject({
 export const progressCallbackSchema = z.strictObject({
   /** Callback URL: https, or http for localhost/127.0.0.1 only (tests). */
   url: z.string().superRefine((url, context) => {
-    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
     const allowed = parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOCAL_HOSTS.has(parsed.hostname));
     if (!allowed)
       context.addIssue({

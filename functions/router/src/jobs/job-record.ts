@@ -1,0 +1,27 @@
+import type { ProviderJobHandle } from '@stipple/adapters';
+import type { Job, ResultManifest } from '@stipple/jobs';
+import type { Usage } from '../billing/price-table.ts';
+
+/** The public states of a job (Replicate's and OpenAI's vocabulary). */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | 'timed_out';
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled', 'aborted', 'timed_out'];
+
+/** Everything the router keeps about one job, in its `JobRun` Durable Object. */
+export interface JobRecord {
+  id: string;
+  tenantId: string;
+  /** The job as the worker receives it. */
+  job: Job;
+  status: JobStatus;
+  usage: Usage;
+  urlTtlSeconds: number;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** Where the provider holds the job, once submitted. */
+  handle?: ProviderJobHandle;
+  progress?: { step: number; totalSteps: number; etaMs: number };
+  manifest?: ResultManifest;
+  error?: { code: string; message: string };
+}

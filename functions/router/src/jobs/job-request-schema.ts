@@ -1,0 +1,34 @@
+import { MAX_PROMPT_CHARACTERS, MAX_SEED, OUTPUT_FORMATS, SCHEDULERS } from '@stipple/jobs';
+import { z } from 'zod';
+
+/** Most images one job may ask for. */
+export const MAX_IMAGES_PER_JOB = 8;
+/** Compute cap per job: width × height × steps × n (a 1024² image at 50 steps, 4 times). */
+export const MAX_PIXEL_STEPS = 1024 * 1024 * 50 * 4;
+/** Presigned URL lifetime bounds, seconds (S3 allows at most 7 days). */
+export const URL_TTL_SECONDS = { default: 3600, min: 60, max: 604_800 } as const;
+
+const size = (name: string) =>
+  z
+    .int({ error: `${name} must be an integer number of pixels` })
+    .min(64, { error: `${name} must be at least 64` })
+    .max(2048, { error: `${name} must be at most 2048` })
+    .multipleOf(8, { error: `${name} must be a multiple of 8` });
+
+/** `POST /v1/jobs` (snake_case on the wire, as OpenAI's API is). Undefined fields take the model's defaults. */
+export const jobRequestSchema = z.strictObject({
+  model: z.string().optional(),
+  prompt: z.string().min(1, { error: 'prompt is empty' }).max(MAX_PROMPT_CHARACTERS),
+  negative_prompt: z.string().max(MAX_PROMPT_CHARACTERS).optional(),
+  width: size('width').optional(),
+  height: size('height').optional(),
+  steps: z.int().min(1).max(150).optional(),
+  guidance: z.number().min(0).max(50).optional(),
+  scheduler: z.enum(SCHEDULERS).optional(),
+  seed: z.int().min(0).max(MAX_SEED).optional(),
+  n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
+  output_format: z.enum(OUTPUT_FORMATS).default('png'),
+  url_ttl_seconds: z.int().min(URL_TTL_SECONDS.min).max(URL_TTL_SECONDS.max).default(URL_TTL_SECONDS.default),
+});
+
+export type JobRequest = z.output<typeof jobRequestSchema>;

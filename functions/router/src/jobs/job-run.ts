@@ -1,0 +1,92 @@
+import { DurableObject } from 'cloudflare:workers';
+import { PoolError, ProviderError } from '@stipple/adapters';
+import type { Env } from '../env.ts';
+import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
+import { createJobServices, type JobServices } from './job-services.ts';
+
+const POLL_INTERVAL_MS = 250;
+
+/** Reads a job through its Durable Object (the RPC stub's inferred type loses `JobRecord`'s shape). */
+export async function readJob(env: Env, jobId: string): Promise<JobRecord | undefined> {
+  return (await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(jobId)).get()) as JobRecord | undefined;
+}
+
+/**
+ * One job's life at the edge, in its own Durable Object: it stores the job, submits it to the provider pool from an
+ * alarm (alarms are retried if the object is evicted, and the http provider holds the worker's event stream for the
+ * job's life), follows its progress, and settles its credits: captured when the result manifest exists, released
+ * otherwise. A job that has a provider handle is never submitted again, only followed.
+ */
+export class JobRun extends DurableObject<Env> {
+  private services: JobServices | undefined;
+
+  /** Stores a new job and starts it; a second call for the same job changes nothing. */
+  async start(record: JobRecord): Promise<void> {
+    if (await this.ctx.storage.get('record')) return;
+    await this.ctx.storage.put('record', record);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  get(): Promise<JobRecord | undefined> {
+    return this.ctx.storage.get<JobRecord>('record');
+  }
+
+  override async alarm(): Promise<void> {
+    let record = await this.get();
+    if (!record || TERMINAL_STATUSES.includes(record.status)) return;
+    this.services ??= createJobServices(this.env);
+    const { pool } = this.services;
+    if (!record.handle) {
+      try {
+        const submission = await pool.submit(record.job);
+        record = { ...record, handle: submission.handle, status: submission.state === 'queued' ? 'queued' : 'running' };
+        record.startedAt = new Date().toISOString();
+        await this.ctx.storage.put('record', record);
+      } catch (error) {
+        // PoolError: no provider took the job, and none started it.
+        const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
+        return this.settle(record, 'failed', { code, message: (error as Error).message });
+      }
+    }
+    const deadline = Date.parse(record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
+    for (;;) {
+      const status = await pool.status(record.handle!);
+      if (status.state === 'succeeded') {
+        const manifest = await pool.result(record.handle!);
+        if (manifest) return this.settle({ ...record, manifest }, 'succeeded');
+      }
+      if (status.state === 'failed') {
+        const failure = status.failure ?? { code: 'provider_failed', message: 'the job failed' };
+        const timedOut = failure.code === 'deadline_exceeded';
+        return this.settle(record, timedOut ? 'timed_out' : 'failed', failure);
+      }
+      if (status.state === 'cancelled') return this.settle(record, 'canceled');
+      if (Date.now() > deadline) {
+        return this.settle(record, 'timed_out', { code: 'deadline_exceeded', message: 'the job passed its deadline' });
+      }
+      const next: JobRecord = {
+        ...record,
+        status: status.state === 'queued' ? 'queued' : 'running',
+        progress: status.progress && {
+          step: status.progress.step,
+          totalSteps: status.progress.totalSteps,
+          etaMs: status.progress.etaMs,
+        },
+      };
+      if (JSON.stringify(next) !== JSON.stringify(record)) await this.ctx.storage.put('record', next);
+      record = next;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
+  /** The job's end: credits first (idempotent, so a retried alarm settles once), then the durable terminal record. */
+  private async settle(record: JobRecord, status: JobStatus, error?: { code: string; message: string }): Promise<void> {
+    const account = this.env.TENANT_ACCOUNTS.get(this.env.TENANT_ACCOUNTS.idFromName(record.tenantId));
+    if (status === 'succeeded') await account.capture(record.id);
+    else await account.release(record.id);
+    const usage = status === 'succeeded' ? record.usage : { ...record.usage, credits: 0 };
+    const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress: undefined };
+    if (error) done.error = { code: error.code, message: error.message };
+    await this.ctx.storage.put('record', done);
+  }
+}

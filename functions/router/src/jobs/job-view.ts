@@ -1,0 +1,41 @@
+import type { EdgeStorage } from '@stipple/adapters';
+import type { JobRecord } from './job-record.ts';
+
+/**
+ * A job as the API shows it. Output URLs are presigned afresh on every read, so an expired one is simply minted again
+ * by the next GET; they expire after the job's `url_ttl_seconds`.
+ */
+export async function jobView(record: JobRecord, storage: EdgeStorage) {
+  const { job, manifest } = record;
+  const expiresAt = new Date(Date.now() + record.urlTtlSeconds * 1000).toISOString();
+  const outputs = manifest
+    ? await Promise.all(
+        manifest.outputs.map(async (output) => ({
+          url: await storage.presignGet(
+            { bucket: job.output.bucket, key: output.key },
+            { expiresInSeconds: record.urlTtlSeconds },
+          ),
+          expires_at: expiresAt,
+          seed: output.seed,
+          content_type: output.contentType,
+          bytes: output.bytes,
+        })),
+      )
+    : [];
+  return {
+    id: record.id,
+    object: 'job',
+    status: record.status,
+    model: job.modelId,
+    created_at: record.createdAt,
+    started_at: record.startedAt ?? null,
+    completed_at: record.completedAt ?? null,
+    progress: record.progress
+      ? { step: record.progress.step, total_steps: record.progress.totalSteps, eta_ms: record.progress.etaMs }
+      : null,
+    outputs,
+    records: manifest?.records ?? [],
+    usage: { images: record.usage.images, megapixel_steps: record.usage.megapixelSteps, credits: record.usage.credits },
+    error: record.error ?? null,
+  };
+}
