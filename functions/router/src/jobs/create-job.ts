@@ -1,0 +1,88 @@
+import { priceJob } from '../billing/price-table.ts';
+import type { Env } from '../env.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { JobRecord } from './job-record.ts';
+import { TERMINAL_STATUSES } from './job-record.ts';
+import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
+import { readJob } from './job-run.ts';
+import { findModel, readCatalogue } from './model-catalogue.ts';
+
+/** How long a job may take in all before the router gives up on it. */
+const JOB_DEADLINE_MS = 10 * 60 * 1000;
+const WAIT_POLL_MS = 200;
+
+function newJobId(): string {
+  // 128 random bits: job ids are unguessable, on top of the tenant check on every read.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `job_${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * Creates a job for a tenant: model defaults, the compute cap, the price reserved (402 when the balance is short), and
+ * its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
+ */
+export async function createJob(env: Env, tenantId: string, request: JobRequest): Promise<JobRecord> {
+  const model = findModel(readCatalogue(env.MODELS), request.model);
+  const width = request.width ?? model.width;
+  const height = request.height ?? model.height;
+  const steps = request.steps ?? model.steps;
+  if (width * height * steps * request.n > MAX_PIXEL_STEPS) {
+    throw new ApiError(
+      400,
+      'job_too_large',
+      `width × height × steps × n is ${width * height * steps * request.n}; keep it within ${MAX_PIXEL_STEPS}`,
+    );
+  }
+  const id = newJobId();
+  const usage = priceJob({ width, height, steps, n: request.n });
+  const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
+  const reserved = await account.reserve(id, usage);
+  if (!reserved.ok) {
+    throw new ApiError(
+      402,
+      'insufficient_credits',
+      `this job costs ${reserved.needed} credits and ${reserved.balance} remain; add credits or ask for fewer, smaller images`,
+    );
+  }
+  const createdAt = new Date();
+  const record: JobRecord = {
+    id,
+    tenantId,
+    status: 'queued',
+    usage,
+    urlTtlSeconds: request.url_ttl_seconds,
+    createdAt: createdAt.toISOString(),
+    job: {
+      jobId: id,
+      tenantId,
+      modelId: model.id,
+      parameters: {
+        prompt: request.prompt,
+        negativePrompt: request.negative_prompt,
+        width,
+        height,
+        steps,
+        guidance: request.guidance,
+        scheduler: request.scheduler,
+        seed: request.seed,
+        n: request.n,
+      },
+      // The storage prefix comes from the authenticated tenant only (the worker writes under {prefix}/{tenant}/{job}).
+      output: { bucket: env.S3_BUCKET, keyPrefix: env.S3_KEY_PREFIX ?? 'outputs', format: request.output_format },
+      deadline: new Date(createdAt.getTime() + JOB_DEADLINE_MS).toISOString(),
+    },
+  };
+  await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);
+  return record;
+}
+
+/** The job once it has ended, or as it stands when `seconds` have passed. */
+export async function waitForJob(env: Env, record: JobRecord, seconds: number): Promise<JobRecord> {
+  let current = record;
+  const until = Date.now() + seconds * 1000;
+  while (!TERMINAL_STATUSES.includes(current.status) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    current = (await readJob(env, record.id)) ?? current;
+  }
+  return current;
+}
