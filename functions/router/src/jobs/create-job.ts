@@ -70,6 +70,7 @@ export async function createJob(env: Env, tenantId: string, request: JobRequest)
       // The storage prefix comes from the authenticated tenant only (the worker writes under {prefix}/{tenant}/{job}).
       output: { bucket: env.S3_BUCKET, keyPrefix: env.S3_KEY_PREFIX ?? 'outputs', format: request.output_format },
       deadline: new Date(createdAt.getTime() + JOB_DEADLINE_MS).toISOString(),
+      ...(request.preview_every !== undefined && { previewEvery: request.preview_every }),
     },
   };
   await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);

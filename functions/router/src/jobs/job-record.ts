@@ -22,6 +22,8 @@ export interface JobRecord {
   /** Where the provider holds the job, once submitted. */
   handle?: ProviderJobHandle;
   progress?: { step: number; totalSteps: number; etaMs: number };
+  /** The latest low-resolution preview, when the job asked for them. */
+  preview?: { step: number; width: number; height: number; images: string[] };
   manifest?: ResultManifest;
   error?: { code: string; message: string };
 }

@@ -28,6 +28,8 @@ export const jobRequestSchema = z.strictObject({
   seed: z.int().min(0).max(MAX_SEED).optional(),
   n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
   output_format: z.enum(OUTPUT_FORMATS).default('png'),
+  /** A low-resolution preview with every k-th progress event (and the last); on the job's event stream. */
+  preview_every: z.int().min(1).max(1000).optional(),
   url_ttl_seconds: z.int().min(URL_TTL_SECONDS.min).max(URL_TTL_SECONDS.max).default(URL_TTL_SECONDS.default),
 });
 

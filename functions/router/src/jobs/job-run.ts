@@ -31,6 +31,23 @@ export class JobRun extends DurableObject<Env> {
     return this.ctx.storage.get<JobRecord>('record');
   }
 
+  /**
+   * Stops the job: one not yet handed to a provider ends `canceled` at once; one running is asked to stop (the worker
+   * does within a denoising step) and ends `canceled` when its provider says so. Credits are released either way. A
+   * job already ended is left as it is.
+   */
+  async cancel(): Promise<JobRecord | undefined> {
+    const record = await this.get();
+    if (!record || TERMINAL_STATUSES.includes(record.status)) return record;
+    if (!record.handle) {
+      await this.settle(record, 'canceled');
+    } else {
+      this.services ??= createJobServices(this.env);
+      await this.services.pool.cancel(record.handle);
+    }
+    return this.get();
+  }
+
   override async alarm(): Promise<void> {
     let record = await this.get();
     if (!record || TERMINAL_STATUSES.includes(record.status)) return;
@@ -39,6 +56,11 @@ export class JobRun extends DurableObject<Env> {
     if (!record.handle) {
       try {
         const submission = await pool.submit(record.job);
+        // Cancelled while the pool was placing it: stop it there too, and keep the cancellation.
+        if (TERMINAL_STATUSES.includes((await this.get())?.status ?? 'queued')) {
+          await pool.cancel(submission.handle);
+          return;
+        }
         record = { ...record, handle: submission.handle, status: submission.state === 'queued' ? 'queued' : 'running' };
         record.startedAt = new Date().toISOString();
         await this.ctx.storage.put('record', record);
@@ -57,6 +79,7 @@ export class JobRun extends DurableObject<Env> {
       }
       if (status.state === 'failed') {
         const failure = status.failure ?? { code: 'provider_failed', message: 'the job failed' };
+        if (failure.code === 'aborted') return this.settle(record, 'canceled');
         const timedOut = failure.code === 'deadline_exceeded';
         return this.settle(record, timedOut ? 'timed_out' : 'failed', failure);
       }
@@ -73,6 +96,10 @@ export class JobRun extends DurableObject<Env> {
           etaMs: status.progress.etaMs,
         },
       };
+      const preview = status.progress?.preview;
+      if (preview && preview.images.join() !== record.preview?.images.join()) {
+        next.preview = { step: status.progress!.step, ...preview };
+      }
       if (JSON.stringify(next) !== JSON.stringify(record)) await this.ctx.storage.put('record', next);
       record = next;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -85,6 +112,9 @@ export class JobRun extends DurableObject<Env> {
     if (status === 'succeeded') await account.capture(record.id);
     else await account.release(record.id);
     const usage = status === 'succeeded' ? record.usage : { ...record.usage, credits: 0 };
+    // A job may end while a cancel or a poll is under way: the first terminal state stands.
+    const latest = await this.get();
+    if (latest && TERMINAL_STATUSES.includes(latest.status)) return;
     const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress: undefined };
     if (error) done.error = { code: error.code, message: error.message };
     await this.ctx.storage.put('record', done);

@@ -1,10 +1,12 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { createJob, waitForJob } from '../jobs/create-job.ts';
-import { TERMINAL_STATUSES } from '../jobs/job-record.ts';
+import { streamJobEvents } from '../jobs/job-events.ts';
+import { type JobRecord, TERMINAL_STATUSES } from '../jobs/job-record.ts';
 import { jobRequestSchema } from '../jobs/job-request-schema.ts';
 import { readJob } from '../jobs/job-run.ts';
 import { createStorage } from '../jobs/job-services.ts';
@@ -19,6 +21,16 @@ function preferredWaitSeconds(header: string | undefined): number {
   return match ? Math.min(Number(match[1]), MAX_PREFER_WAIT_SECONDS) : 0;
 }
 
+/** The job named in the path, if it is the caller's: another tenant's job answers as one that does not exist. */
+async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
+  const id = c.req.param('id') ?? '';
+  const record = /^job_[0-9a-f]{32}$/.test(id) ? await readJob(c.env, id) : undefined;
+  if (!record || record.tenantId !== c.get('caller').tenantId) {
+    throw new ApiError(404, 'job_not_found', `no job ${id.slice(0, 64)} for this key`, { param: 'id' });
+  }
+  return record;
+}
+
 export const jobRoutes = new Hono<AppContext>()
   .post('/', requireKey('generate'), async (c) => {
     const request = await parseBody(c, jobRequestSchema);
@@ -31,11 +43,14 @@ export const jobRoutes = new Hono<AppContext>()
     return c.json(await jobView(current, createStorage(c.env)), done ? 200 : 202);
   })
   .get('/:id', requireKey('read'), async (c) => {
-    const id = c.req.param('id');
-    const record = /^job_[0-9a-f]{32}$/.test(id) ? await readJob(c.env, id) : undefined;
-    // Another tenant's job answers exactly as a job that does not exist.
-    if (!record || record.tenantId !== c.get('caller').tenantId) {
-      throw new ApiError(404, 'job_not_found', `no job ${id.slice(0, 64)} for this key`, { param: 'id' });
-    }
-    return c.json(await jobView(record, createStorage(c.env)));
+    return c.json(await jobView(await ownJob(c), createStorage(c.env)));
+  })
+  .post('/:id/cancel', requireKey('generate'), async (c) => {
+    const record = await ownJob(c);
+    const after = (await c.env.JOB_RUNS.get(c.env.JOB_RUNS.idFromName(record.id)).cancel()) as JobRecord | undefined;
+    return c.json(await jobView(after ?? record, createStorage(c.env)));
+  })
+  .get('/:id/events', requireKey('read'), async (c) => {
+    const record = await ownJob(c);
+    return streamSSE(c, (stream) => streamJobEvents(c.env, record, stream, createStorage(c.env)));
   });

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { call, newTenant } from './router-fixture.ts';
+
+interface JobView {
+  id: string;
+  status: string;
+  progress: { step: number } | null;
+  usage: { credits: number };
+  outputs: unknown[];
+}
+
+async function post(key: string, body: unknown): Promise<Response> {
+  return call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify(body) });
+}
+
+async function until(id: string, key: string, done: (job: JobView) => boolean): Promise<JobView> {
+  for (let i = 0; i < 300; i++) {
+    const job = (await (await call(`/v1/jobs/${id}`, { token: key })).json()) as JobView;
+    if (done(job)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`job ${id} never reached the state waited for`);
+}
+
+describe('credits under concurrency', () => {
+  it('accepts exactly 10 of 50 concurrent jobs against a balance of 10; the rest get 402', async () => {
+    const { key } = await newTenant(10);
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => post(key, { prompt: `job ${i}` })));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 402)).toHaveLength(40);
+    const usage = (await (await call('/v1/usage', { token: key })).json()) as {
+      calls: number;
+      credits_remaining: number;
+    };
+    expect(usage).toMatchObject({ calls: 10, credits_remaining: 0 });
+  });
+});
+
+describe('POST /v1/jobs/:id/cancel', () => {
+  it('stops a running job within a step, ends it canceled with no outputs, and gives the credits back', async () => {
+    const { key } = await newTenant(3);
+    const created = (await (
+      await post(key, { prompt: 'a long one', width: 256, height: 256, steps: 150 })
+    ).json()) as JobView;
+    await until(created.id, key, (job) => (job.progress?.step ?? 0) >= 2);
+    const cancel = await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: key });
+    expect(cancel.status).toBe(200);
+    const ended = await until(created.id, key, (job) => !['queued', 'running'].includes(job.status));
+    expect(ended).toMatchObject({ status: 'canceled', outputs: [], usage: { credits: 0 } });
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({
+      credits_spent: 0,
+      credits_reserved: 0,
+      credits_remaining: 3,
+    });
+    // Cancelling an ended job changes nothing.
+    const again = (await (
+      await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: key })
+    ).json()) as JobView;
+    expect(again.status).toBe('canceled');
+  });
+
+  it("cannot cancel another tenant's job", async () => {
+    const owner = await newTenant(1);
+    const other = await newTenant(1);
+    const created = (await (await post(owner.key, { prompt: 'mine' })).json()) as JobView;
+    expect((await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: other.key })).status).toBe(404);
+    expect(
+      (await until(created.id, owner.key, (job) => job.status !== 'queued' && job.status !== 'running')).status,
+    ).toBe('succeeded');
+  });
+});
+
+describe('GET /v1/jobs/:id/events', () => {
+  it('streams progress, previews and the final job as Server-Sent Events', async () => {
+    const { key } = await newTenant(2);
+    const created = (await (
+      await post(key, { prompt: 'a blue circle', steps: 20, preview_every: 5 })
+    ).json()) as JobView;
+    const response = await call(`/v1/jobs/${created.id}/events`, { token: key });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text())
+      .trim()
+      .split('\n\n')
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
+      }));
+    const final = events.at(-1)!;
+    expect(final.event).toBe('succeeded');
+    expect(final.data).toMatchObject({ id: created.id, status: 'succeeded' });
+    const steps = events.filter((event) => event.event === 'progress').map((event) => event.data.step as number);
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(steps.every((step) => step >= 1 && step <= 20)).toBe(true);
+    const previews = events.filter((event) => event.event === 'preview');
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews[0].data).toMatchObject({ width: 8, height: 8 });
+    expect(previews[0].data.images[0]).toMatch(/^data:image\/png;base64,/);
+  });
+});
