@@ -99,3 +99,39 @@ describe('GET /v1/jobs/:id/events', () => {
     expect(previews[0].data.images[0]).toMatch(/^data:image\/png;base64,/);
   });
 });
+
+describe('GET /v1/jobs', () => {
+  it("lists this key's jobs newest first, a page at a time", async () => {
+    const { tenantId, key } = await newTenant(10);
+    const ids: string[] = [];
+    for (const prompt of ['one', 'two', 'three'])
+      ids.push(((await (await post(key, { prompt })).json()) as JobView).id);
+    // A second key of the same tenant: its jobs are its own list.
+    const second = await (
+      await call(`/v1/admin/tenants/${tenantId}/keys`, {
+        method: 'POST',
+        token: 'router-test-admin-secret-0123456789abcdef',
+        body: '{}',
+      })
+    ).json();
+    await post((second as { key: string }).key, { prompt: 'other key' });
+
+    const first = (await (await call('/v1/jobs?limit=2', { token: key })).json()) as {
+      data: JobView[];
+      has_more: boolean;
+      next_cursor: string;
+    };
+    expect(first.data.map((job) => job.id)).toEqual([ids[2], ids[1]]);
+    expect(first.has_more).toBe(true);
+    const rest = (await (await call(`/v1/jobs?limit=2&after=${first.next_cursor}`, { token: key })).json()) as {
+      data: JobView[];
+      has_more: boolean;
+      next_cursor: string | null;
+    };
+    expect(rest.data.map((job) => job.id)).toEqual([ids[0]]);
+    expect([rest.has_more, rest.next_cursor]).toEqual([false, null]);
+    const bad = await call('/v1/jobs?after=nonsense', { token: key });
+    expect(bad.status).toBe(400);
+    expect((await call('/v1/jobs?limit=0', { token: key })).status).toBe(400);
+  });
+});

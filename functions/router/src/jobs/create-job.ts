@@ -1,6 +1,7 @@
 import { priceJob } from '../billing/price-table.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
+import type { KeyRecord } from '../tenancy/key-directory.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
@@ -21,7 +22,8 @@ function newJobId(): string {
  * Creates a job for a tenant: model defaults, the compute cap, the price reserved (402 when the balance is short), and
  * its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
  */
-export async function createJob(env: Env, tenantId: string, request: JobRequest): Promise<JobRecord> {
+export async function createJob(env: Env, caller: KeyRecord, request: JobRequest): Promise<JobRecord> {
+  const { tenantId } = caller;
   const model = findModel(readCatalogue(env.MODELS), request.model);
   const width = request.width ?? model.width;
   const height = request.height ?? model.height;
@@ -74,6 +76,7 @@ export async function createJob(env: Env, tenantId: string, request: JobRequest)
     },
   };
   await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);
+  await account.recordJob(id, caller.keyId, record.createdAt);
   return record;
 }
 

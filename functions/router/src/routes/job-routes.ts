@@ -21,6 +21,36 @@ function preferredWaitSeconds(header: string | undefined): number {
   return match ? Math.min(Number(match[1]), MAX_PREFER_WAIT_SECONDS) : 0;
 }
 
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+
+/** An opaque page cursor: the last job's creation time and id. */
+function writeCursor(record: JobRecord): string {
+  return btoa(`${record.createdAt}|${record.id}`).replaceAll('=', '');
+}
+
+function readCursor(cursor: string | undefined): { createdAt: string; jobId: string } | undefined {
+  if (cursor === undefined) return undefined;
+  let decoded = '';
+  try {
+    decoded = atob(cursor);
+  } catch {
+    // Falls through to the error below.
+  }
+  const [createdAt, jobId] = decoded.split('|');
+  if (!jobId || Number.isNaN(Date.parse(createdAt))) {
+    throw new ApiError(
+      400,
+      'invalid_cursor',
+      'after is not a cursor this API gave out; pass next_cursor back as it was',
+      {
+        param: 'after',
+      },
+    );
+  }
+  return { createdAt, jobId };
+}
+
 /** The job named in the path, if it is the caller's: another tenant's job answers as one that does not exist. */
 async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
   const id = c.req.param('id') ?? '';
@@ -34,13 +64,34 @@ async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
 export const jobRoutes = new Hono<AppContext>()
   .post('/', requireKey('generate'), async (c) => {
     const request = await parseBody(c, jobRequestSchema);
-    const created = await createJob(c.env, c.get('caller').tenantId, request);
+    const created = await createJob(c.env, c.get('caller'), request);
     const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
     const current = await waitForJob(c.env, created, waitSeconds);
     c.header('location', `/v1/jobs/${created.id}`);
     if (waitSeconds > 0) c.header('preference-applied', `wait=${waitSeconds}`);
     const done = TERMINAL_STATUSES.includes(current.status);
     return c.json(await jobView(current, createStorage(c.env)), done ? 200 : 202);
+  })
+  .get('/', requireKey('read'), async (c) => {
+    const limit = Number(c.req.query('limit') ?? DEFAULT_PAGE_SIZE);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new ApiError(400, 'invalid_limit', `limit ${c.req.query('limit')} is not allowed; use 1–${MAX_PAGE_SIZE}`, {
+        param: 'limit',
+      });
+    }
+    const before = readCursor(c.req.query('after'));
+    const { keyId, tenantId } = c.get('caller');
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const page = await account.listJobs(keyId, limit, before);
+    const records = (await Promise.all(page.jobIds.map((id) => readJob(c.env, id)))).filter((r) => r !== undefined);
+    const storage = createStorage(c.env);
+    const last = records.at(-1);
+    return c.json({
+      object: 'list',
+      data: await Promise.all(records.map((record) => jobView(record, storage))),
+      has_more: page.hasMore,
+      next_cursor: page.hasMore && last ? writeCursor(last) : null,
+    });
   })
   .get('/:id', requireKey('read'), async (c) => {
     return c.json(await jobView(await ownJob(c), createStorage(c.env)));

@@ -52,6 +52,9 @@ export class TenantAccount extends DurableObject<Env> {
       id INTEGER PRIMARY KEY CHECK (id = 1), granted INTEGER NOT NULL, spent INTEGER NOT NULL, calls INTEGER NOT NULL,
       images INTEGER NOT NULL, megapixel_steps REAL NOT NULL)`);
     sql.exec('INSERT OR IGNORE INTO account VALUES (1, 0, 0, 0, 0, 0)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS jobs (
+      job_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, created_at TEXT NOT NULL)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key_id, created_at DESC, job_id DESC)');
     sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')))`);
@@ -122,6 +125,33 @@ export class TenantAccount extends DurableObject<Env> {
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
     return { ok: true, balance: balance - price.credits };
+  }
+
+  /** Indexes a job under the key that created it, for `GET /v1/jobs`. */
+  recordJob(jobId: string, keyId: string, createdAt: string): void {
+    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)', jobId, keyId, createdAt);
+  }
+
+  /**
+   * A key's jobs, newest first, `limit` at a time; `before` is the last row of the previous page (keyset pagination:
+   * stable while new jobs arrive).
+   */
+  listJobs(
+    keyId: string,
+    limit: number,
+    before?: { createdAt: string; jobId: string },
+  ): { jobIds: string[]; hasMore: boolean } {
+    const rows = this.ctx.storage.sql
+      .exec<{ job_id: string }>(
+        `SELECT job_id FROM jobs WHERE key_id = ? AND (created_at, job_id) < (?, ?)
+         ORDER BY created_at DESC, job_id DESC LIMIT ?`,
+        keyId,
+        before?.createdAt ?? '\uffff',
+        before?.jobId ?? '',
+        limit + 1,
+      )
+      .toArray();
+    return { jobIds: rows.slice(0, limit).map((row) => row.job_id), hasMore: rows.length > limit };
   }
 
   /** The job succeeded: its reservation becomes spending. Only a reserved job moves; repeats change nothing. */
