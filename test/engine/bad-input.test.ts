@@ -113,3 +113,22 @@ describe('loadModel with an unknown execution provider', () => {
     expect(error.message).toMatch(/^execution provider bogus is not available; use cpu, .*cuda/);
   });
 });
+
+describe('generate past the machine’s memory', () => {
+  it('reports out_of_memory with the size asked for, not an ONNX Runtime stack', async () => {
+    // tiny-shapes attends over every latent pixel at its first level: at 2048² that is a 65536² matrix per head,
+    // 128 GiB, beyond any machine this suite runs on.
+    const model = await loadModel(join(import.meta.dirname, '../../models/tiny-shapes'));
+    try {
+      const error = await caught(generate(model, { prompt: 'a red circle', width: 2048, height: 2048, steps: 1 }));
+      expect(error).toBeInstanceOf(ModelError);
+      expect(error.code).toBe('out_of_memory');
+      expect(error.message).toMatch(
+        /unet\/model\.onnx needed a 128\.0 GiB buffer for inputs sample \[2, 4, 256, 256\]/,
+      );
+      expect(error.message).toContain('use a smaller size or fewer images');
+    } finally {
+      await model.release();
+    }
+  });
+});

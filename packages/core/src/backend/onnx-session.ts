@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { ValidationError } from '../errors.ts';
+import { ModelError, ValidationError } from '../errors.ts';
 import type { ModelSession, SessionFactory, Tensor, TensorType, ValueInfo } from './model-session.ts';
 
 /** The ONNX Runtime version, for reproducibility records. */
@@ -30,6 +30,24 @@ function checkExecutionProviders(providers: readonly string[]): void {
   );
 }
 
+/**
+ * ONNX Runtime's arena refusing an allocation (`Failed to allocate memory for requested buffer of size N`) becomes a
+ * `ModelError` with code `out_of_memory` that says how much was asked for and what to change; other errors pass.
+ */
+function outOfMemory(error: Error, modelPath: string, feeds: Readonly<Record<string, Tensor>>): ModelError | undefined {
+  const requested = /Failed to allocate memory for requested buffer of size (\d+)/.exec(error.message)?.[1];
+  if (requested === undefined) return undefined;
+  const gib = (Number(requested) / 2 ** 30).toFixed(1);
+  const shapes = Object.entries(feeds)
+    .map(([name, tensor]) => `${name} [${tensor.dims.join(', ')}]`)
+    .join(', ');
+  return new ModelError(
+    'out_of_memory',
+    `${modelPath} needed a ${gib} GiB buffer for inputs ${shapes}, more than this machine can give; use a smaller size or fewer images`,
+    { file: modelPath, requestedBytes: Number(requested) },
+  );
+}
+
 /** Opens one ONNX file (external weights beside it are found by ONNX Runtime) as a reusable session. */
 export const createOnnxSession: SessionFactory = async (modelPath, options) => {
   checkExecutionProviders(options.executionProviders ?? ['cpu']);
@@ -48,7 +66,9 @@ export const createOnnxSession: SessionFactory = async (modelPath, options) => {
       for (const [name, tensor] of Object.entries(feeds)) {
         ortFeeds[name] = new ort.Tensor(tensor.type, tensor.data, tensor.dims);
       }
-      const results = await session.run(ortFeeds);
+      const results = await session.run(ortFeeds).catch((error: Error) => {
+        throw outOfMemory(error, modelPath, feeds) ?? error;
+      });
       const outputs: Record<string, Tensor> = {};
       for (const [name, value] of Object.entries(results)) outputs[name] = fromOrtTensor(value);
       return outputs;
