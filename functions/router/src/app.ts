@@ -1,18 +1,25 @@
 import { Hono } from 'hono';
 import type { AppContext } from './http/app-context.ts';
 import { handleError, notFound } from './http/error-handler.ts';
+import { allowCors, limitBody } from './http/request-guards.ts';
 import { requestId } from './http/request-id.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { openaiRoutes } from './routes/openai-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 
 /** The public API (docs/router.md). Routes live in `routes/`; this file only wires them. */
 export function createApp(): Hono<AppContext> {
   return new Hono<AppContext>()
     .use(requestId)
+    .use(allowCors)
+    .use(limitBody)
+    .route('/', docsRoutes)
     .route('/v1/admin', adminRoutes)
     .route('/v1/jobs', jobRoutes)
     .route('/v1/usage', usageRoutes)
+    .route('/v1', openaiRoutes)
     .notFound(notFound)
     .onError(handleError);
 }

@@ -1,5 +1,7 @@
 import type { JobRun } from './jobs/job-run.ts';
+import type { IdempotencyStore } from './tenancy/idempotency-store.ts';
 import type { KeyDirectory } from './tenancy/key-directory.ts';
+import type { RateLimiter } from './tenancy/rate-limiter.ts';
 import type { TenantAccount } from './tenancy/tenant-account.ts';
 
 /** The router's bindings (wrangler.jsonc) and secrets. */
@@ -7,6 +9,12 @@ export interface Env {
   KEY_DIRECTORY: DurableObjectNamespace<KeyDirectory>;
   TENANT_ACCOUNTS: DurableObjectNamespace<TenantAccount>;
   JOB_RUNS: DurableObjectNamespace<JobRun>;
+  /** Idempotency-Key records, one object per tenant (`http/idempotency.ts`). */
+  IDEMPOTENCY_STORES: DurableObjectNamespace<IdempotencyStore>;
+  /** Request rate buckets, one object per API key (`http/enforce-rate-limit.ts`). */
+  RATE_LIMITERS: DurableObjectNamespace<RateLimiter>;
+  /** Requests per minute each API key may make (a key may have its own, `RateLimiter.setLimit`). Default 600. */
+  RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */
@@ -22,4 +30,8 @@ export interface Env {
   S3_KEY_PREFIX?: string;
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
+  /** Origins allowed by CORS, comma-separated; default `*`. */
+  CORS_ORIGINS?: string;
+  /** How long `POST /v1/images/generations` waits for its images before `generation_pending`, seconds. Default 55. */
+  SYNC_WAIT_SECONDS?: string;
 }

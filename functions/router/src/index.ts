@@ -1,7 +1,9 @@
 import { createApp } from './app.ts';
 
 export { JobRun } from './jobs/job-run.ts';
+export { IdempotencyStore } from './tenancy/idempotency-store.ts';
 export { KeyDirectory } from './tenancy/key-directory.ts';
+export { RateLimiter } from './tenancy/rate-limiter.ts';
 export { TenantAccount } from './tenancy/tenant-account.ts';
 
 export default createApp();

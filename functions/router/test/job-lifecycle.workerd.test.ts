@@ -74,9 +74,12 @@ describe('POST /v1/jobs/:id/cancel', () => {
 describe('GET /v1/jobs/:id/events', () => {
   it('streams progress, previews and the final job as Server-Sent Events', async () => {
     const { key } = await newTenant(2);
-    const created = (await (
-      await post(key, { prompt: 'a blue circle', steps: 20, preview_every: 5 })
-    ).json()) as JobView;
+    const created =
+      (await // Long enough (~1–2 s here) for the job's 250 ms polls to see it mid-way: a job that ends between two polls
+      // has only its final event, which is right, but would test nothing about progress.
+      (
+        await post(key, { prompt: 'a blue circle', width: 128, height: 128, steps: 120, preview_every: 30 })
+      ).json()) as JobView;
     const response = await call(`/v1/jobs/${created.id}/events`, { token: key });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = (await response.text())
@@ -92,10 +95,10 @@ describe('GET /v1/jobs/:id/events', () => {
     const steps = events.filter((event) => event.event === 'progress').map((event) => event.data.step as number);
     expect(steps.length).toBeGreaterThan(0);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    expect(steps.every((step) => step >= 1 && step <= 20)).toBe(true);
+    expect(steps.every((step) => step >= 1 && step <= 120)).toBe(true);
     const previews = events.filter((event) => event.event === 'preview');
     expect(previews.length).toBeGreaterThan(0);
-    expect(previews[0].data).toMatchObject({ width: 8, height: 8 });
+    expect(previews[0].data).toMatchObject({ width: 16, height: 16 });
     expect(previews[0].data.images[0]).toMatch(/^data:image\/png;base64,/);
   });
 });

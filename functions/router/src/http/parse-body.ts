@@ -16,7 +16,8 @@ export async function parseBody<Schema extends z.ZodType>(c: Context, schema: Sc
   const [issue] = result.error.issues;
   const param = issue.path.map(String).join('.') || null;
   const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message;
-  throw new ApiError(400, 'invalid_request', param && !message.includes(param) ? `${param}: ${message}` : message, {
+  const named = param !== null && message.startsWith(`${param.split('.').at(-1)} `);
+  throw new ApiError(400, 'invalid_request', param && !named ? `${param}: ${message}` : message, {
     param,
   });
 }

@@ -17,20 +17,44 @@ const size = (name: string) =>
 
 /** `POST /v1/jobs` (snake_case on the wire, as OpenAI's API is). Undefined fields take the model's defaults. */
 export const jobRequestSchema = z.strictObject({
-  model: z.string().optional(),
-  prompt: z.string().min(1, { error: 'prompt is empty' }).max(MAX_PROMPT_CHARACTERS),
-  negative_prompt: z.string().max(MAX_PROMPT_CHARACTERS).optional(),
-  width: size('width').optional(),
-  height: size('height').optional(),
-  steps: z.int().min(1).max(150).optional(),
-  guidance: z.number().min(0).max(50).optional(),
-  scheduler: z.enum(SCHEDULERS).optional(),
-  seed: z.int().min(0).max(MAX_SEED).optional(),
-  n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
-  output_format: z.enum(OUTPUT_FORMATS).default('png'),
+  model: z.string().optional().meta({ description: 'Model id from GET /v1/models; default: the first one.' }),
+  prompt: z
+    .string()
+    .min(1, { error: 'prompt is empty' })
+    .max(MAX_PROMPT_CHARACTERS)
+    .meta({ description: 'What to draw.' }),
+  negative_prompt: z.string().max(MAX_PROMPT_CHARACTERS).optional().meta({ description: 'What to steer away from.' }),
+  width: size('width').optional().meta({ description: "Pixels; default the model's size." }),
+  height: size('height').optional().meta({ description: "Pixels; default the model's size." }),
+  steps: z.int().min(1).max(150).optional().meta({ description: "Denoising steps; default the model's." }),
+  guidance: z
+    .number()
+    .min(0)
+    .max(50)
+    .optional()
+    .meta({ description: "Classifier-free guidance scale; default the model's." }),
+  scheduler: z.enum(SCHEDULERS).optional().meta({ description: "Sampler; default the model's own." }),
+  seed: z
+    .int()
+    .min(0)
+    .max(MAX_SEED)
+    .optional()
+    .meta({ description: 'Seed of the first image (image i uses seed + i); default random, reported back.' }),
+  n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1).meta({ description: 'Number of images.' }),
+  output_format: z.enum(OUTPUT_FORMATS).default('png').meta({ description: 'Image encoding.' }),
   /** A low-resolution preview with every k-th progress event (and the last); on the job's event stream. */
-  preview_every: z.int().min(1).max(1000).optional(),
-  url_ttl_seconds: z.int().min(URL_TTL_SECONDS.min).max(URL_TTL_SECONDS.max).default(URL_TTL_SECONDS.default),
+  preview_every: z
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .meta({ description: 'A low-resolution preview on the event stream every k steps.' }),
+  url_ttl_seconds: z
+    .int()
+    .min(URL_TTL_SECONDS.min)
+    .max(URL_TTL_SECONDS.max)
+    .default(URL_TTL_SECONDS.default)
+    .meta({ description: 'Lifetime of the presigned output URLs; each GET mints fresh ones.' }),
 });
 
 export type JobRequest = z.output<typeof jobRequestSchema>;

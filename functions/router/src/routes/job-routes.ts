@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { createJob, waitForJob } from '../jobs/create-job.ts';
 import { streamJobEvents } from '../jobs/job-events.ts';
@@ -62,7 +63,7 @@ async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
 }
 
 export const jobRoutes = new Hono<AppContext>()
-  .post('/', requireKey('generate'), async (c) => {
+  .post('/', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, jobRequestSchema);
     const created = await createJob(c.env, c.get('caller'), request);
     const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
@@ -96,7 +97,7 @@ export const jobRoutes = new Hono<AppContext>()
   .get('/:id', requireKey('read'), async (c) => {
     return c.json(await jobView(await ownJob(c), createStorage(c.env)));
   })
-  .post('/:id/cancel', requireKey('generate'), async (c) => {
+  .post('/:id/cancel', requireKey('generate'), idempotent(), async (c) => {
     const record = await ownJob(c);
     const after = (await c.env.JOB_RUNS.get(c.env.JOB_RUNS.idFromName(record.id)).cancel()) as JobRecord | undefined;
     return c.json(await jobView(after ?? record, createStorage(c.env)));

@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+import { ApiError } from '../errors/api-error.ts';
+import type { AppContext } from './app-context.ts';
+
+/**
+ * A duration as OpenAI's `x-ratelimit-reset-*` headers write it, which is Go's `time.Duration` format: `17ms`, `1s`,
+ * `1.5s`, `6m0s`, `1h0m0s`; `0s` for none.
+ */
+export function formatResetDuration(ms: number): string {
+  const whole = Math.max(0, Math.ceil(ms));
+  if (whole === 0) return '0s';
+  if (whole < 1000) return `${whole}ms`;
+  const hours = Math.floor(whole / 3_600_000);
+  const minutes = Math.floor((whole % 3_600_000) / 60_000);
+  const seconds = `${(whole % 60_000) / 1000}s`;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}`;
+  return minutes > 0 ? `${minutes}m${seconds}` : seconds;
+}
+
+/**
+ * Counts a request against its API key's limit (`RateLimiter`, one Durable Object per key) and reports the bucket in
+ * OpenAI's `x-ratelimit-*-requests` headers, on every response to the request, errors included. Over the limit:
+ * `429 rate_limit_exceeded` with `Retry-After` in whole seconds (RFC 9110 §10.2.3).
+ */
+export async function enforceRateLimit(c: Context<AppContext>, keyId: string): Promise<void> {
+  const decision = await c.env.RATE_LIMITERS.get(c.env.RATE_LIMITERS.idFromName(keyId)).take();
+  c.header('x-ratelimit-limit-requests', String(decision.limit));
+  c.header('x-ratelimit-remaining-requests', String(decision.remaining));
+  c.header('x-ratelimit-reset-requests', formatResetDuration(decision.resetMs));
+  if (!decision.allowed) {
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ApiError(
+      429,
+      'rate_limit_exceeded',
+      `this API key is limited to ${decision.limit} requests per minute; retry in ${seconds} s`,
+      { headers: { 'retry-after': String(seconds) } },
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError } from '../errors/api-error.ts';
+import type { StoredResponse } from '../tenancy/idempotency-store.ts';
+import type { AppContext } from './app-context.ts';
+
+/** Longest `Idempotency-Key`, characters (Stripe's limit). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const KEY_PATTERN = /^[\x20-\x7e]+$/;
+
+/**
+ * Response headers kept and replayed with an answer: those that describe the answer itself. Per-request headers
+ * (`x-request-id`, `x-ratelimit-*`, CORS) are fresh on a replay, as they would be on any other request.
+ */
+export const REPLAYED_HEADERS = ['content-type', 'location', 'preference-applied'] as const;
+
+function checkKey(key: string): void {
+  if (key.length >= 1 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH && KEY_PATTERN.test(key)) return;
+  const problem =
+    key.length === 0
+      ? 'is empty'
+      : key.length > MAX_IDEMPOTENCY_KEY_LENGTH
+        ? `is ${key.length} characters long`
+        : 'has a character that is not printable ASCII';
+  throw new ApiError(
+    400,
+    'invalid_idempotency_key',
+    `the Idempotency-Key header ${problem}; use 1–${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters (space to ~), such as a UUID`,
+    { param: 'Idempotency-Key' },
+  );
+}
+
+/** SHA-256 of the method, path with query, and raw body: what "the same request" means. */
+async function fingerprint(c: Context<AppContext>): Promise<string> {
+  const url = new URL(c.req.url);
+  // HonoRequest caches the body text, so the route still reads it after this.
+  const text = `${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`;
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+async function snapshot(response: Response): Promise<StoredResponse> {
+  const headers = REPLAYED_HEADERS.flatMap((name): [string, string][] => {
+    const value = response.headers.get(name);
+    return value === null ? [] : [[name, value]];
+  });
+  return { status: response.status, headers, body: await response.clone().text() };
+}
+
+/**
+ * `Idempotency-Key` on a POST, with Stripe's semantics (https://docs.stripe.com/api/idempotent_requests), scoped to
+ * the caller's tenant. Mount it after `requireKey(…)`: `.post('/', requireKey('generate'), idempotent(), handler)`.
+ *
+ * - The same key with the same method, path and body: the first answer is replayed (status, body, `REPLAYED_HEADERS`)
+ *   with `Idempotent-Replayed: true`, so a retried job is created, and charged, once.
+ * - The same key with another request: `422 idempotency_key_reused`.
+ * - The same key while its first request still runs: `409 idempotency_request_in_progress`.
+ * - Every answer below 500 is kept, 4xx included (as Stripe keeps a declined charge): the same request would fail the
+ *   same way. A 5xx, or a request that throws, is not kept: the failure is ours, so a retry with the key runs afresh.
+ * - Records are kept 24 hours from the first request.
+ *
+ * Requests without the header, and other methods, pass through untouched.
+ */
+export function idempotent() {
+  return createMiddleware<AppContext>(async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || c.req.method !== 'POST') return next();
+    checkKey(key);
+    const caller = c.get('caller');
+    if (!caller) throw new Error('idempotent() needs the caller: mount it after requireKey()');
+    const store = c.env.IDEMPOTENCY_STORES.get(c.env.IDEMPOTENCY_STORES.idFromName(caller.tenantId));
+    const claim = await store.claim(key, await fingerprint(c));
+    if (claim.outcome === 'mismatch') {
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        `Idempotency-Key "${key}" was first used with a different method, path or body; use a new key for a new request`,
+        { param: 'Idempotency-Key' },
+      );
+    }
+    if (claim.outcome === 'in_progress') {
+      throw new ApiError(
+        409,
+        'idempotency_request_in_progress',
+        `a request with Idempotency-Key "${key}" is still in progress; retry once it has finished`,
+        { param: 'Idempotency-Key' },
+      );
+    }
+    if (claim.outcome === 'completed') {
+      const { status, headers, body } = claim.response;
+      c.header('idempotent-replayed', 'true');
+      return c.body(body, status as ContentfulStatusCode, Object.fromEntries(headers));
+    }
+    const run = async () => {
+      let kept = false;
+      try {
+        await next();
+        if (c.res.status < 500) kept = await store.complete(key, claim.lease, await snapshot(c.res));
+      } finally {
+        if (!kept) await store.abandon(key, claim.lease);
+      }
+    };
+    const running = run();
+    // A client that hangs up would cancel the request mid-way, leaving the key held until its lease runs out;
+    // waitUntil lets the request finish and record its answer for the retry. (Its error reaches onError through the
+    // await below; the copy handed to waitUntil must not reject a second time.)
+    executionContext(c)?.waitUntil(running.catch(() => undefined));
+    await running;
+  });
+}
+
+function executionContext(c: Context<AppContext>): ExecutionContext | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined; // app.request() without an ExecutionContext, as in unit tests
+  }
+}

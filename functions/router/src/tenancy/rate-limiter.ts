@@ -1,0 +1,74 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import {
+  type BucketDecision,
+  type BucketState,
+  changeLimit,
+  isRequestsPerMinute,
+  parseRequestsPerMinute,
+  takeToken,
+} from './token-bucket.ts';
+
+/**
+ * One API key's request rate, strongly consistent: one Durable Object per key, so every request made with the key,
+ * from any colo, is counted in one place, and each check-and-take runs with no `await` inside (atomic on the object's
+ * single thread). A token bucket rather than a window: a sliding log keeps a timestamp per request (600 rows a key),
+ * the two-counter sliding window only estimates, and a fixed window lets a client send twice the limit across its
+ * boundary. The bucket is two numbers, exact, refills continuously, and maps onto OpenAI's headers as they are: the
+ * whole tokens left are `remaining`, the time until it is full again is `reset`. It holds `limit` tokens (the burst a
+ * quiet key may send at once) and refills `limit` a minute.
+ *
+ * The limit is `RATE_LIMIT_REQUESTS_PER_MINUTE` (default 600) unless the key has its own, set with `setLimit`.
+ */
+export class RateLimiter extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS bucket (
+      id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at_ms INTEGER NOT NULL,
+      limit_override INTEGER)`);
+  }
+
+  /** Counts one request: allowed while the bucket holds a token; a refused request takes none. */
+  take(): BucketDecision {
+    const { state, limit } = this.read();
+    const decision = takeToken(state, limit, Date.now());
+    this.write(decision.state);
+    return decision;
+  }
+
+  /** Gives this key its own requests-per-minute limit (`null`: back to the deployment's); see `changeLimit`. */
+  setLimit(requestsPerMinute: number | null): void {
+    if (requestsPerMinute !== null && !isRequestsPerMinute(requestsPerMinute)) {
+      throw new RangeError(`rate limit ${requestsPerMinute} is not allowed; use a whole number of requests from 1 up`);
+    }
+    const { state, limit } = this.read();
+    const to = requestsPerMinute ?? this.deploymentLimit();
+    this.write(changeLimit(state, limit, to, Date.now()));
+    this.ctx.storage.sql.exec('UPDATE bucket SET limit_override = ? WHERE id = 1', requestsPerMinute);
+  }
+
+  private deploymentLimit(): number {
+    return parseRequestsPerMinute(this.env.RATE_LIMIT_REQUESTS_PER_MINUTE);
+  }
+
+  private read(): { state: BucketState | undefined; limit: number } {
+    const [row] = this.ctx.storage.sql
+      .exec<{ tokens: number; updated_at_ms: number; limit_override: number | null }>(
+        'SELECT tokens, updated_at_ms, limit_override FROM bucket WHERE id = 1',
+      )
+      .toArray();
+    return {
+      state: row && { tokens: row.tokens, updatedAtMs: row.updated_at_ms },
+      limit: row?.limit_override ?? this.deploymentLimit(),
+    };
+  }
+
+  private write(state: BucketState): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO bucket (id, tokens, updated_at_ms) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, updated_at_ms = excluded.updated_at_ms`,
+      state.tokens,
+      state.updatedAtMs,
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../src/tenancy/rate-limiter.ts';
+import { admin, call, newTenant } from './router-fixture.ts';
+
+interface Envelope {
+  error: { message: string; type: string; code: string };
+}
+
+const limiterOf = (keyId: string) => env.RATE_LIMITERS.get(env.RATE_LIMITERS.idFromName(keyId));
+
+function rateHeaders(response: Response) {
+  return {
+    limit: response.headers.get('x-ratelimit-limit-requests'),
+    remaining: response.headers.get('x-ratelimit-remaining-requests'),
+    reset: response.headers.get('x-ratelimit-reset-requests'),
+  };
+}
+
+// The test project binds no RATE_LIMIT_REQUESTS_PER_MINUTE, so every key gets the default 600, which no other suite
+// comes near; the suites here give their keys a limit of their own (RateLimiter.setLimit) to reach it in a few calls.
+describe('rate limits per API key', () => {
+  it("reports the key's bucket in OpenAI's x-ratelimit-* headers, 600 per minute by default", async () => {
+    const { key } = await newTenant();
+    const response = await call('/v1/usage', { token: key });
+    expect(response.status).toBe(200);
+    // A new bucket is full: one request takes one of 600 tokens, which refill at 10 per second.
+    expect(rateHeaders(response)).toEqual({ limit: '600', remaining: '599', reset: '100ms' });
+  });
+
+  it('counts down to the limit, then answers 429 rate_limit_exceeded with Retry-After', async () => {
+    const { tenantId, key, keyId } = await newTenant(5);
+    await limiterOf(keyId).setLimit(3);
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await call('/v1/usage', { token: key });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-ratelimit-limit-requests')).toBe('3');
+      expect(response.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d+)?s$/);
+      remaining.push(response.headers.get('x-ratelimit-remaining-requests'));
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+
+    const refused = await call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify({ prompt: 'x' }) });
+    expect(refused.status).toBe(429);
+    // 3 per minute refill one token in 20 s; less of it is left to wait the later the request came.
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 20).toBe(true);
+    expect(rateHeaders(refused)).toMatchObject({ limit: '3', remaining: '0' });
+    expect(((await refused.json()) as Envelope).error).toMatchObject({
+      code: 'rate_limit_exceeded',
+      type: 'rate_limit_error',
+      message: `this API key is limited to 3 requests per minute; retry in ${retryAfter} s`,
+    });
+
+    // The limit is the key's: the tenant's second key is not held back, and the refused job was never created.
+    const second = await admin(`/tenants/${tenantId}/keys`, { method: 'POST', body: '{}' });
+    const { key: otherKey } = (await second.json()) as { key: string };
+    const usage = await call('/v1/usage', { token: otherKey });
+    expect(usage.status).toBe(200);
+    expect(await usage.json()).toMatchObject({ calls: 0, credits_remaining: 5 });
+    expect(rateHeaders(usage)).toMatchObject({ limit: '600', remaining: '599' });
+  });
+
+  it('puts the headers on error answers to a valid key too, and none on answers to an invalid one', async () => {
+    const { key } = await newTenant();
+    const missing = await call(`/v1/jobs/job_${'0'.repeat(32)}`, { token: key });
+    expect(missing.status).toBe(404);
+    expect(rateHeaders(missing)).toMatchObject({ limit: '600', remaining: '599' });
+    const unknown = await call('/v1/usage', { token: `sk_live_${'B'.repeat(43)}` });
+    expect(unknown.status).toBe(401);
+    expect(rateHeaders(unknown)).toEqual({ limit: null, remaining: null, reset: null });
+  });
+
+  it('goes back to the deployment limit when a key loses its own, and refuses a limit that is not a count', async () => {
+    const { key, keyId } = await newTenant();
+    await limiterOf(keyId).setLimit(1);
+    expect((await call('/v1/usage', { token: key })).status).toBe(200);
+    expect((await call('/v1/usage', { token: key })).status).toBe(429);
+    await limiterOf(keyId).setLimit(null);
+    const after = await call('/v1/usage', { token: key });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('x-ratelimit-limit-requests')).toBe('600');
+    await runInDurableObject(limiterOf(keyId), (limiter: RateLimiter) => {
+      expect(() => limiter.setLimit(0)).toThrow(
+        'rate limit 0 is not allowed; use a whole number of requests from 1 up',
+      );
+    });
+  });
+});
