@@ -38,6 +38,7 @@ export default defineConfig({
               bindings: {
                 ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef',
                 WORKER_SECRET: 'router-test-worker-secret-0123',
+                TOKEN_SIGNING_SECRET: 'router-test-token-signing-secret-0123456789',
                 PROVIDERS: JSON.stringify([
                   { type: 'http', id: 'local', url: inject('routerWorkerUrl'), models: ['tiny-shapes'] },
                 ]),

@@ -4,6 +4,7 @@ import { handleError, notFound } from './http/error-handler.ts';
 import { allowCors, limitBody } from './http/request-guards.ts';
 import { requestId } from './http/request-id.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { clientTokenRoutes } from './routes/client-token-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
@@ -18,6 +19,7 @@ export function createApp(): Hono<AppContext> {
     .route('/', docsRoutes)
     .route('/v1/admin', adminRoutes)
     .route('/v1/jobs', jobRoutes)
+    .route('/v1/client-tokens', clientTokenRoutes)
     .route('/v1/usage', usageRoutes)
     .route('/v1', openaiRoutes)
     .notFound(notFound)

@@ -30,6 +30,8 @@ export interface Env {
   S3_KEY_PREFIX?: string;
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
+  /** Signs client tokens (`POST /v1/client-tokens`), 32+ characters; unset = client tokens disabled. */
+  TOKEN_SIGNING_SECRET?: string;
   /** Origins allowed by CORS, comma-separated; default `*`. */
   CORS_ORIGINS?: string;
   /** How long `POST /v1/images/generations` waits for its images before `generation_pending`, seconds. Default 55. */

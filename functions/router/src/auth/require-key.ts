@@ -1,14 +1,42 @@
 import { createMiddleware } from 'hono/factory';
+import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { enforceRateLimit } from '../http/enforce-rate-limit.ts';
 import { apiKeyMode, digestApiKey } from '../keys/api-key.ts';
+import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
-import { keyDirectoryShard } from '../tenancy/key-directory.ts';
+import { type KeyRecord, keyDirectoryShard } from '../tenancy/key-directory.ts';
 import { bearerToken } from './bearer-token.ts';
 
 const unauthorized = (message: string) =>
   new ApiError(401, 'invalid_api_key', message, { headers: { 'www-authenticate': 'Bearer' } });
+
+async function lookUp(env: Env, digest: string): Promise<KeyRecord | undefined> {
+  return env.KEY_DIRECTORY.get(env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest))).lookup(digest);
+}
+
+async function keyCaller(env: Env, token: string): Promise<KeyRecord> {
+  if (!apiKeyMode(token)) throw unauthorized('the API key is not a Stipple key; keys start with sk_live_ or sk_test_');
+  const caller = await lookUp(env, await digestApiKey(token));
+  if (!caller) throw unauthorized('the API key is unknown or revoked');
+  return caller;
+}
+
+/** A client token acts for the key that minted it, with its own scopes, cap and end user, while that key lives. */
+async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
+  if (!env.TOKEN_SIGNING_SECRET) throw unauthorized('client tokens are not enabled on this deployment');
+  const read = await readClientToken(env.TOKEN_SIGNING_SECRET, token);
+  if (!read.ok) throw unauthorized(`the client token is ${read.reason}; ask your backend for a new one`);
+  const { claims } = read;
+  const minter = await lookUp(env, claims.keyDigest);
+  if (!minter || minter.keyId !== claims.keyId) throw unauthorized('the key that minted this client token was revoked');
+  return {
+    ...minter,
+    scopes: claims.scopes,
+    clientToken: { id: claims.id, maxCredits: claims.maxCredits, endUser: claims.endUser },
+  };
+}
 
 /**
  * API key authentication with a scope: the key's digest is looked up in the directory on every request, and the
@@ -18,12 +46,9 @@ export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
-    if (!apiKeyMode(token))
-      throw unauthorized('the API key is not a Stipple key; keys start with sk_live_ or sk_test_');
-    const digest = await digestApiKey(token);
-    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
-    const caller = await directory.lookup(digest);
-    if (!caller) throw unauthorized('the API key is unknown or revoked');
+    const caller = token.startsWith(CLIENT_TOKEN_PREFIX)
+      ? await clientTokenCaller(c.env, token)
+      : await keyCaller(c.env, token);
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
     await enforceRateLimit(c, caller.keyId);
     if (!caller.scopes.includes(scope)) {

@@ -1,6 +1,7 @@
 import { priceJob } from '../billing/price-table.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { randomHex } from '../keys/random-hex.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
@@ -14,8 +15,7 @@ const WAIT_POLL_MS = 200;
 
 function newJobId(): string {
   // 128 random bits: job ids are unguessable, on top of the tenant check on every read.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `job_${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `job_${randomHex(16)}`;
 }
 
 /**
@@ -38,7 +38,14 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
   const id = newJobId();
   const usage = priceJob({ width, height, steps, n: request.n });
   const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
-  const reserved = await account.reserve(id, usage);
+  const reserved = await account.reserve(id, usage, caller.clientToken);
+  if (!reserved.ok && 'tokenCap' in reserved) {
+    throw new ApiError(
+      402,
+      'client_token_credit_cap',
+      `this job costs ${reserved.needed} credits and this client token may spend ${reserved.tokenCap - reserved.tokenSpent} more (cap ${reserved.tokenCap})`,
+    );
+  }
   if (!reserved.ok) {
     throw new ApiError(
       402,
@@ -53,6 +60,7 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
     status: 'queued',
     usage,
     urlTtlSeconds: request.url_ttl_seconds,
+    ...(caller.clientToken?.endUser !== undefined && { endUser: caller.clientToken.endUser }),
     createdAt: createdAt.toISOString(),
     job: {
       jobId: id,

@@ -16,6 +16,8 @@ export interface JobRecord {
   status: JobStatus;
   usage: Usage;
   urlTtlSeconds: number;
+  /** The end user a client token was bound to, for the tenant's own accounting. */
+  endUser?: string;
   createdAt: string;
   startedAt?: string;
   completedAt?: string;

@@ -27,6 +27,7 @@ export async function jobView(record: JobRecord, storage: EdgeStorage) {
     object: 'job',
     status: record.status,
     model: job.modelId,
+    end_user: record.endUser ?? null,
     created_at: record.createdAt,
     started_at: record.startedAt ?? null,
     completed_at: record.completedAt ?? null,

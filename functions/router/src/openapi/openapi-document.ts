@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jobRequestSchema } from '../jobs/job-request-schema.ts';
 import { imageGenerationSchema } from '../openai/image-generation-schema.ts';
+import { clientTokenRequestSchema } from '../routes/client-token-routes.ts';
 
 /** One documented operation; request bodies come from the same zod schemas that validate them. */
 export interface Operation {
@@ -71,6 +72,15 @@ export const OPERATIONS: Operation[] = [
     summary: "The models offered, in OpenAI's list shape.",
     auth: 'read',
     responses: { '200': '`{ object: "list", data: [{ id, object: "model", created, owned_by }] }`', ...ERRORS },
+  },
+  {
+    method: 'post',
+    path: '/v1/client-tokens',
+    summary:
+      'Mint a short-lived token (≤ 1 h) for a mobile or browser app, from your backend with a secret key: scoped, optionally capped in credits and bound to an end user; its jobs bill to you.',
+    auth: 'generate',
+    body: clientTokenRequestSchema,
+    responses: { '201': '`{ token: "ct_…", expires_at, scopes, max_credits, end_user }`', ...ERRORS },
   },
   {
     method: 'get',

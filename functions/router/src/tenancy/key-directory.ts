@@ -9,6 +9,8 @@ export interface KeyRecord {
   tenantId: string;
   mode: ApiKeyMode;
   scopes: ApiScope[];
+  /** Set when the caller holds a client token minted by this key rather than the key itself. */
+  clientToken?: { id: string; maxCredits?: number; endUser?: string };
 }
 
 /** Directory shards: one Durable Object per first hex digit of the digest, so lookups spread over 16 objects. */

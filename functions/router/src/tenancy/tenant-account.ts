@@ -24,7 +24,10 @@ export interface UsageSummary {
   creditsRemaining: number;
 }
 
-export type ReserveResult = { ok: true; balance: number } | { ok: false; balance: number; needed: number };
+export type ReserveResult =
+  | { ok: true; balance: number }
+  | { ok: false; balance: number; needed: number }
+  | { ok: false; tokenCap: number; tokenSpent: number; needed: number };
 
 type KeyRow = {
   key_id: string;
@@ -57,7 +60,7 @@ export class TenantAccount extends DurableObject<Env> {
     sql.exec('CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key_id, created_at DESC, job_id DESC)');
     sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')))`);
+      state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT)`);
   }
 
   /** Adds a key unless two are already active; the caller registers it in the directory afterwards. */
@@ -110,18 +113,35 @@ export class TenantAccount extends DurableObject<Env> {
   }
 
   /** Holds a job's price. Idempotent per job id: a second call for the same job reserves nothing more. */
-  reserve(jobId: string, price: { credits: number; images: number; megapixelSteps: number }): ReserveResult {
+  reserve(
+    jobId: string,
+    price: { credits: number; images: number; megapixelSteps: number },
+    token?: { id: string; maxCredits?: number },
+  ): ReserveResult {
     const { sql } = this.ctx.storage;
     const existing = sql.exec('SELECT 1 FROM reservations WHERE job_id = ?', jobId).toArray();
     if (existing.length > 0) return { ok: true, balance: this.balance() };
+    if (token?.maxCredits !== undefined) {
+      // A client token's cap counts what its jobs hold or spent; released credits come back to it too.
+      const tokenSpent = sql
+        .exec<{ n: number }>(
+          "SELECT COALESCE(SUM(credits), 0) AS n FROM reservations WHERE token_id = ? AND state != 'released'",
+          token.id,
+        )
+        .one().n;
+      if (tokenSpent + price.credits > token.maxCredits) {
+        return { ok: false, tokenCap: token.maxCredits, tokenSpent, needed: price.credits };
+      }
+    }
     const balance = this.balance();
     if (balance < price.credits) return { ok: false, balance, needed: price.credits };
     sql.exec(
-      "INSERT INTO reservations VALUES (?, ?, ?, ?, 'reserved')",
+      "INSERT INTO reservations VALUES (?, ?, ?, ?, 'reserved', ?)",
       jobId,
       price.credits,
       price.images,
       price.megapixelSteps,
+      token?.id ?? null,
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
     return { ok: true, balance: balance - price.credits };

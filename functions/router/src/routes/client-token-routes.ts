@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { bearerToken } from '../auth/bearer-token.ts';
+import { requireKey } from '../auth/require-key.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { parseBody } from '../http/parse-body.ts';
+import { digestApiKey } from '../keys/api-key.ts';
+import { MAX_CLIENT_TOKEN_TTL_SECONDS, mintClientToken } from '../keys/client-token.ts';
+import { randomHex } from '../keys/random-hex.ts';
+
+export const clientTokenRequestSchema = z.strictObject({
+  scopes: z
+    .array(z.enum(['generate', 'read']))
+    .min(1)
+    .default(['generate', 'read'])
+    .meta({ description: 'What the app may do: generate and/or read jobs.' }),
+  ttl_seconds: z
+    .int()
+    .min(60)
+    .max(MAX_CLIENT_TOKEN_TTL_SECONDS)
+    .default(900)
+    .meta({ description: 'Lifetime, 60–3600 s.' }),
+  max_credits: z.int().min(1).optional().meta({ description: 'Most credits jobs made with this token may hold.' }),
+  end_user: z
+    .string()
+    .regex(/^[\w.@:-]{1,128}$/)
+    .optional()
+    .meta({ description: "Your id for the app's user, shown on the jobs it makes." }),
+});
+
+/**
+ * `POST /v1/client-tokens`: a customer's backend, holding a secret key, mints a short-lived token for its mobile or
+ * browser app, so the app never embeds the secret. Jobs made with it are billed to this tenant.
+ */
+export const clientTokenRoutes = new Hono<AppContext>().post('/', requireKey('generate'), async (c) => {
+  const caller = c.get('caller');
+  if (caller.clientToken) {
+    throw new ApiError(
+      403,
+      'secret_key_required',
+      'client tokens cannot mint client tokens; call this from your backend',
+    );
+  }
+  const secret = c.env.TOKEN_SIGNING_SECRET ?? '';
+  if (secret.length < 32) {
+    throw new ApiError(503, 'client_tokens_disabled', 'client tokens are disabled: TOKEN_SIGNING_SECRET is not set');
+  }
+  const request = await parseBody(c, clientTokenRequestSchema);
+  // The caller authenticated with this secret key a moment ago (client tokens were refused above).
+  const digest = await digestApiKey(bearerToken(c.req.header('authorization')) ?? '');
+  const expiresAt = Math.floor(Date.now() / 1000) + request.ttl_seconds;
+  const id = randomHex(8);
+  const token = await mintClientToken(secret, {
+    id,
+    tenantId: caller.tenantId,
+    keyId: caller.keyId,
+    keyDigest: digest,
+    scopes: request.scopes,
+    expiresAt,
+    ...(request.max_credits !== undefined && { maxCredits: request.max_credits }),
+    ...(request.end_user !== undefined && { endUser: request.end_user }),
+  });
+  return c.json(
+    {
+      object: 'client_token',
+      token,
+      expires_at: new Date(expiresAt * 1000).toISOString(),
+      scopes: request.scopes,
+      max_credits: request.max_credits ?? null,
+      end_user: request.end_user ?? null,
+    },
+    201,
+  );
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { admin, call, newTenant } from './router-fixture.ts';
+
+interface Envelope {
+  error: { code: string; message: string };
+}
+
+async function mint(key: string, body: Record<string, unknown> = {}) {
+  const response = await call('/v1/client-tokens', { method: 'POST', token: key, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function job(token: string, body: Record<string, unknown> = { prompt: 'a red circle' }) {
+  const response = await call('/v1/jobs', { method: 'POST', token, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & Envelope };
+}
+
+describe('client tokens', () => {
+  it('let an app generate and read without the secret key, billed to the tenant and bound to its end user', async () => {
+    const { key } = await newTenant(5);
+    const minted = await mint(key, { end_user: 'user-42', ttl_seconds: 600 });
+    expect(minted.status).toBe(201);
+    const token = minted.body.token as string;
+    expect(token).toMatch(/^ct_/);
+    expect(minted.body).toMatchObject({ object: 'client_token', scopes: ['generate', 'read'], end_user: 'user-42' });
+    const created = await job(token);
+    expect(created.status).toBe(202);
+    expect(created.body.end_user).toBe('user-42');
+    const read = await call(`/v1/jobs/${created.body.id}`, { token });
+    expect(read.status).toBe(200);
+    // Billed to the minting tenant: its usage shows the job.
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 1 });
+  });
+
+  it('enforce their credit cap, their scopes, and cannot mint more tokens', async () => {
+    const { key } = await newTenant(10);
+    const capped = (await mint(key, { max_credits: 2 })).body.token as string;
+    expect((await job(capped, { prompt: 'x', n: 2 })).status).toBe(202);
+    const over = await job(capped);
+    expect(over.status).toBe(402);
+    expect(over.body.error).toMatchObject({ code: 'client_token_credit_cap' });
+    expect(over.body.error.message).toContain('may spend 0 more (cap 2)');
+    // The tenant itself still has credits.
+    expect((await job(key)).status).toBe(202);
+
+    const readOnly = (await mint(key, { scopes: ['read'] })).body.token as string;
+    expect((await job(readOnly)).status).toBe(403);
+    const again = await mint(capped);
+    expect(again.status).toBe(403);
+    expect((again.body as unknown as Envelope).error.code).toBe('secret_key_required');
+    expect((await mint(key, { scopes: ['admin'] })).status).toBe(400);
+    expect((await mint(key, { ttl_seconds: 7200 })).status).toBe(400);
+  });
+
+  it('die with the key that minted them, and are refused when forged', async () => {
+    const { tenantId, key, keyId } = await newTenant(3);
+    const token = (await mint(key)).body.token as string;
+    expect((await call('/v1/usage', { token })).status).toBe(200);
+    const [body, signature] = token.slice(3).split('.');
+    const forged = `ct_${body.slice(0, -2)}AA.${signature}`;
+    expect(((await (await call('/v1/usage', { token: forged })).json()) as Envelope).error.code).toBe(
+      'invalid_api_key',
+    );
+    await admin(`/tenants/${tenantId}/keys/${keyId}`, { method: 'DELETE' });
+    const after = await call('/v1/usage', { token });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as Envelope).error.message).toBe('the key that minted this client token was revoked');
+  });
+});
