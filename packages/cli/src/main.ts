@@ -1,6 +1,8 @@
 import { StippleError } from '@stipple/core';
+import { CREDITS_USAGE, creditsCommand } from './credits-command.ts';
 import { GENERATE_USAGE, generateCommand } from './generate-command.ts';
 import { INFO_USAGE, infoCommand } from './info-command.ts';
+import { KEYS_USAGE, keysCommand } from './keys-command.ts';
 import { MANIFEST_USAGE, manifestCommand } from './manifest-command.ts';
 import { TOKENIZE_USAGE, tokenizeCommand } from './tokenize-command.ts';
 
@@ -9,9 +11,11 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   tokenize: tokenizeCommand,
   info: infoCommand,
   manifest: manifestCommand,
+  keys: keysCommand,
+  credits: creditsCommand,
 };
 
-const USAGE = `Usage:\n  ${GENERATE_USAGE}\n  ${TOKENIZE_USAGE}\n  ${INFO_USAGE}\n  ${MANIFEST_USAGE}\n`;
+const USAGE = `Usage:\n  ${[GENERATE_USAGE, TOKENIZE_USAGE, INFO_USAGE, MANIFEST_USAGE, KEYS_USAGE, CREDITS_USAGE].join('\n  ')}\n`;
 
 /** Runs one CLI command and returns the exit code: 0 done, 2 bad input or model, 1 an unexpected failure. */
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,49 @@
+import { StippleError } from '@stipple/core';
+
+/** Where the router is and how to be its admin: `--url` or `STIPPLE_URL`, and `STIPPLE_ADMIN_SECRET` (never argv). */
+export interface AdminTarget {
+  url: string;
+  secret: string;
+}
+
+/** The local stack's router, the default target. */
+export const DEFAULT_ROUTER_URL = 'http://127.0.0.1:8787';
+
+export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTarget {
+  const secret = env.STIPPLE_ADMIN_SECRET ?? '';
+  if (secret === '') {
+    throw new StippleError('missing_admin_secret', 'set STIPPLE_ADMIN_SECRET to the router\u2019s ADMIN_SECRET');
+  }
+  return { url: (url ?? env.STIPPLE_URL ?? DEFAULT_ROUTER_URL).replace(/\/$/, ''), secret };
+}
+
+/** Calls an admin endpoint; an error envelope becomes a `StippleError` with the router's code and message. */
+export async function adminRequest(
+  target: AdminTarget,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}/v1/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new StippleError(
+      'router_unreachable',
+      `cannot reach the router at ${target.url} (${(error as Error).cause ?? (error as Error).message}); start it or pass --url`,
+    );
+  }
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = (json.error ?? {}) as { code?: string; message?: string };
+    throw new StippleError(
+      error.code ?? `http_${response.status}`,
+      error.message ?? `the router answered ${response.status}`,
+    );
+  }
+  return json;
+}

@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { StippleError } from '@stipple/core';
+import { adminRequest, adminTarget } from './admin-client.ts';
+import { parseNumber, requireFlag } from './parse-number.ts';
+
+export const KEYS_USAGE =
+  'stipple keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] | list --tenant ID | revoke --tenant ID --key KEY_ID [--url URL]';
+
+/**
+ * API keys on a router (the local stack's by default; `--url` or `STIPPLE_URL` for another), as its admin
+ * (`STIPPLE_ADMIN_SECRET`). `create` prints what it made on stderr and the new key alone on the last line of stdout,
+ * so `KEY=$(stipple keys create --tenant acme | tail -1)` works.
+ */
+export async function keysCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      tenant: { type: 'string' },
+      mode: { type: 'string' },
+      scopes: { type: 'string' },
+      credits: { type: 'string' },
+      key: { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
+  const tenant = encodeURIComponent(requireFlag('tenant', values.tenant));
+  const target = adminTarget(values.url);
+  switch (action) {
+    case 'create': {
+      const credits = parseNumber('credits', values.credits);
+      const created = await adminRequest(target, 'POST', `/tenants/${tenant}/keys`, {
+        ...(values.mode && { mode: values.mode }),
+        ...(values.scopes && { scopes: values.scopes.split(',').map((scope) => scope.trim()) }),
+      });
+      if (credits !== undefined) await adminRequest(target, 'POST', `/tenants/${tenant}/credits`, { credits });
+      process.stderr.write(
+        `created ${created.id} (${created.mode}, scopes ${(created.scopes as string[]).join(', ')}) for tenant ${values.tenant}` +
+          `${credits === undefined ? '' : ` with ${credits} credits`}; the key is shown once:\n`,
+      );
+      process.stdout.write(`${created.key}\n`);
+      return 0;
+    }
+    case 'list': {
+      const listed = await adminRequest(target, 'GET', `/tenants/${tenant}/keys`);
+      for (const key of listed.data as Record<string, unknown>[]) {
+        const state = key.revoked_at ? `revoked ${key.revoked_at}` : 'active';
+        process.stdout.write(`${key.id}  ${key.hint}  ${key.mode}  ${(key.scopes as string[]).join(',')}  ${state}\n`);
+      }
+      return 0;
+    }
+    case 'revoke': {
+      const key = requireFlag('key', values.key);
+      await adminRequest(target, 'DELETE', `/tenants/${tenant}/keys/${encodeURIComponent(key)}`);
+      process.stdout.write(`revoked ${key}\n`);
+      return 0;
+    }
+    default:
+      throw new StippleError('unknown_action', `keys ${action ?? ''}: use create, list or revoke`);
+  }
+}

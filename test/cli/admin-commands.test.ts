@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unstable_startWorker } from 'wrangler';
+
+const BIN = resolve(import.meta.dirname, '../../packages/cli/bin/stipple.js');
+const ADMIN_SECRET = 'cli-test-admin-secret-0123456789abcdef';
+
+async function stipple(env: Record<string, string>, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe('stipple keys and credits against a real router in workerd', () => {
+  let router: Awaited<ReturnType<typeof unstable_startWorker>>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    // Offline here: skip wrangler's download of the `Request.cf` placeholder data.
+    process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+    router = await unstable_startWorker({
+      config: resolve(import.meta.dirname, '../../functions/router/wrangler.jsonc'),
+      bindings: { ADMIN_SECRET: { type: 'plain_text', value: ADMIN_SECRET } },
+      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, logLevel: 'error', persist: false },
+    });
+    await router.ready;
+    env = { STIPPLE_URL: (await router.url).origin, STIPPLE_ADMIN_SECRET: ADMIN_SECRET };
+  }, 60_000);
+  afterAll(() => router?.dispose());
+
+  it('creates a key with credits, printing the key alone on the last line, then lists and revokes it', async () => {
+    const created = await stipple(env, 'keys', 'create', '--tenant', 'acme', '--credits', '25');
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^sk_live_[0-9A-Za-z]{43}$/);
+    expect(created.stderr).toMatch(
+      /^created key_[0-9a-f]{16} \(live, scopes generate, read\) for tenant acme with 25 credits/,
+    );
+    const usage = await fetch(`${env.STIPPLE_URL}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await usage.json()).toMatchObject({ tenant_id: 'acme', credits_remaining: 25 });
+
+    const granted = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits', '5');
+    expect(granted.stdout.trim()).toBe('30');
+
+    const listed = await stipple(env, 'keys', 'list', '--tenant', 'acme');
+    const keyId = /^(key_[0-9a-f]{16}) /.exec(listed.stdout)![1];
+    expect(listed.stdout).toContain(`${key.slice(0, 12)}…  live  generate,read  active`);
+    expect(listed.stdout).not.toContain(key);
+    expect((await stipple(env, 'keys', 'revoke', '--tenant', 'acme', '--key', keyId)).stdout).toBe(
+      `revoked ${keyId}\n`,
+    );
+    const after = await fetch(`${env.STIPPLE_URL}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it("says what is wrong: the router's own message, a missing secret, an unreachable router", async () => {
+    const bad = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits=-3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stipple credits: credits: .*\[invalid_request\]/);
+    const noSecret = await stipple(
+      { STIPPLE_URL: env.STIPPLE_URL, STIPPLE_ADMIN_SECRET: '' },
+      'keys',
+      'list',
+      '--tenant',
+      'a',
+    );
+    expect(noSecret.stderr).toContain('set STIPPLE_ADMIN_SECRET');
+    const wrongSecret = await stipple({ ...env, STIPPLE_ADMIN_SECRET: 'nope' }, 'keys', 'list', '--tenant', 'a');
+    expect(wrongSecret.stderr).toContain('[invalid_admin_secret]');
+    const away = await stipple({ ...env, STIPPLE_URL: 'http://127.0.0.1:9' }, 'keys', 'list', '--tenant', 'a');
+    expect(away.stderr).toContain('cannot reach the router at http://127.0.0.1:9');
+    expect(away.code).toBe(2);
+  });
+});
