@@ -46,6 +46,11 @@ export default defineConfig({
                 S3_BUCKET: 'results',
                 S3_ACCESS_KEY_ID: 'S3RVER',
                 S3_SECRET_ACCESS_KEY: 'S3RVER',
+                // Webhooks may reach the local receiver; tests of the SSRF guard override this per request.
+                ALLOW_LOCAL_WEBHOOKS: 'true',
+                // Retries a fifth of a second apart, so tests see several attempts without waiting minutes.
+                WEBHOOK_RETRY_DELAYS_SECONDS: '0.2',
+                TEST_WEBHOOK_RECEIVER_URL: inject('routerWebhookReceiverUrl'),
               },
             },
           })),

@@ -1,19 +1,64 @@
 /**
- * Runs in Node before the router's workerd tests: a real S3-protocol server and a real gpu-worker process on loopback,
- * whose addresses become the router's bindings (vitest.config.ts, project "router").
+ * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process and a webhook
+ * receiver on loopback, whose addresses become the router's bindings (vitest.config.ts, project "router").
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startS3Server } from './s3-server.ts';
 import { startWorker } from './worker-process.ts';
 
 export const ROUTER_TEST_WORKER_SECRET = 'router-test-worker-secret-0123';
 
+/** A request the webhook receiver recorded. */
+export interface ReceivedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A webhook receiver that tests drive over HTTP, one named box per test: `POST /hooks/{box}` is recorded and answered
+ * with the next status `PUT /script/{box}` queued (a JSON array; then 200; a 3xx redirects to `/hooks/{box}-followed`),
+ * and `GET /requests/{box}` lists what the box received.
+ */
+async function startWebhookReceiver(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const boxes = new Map<string, { script: number[]; received: ReceivedWebhook[] }>();
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const [, kind, name] = /^\/(hooks|script|requests)\/([\w-]+)$/.exec(request.url ?? '') ?? [];
+    if (!name) return void response.writeHead(404).end();
+    const box = boxes.get(name) ?? { script: [], received: [] };
+    boxes.set(name, box);
+    if (kind === 'script') {
+      box.script = JSON.parse(body) as number[];
+      return void response.writeHead(204).end();
+    }
+    if (kind === 'requests') {
+      return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(box.received));
+    }
+    box.received.push({ headers: request.headers as Record<string, string>, body });
+    const status = box.script.shift() ?? 200;
+    response.writeHead(status, status >= 300 && status < 400 ? { location: `/hooks/${name}-followed` } : {}).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startS3Server({ buckets: ['results'] });
   const worker = await startWorker({ ...s3.env, WORKER_SECRET: ROUTER_TEST_WORKER_SECRET });
   project.provide('routerS3Endpoint', s3.endpoint);
   project.provide('routerWorkerUrl', worker.url);
+  const receiver = await startWebhookReceiver();
+  project.provide('routerWebhookReceiverUrl', receiver.url);
   return async () => {
+    await receiver.stop();
     await worker.stop();
     await s3.stop();
   };
@@ -23,5 +68,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     routerS3Endpoint: string;
     routerWorkerUrl: string;
+    routerWebhookReceiverUrl: string;
   }
 }

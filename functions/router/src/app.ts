@@ -9,6 +9,7 @@ import { docsRoutes } from './routes/docs-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 
 /** The public API (docs/router.md). Routes live in `routes/`; this file only wires them. */
 export function createApp(): Hono<AppContext> {
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppContext> {
     .route('/v1/jobs', jobRoutes)
     .route('/v1/client-tokens', clientTokenRoutes)
     .route('/v1/usage', usageRoutes)
+    .route('/v1/webhooks', webhookRoutes)
     .route('/v1', openaiRoutes)
     .notFound(notFound)
     .onError(handleError);

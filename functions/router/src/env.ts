@@ -3,6 +3,7 @@ import type { IdempotencyStore } from './tenancy/idempotency-store.ts';
 import type { KeyDirectory } from './tenancy/key-directory.ts';
 import type { RateLimiter } from './tenancy/rate-limiter.ts';
 import type { TenantAccount } from './tenancy/tenant-account.ts';
+import type { WebhookOutbox } from './webhooks/webhook-outbox.ts';
 
 /** The router's bindings (wrangler.jsonc) and secrets. */
 export interface Env {
@@ -13,6 +14,12 @@ export interface Env {
   IDEMPOTENCY_STORES: DurableObjectNamespace<IdempotencyStore>;
   /** Request rate buckets, one object per API key (`http/enforce-rate-limit.ts`). */
   RATE_LIMITERS: DurableObjectNamespace<RateLimiter>;
+  /** Webhook signing secrets and pending deliveries, one object per tenant (`webhooks/webhook-outbox.ts`). */
+  WEBHOOK_OUTBOXES: DurableObjectNamespace<WebhookOutbox>;
+  /** `true` (exactly) lets webhooks use http and local hosts: local development and tests only. Default off. */
+  ALLOW_LOCAL_WEBHOOKS?: string;
+  /** Delays before each webhook retry, comma-separated seconds, the last repeating; default `webhook-retry-schedule.ts`. */
+  WEBHOOK_RETRY_DELAYS_SECONDS?: string;
   /** Requests per minute each API key may make (a key may have its own, `RateLimiter.setLimit`). Default 600. */
   RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */

@@ -5,5 +5,6 @@ export { IdempotencyStore } from './tenancy/idempotency-store.ts';
 export { KeyDirectory } from './tenancy/key-directory.ts';
 export { RateLimiter } from './tenancy/rate-limiter.ts';
 export { TenantAccount } from './tenancy/tenant-account.ts';
+export { WebhookOutbox } from './webhooks/webhook-outbox.ts';
 
 export default createApp();

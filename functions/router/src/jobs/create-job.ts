@@ -3,6 +3,9 @@ import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
+import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
+import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
+import { webhookUrlPolicy } from '../webhooks/webhook-url-policy.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
@@ -35,6 +38,10 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
       `width × height × steps × n is ${width * height * steps * request.n}; keep it within ${MAX_PIXEL_STEPS}`,
     );
   }
+  if (request.webhook !== undefined) {
+    const check = await checkWebhookUrl(request.webhook, webhookUrlPolicy(env));
+    if (!check.ok) throw new ApiError(400, 'invalid_webhook', check.reason, { param: 'webhook' });
+  }
   const id = newJobId();
   const usage = priceJob({ width, height, steps, n: request.n });
   const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
@@ -62,6 +69,9 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
     urlTtlSeconds: request.url_ttl_seconds,
     ...(caller.clientToken?.endUser !== undefined && { endUser: caller.clientToken.endUser }),
     createdAt: createdAt.toISOString(),
+    ...(request.webhook !== undefined && {
+      webhook: { url: request.webhook, events: request.webhook_events_filter ?? [...JOB_WEBHOOK_EVENTS] },
+    }),
     job: {
       jobId: id,
       tenantId,

@@ -1,6 +1,7 @@
 import type { ProviderJobHandle } from '@stipple/adapters';
 import type { Job, ResultManifest } from '@stipple/jobs';
 import type { Usage } from '../billing/price-table.ts';
+import type { JobWebhook } from '../webhooks/job-webhooks.ts';
 
 /** The public states of a job (Replicate's and OpenAI's vocabulary). */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | 'timed_out';
@@ -19,6 +20,8 @@ export interface JobRecord {
   /** The end user a client token was bound to, for the tenant's own accounting. */
   endUser?: string;
   createdAt: string;
+  /** Where to announce the job's events, and which (`POST /v1/jobs` `webhook`, `webhook_events_filter`). */
+  webhook?: JobWebhook;
   startedAt?: string;
   completedAt?: string;
   /** Where the provider holds the job, once submitted. */

@@ -1,5 +1,6 @@
 import { MAX_PROMPT_CHARACTERS, MAX_SEED, OUTPUT_FORMATS, SCHEDULERS } from '@stipple/jobs';
 import { z } from 'zod';
+import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 
 /** Most images one job may ask for. */
 export const MAX_IMAGES_PER_JOB = 8;
@@ -55,6 +56,16 @@ export const jobRequestSchema = z.strictObject({
     .max(URL_TTL_SECONDS.max)
     .default(URL_TTL_SECONDS.default)
     .meta({ description: 'Lifetime of the presigned output URLs; each GET mints fresh ones.' }),
+  webhook: z
+    .string()
+    .max(2048, { error: 'webhook must be at most 2048 characters' })
+    .optional()
+    .meta({ description: "An https URL to POST the job's events to, signed per Standard Webhooks (see docs)." }),
+  webhook_events_filter: z
+    .array(z.enum(JOB_WEBHOOK_EVENTS))
+    .min(1, { error: `webhook_events_filter is empty; list some of ${JOB_WEBHOOK_EVENTS.join(', ')}` })
+    .optional()
+    .meta({ description: `Which events the webhook gets, of ${JOB_WEBHOOK_EVENTS.join(', ')}; default all.` }),
 });
 
 export type JobRequest = z.output<typeof jobRequestSchema>;

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { Env } from '../env.ts';
+import { announceJobChange } from '../webhooks/job-webhooks.ts';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
 
@@ -54,6 +55,7 @@ export class JobRun extends DurableObject<Env> {
     this.services ??= createJobServices(this.env);
     const { pool } = this.services;
     if (!record.handle) {
+      const queued = record;
       try {
         const submission = await pool.submit(record.job);
         // Cancelled while the pool was placing it: stop it there too, and keep the cancellation.
@@ -69,6 +71,7 @@ export class JobRun extends DurableObject<Env> {
         const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
         return this.settle(record, 'failed', { code, message: (error as Error).message });
       }
+      await announceJobChange(this.env, queued, record);
     }
     const deadline = Date.parse(record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
     for (;;) {
@@ -100,7 +103,10 @@ export class JobRun extends DurableObject<Env> {
       if (preview && preview.images.join() !== record.preview?.images.join()) {
         next.preview = { step: status.progress!.step, ...preview };
       }
-      if (JSON.stringify(next) !== JSON.stringify(record)) await this.ctx.storage.put('record', next);
+      if (JSON.stringify(next) !== JSON.stringify(record)) {
+        await this.ctx.storage.put('record', next);
+        await announceJobChange(this.env, record, next);
+      }
       record = next;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
@@ -118,5 +124,6 @@ export class JobRun extends DurableObject<Env> {
     const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress: undefined };
     if (error) done.error = { code: error.code, message: error.message };
     await this.ctx.storage.put('record', done);
+    await announceJobChange(this.env, record, done);
   }
 }

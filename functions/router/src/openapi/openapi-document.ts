@@ -84,6 +84,20 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/webhooks/secret',
+    summary: 'The tenant\'s Standard Webhooks signing secret `{ key: "whsec_…" }` (secret keys only).',
+    auth: 'generate',
+    responses: { '200': '`{ key }`', '403': 'Client tokens cannot read it', ...ERRORS },
+  },
+  {
+    method: 'post',
+    path: '/v1/webhooks/secret/rotate',
+    summary: 'A new signing secret; deliveries from now on are signed with it.',
+    auth: 'generate',
+    responses: { '200': '`{ key }`', '403': 'Client tokens cannot rotate it', ...ERRORS },
+  },
+  {
+    method: 'get',
     path: '/v1/usage',
     summary: 'Calls, images, megapixel-steps, credits spent, reserved and remaining for this tenant.',
     auth: 'read',

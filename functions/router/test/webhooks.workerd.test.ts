@@ -1,0 +1,223 @@
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import type { OutboxMessageSummary } from '../src/webhooks/webhook-outbox.ts';
+import { verifyWebhook } from '../src/webhooks/webhook-signature.ts';
+import { call, newTenant } from './router-fixture.ts';
+
+/** The receiver test/support/router-global-setup.ts runs, bound by vitest.config.ts. */
+const RECEIVER_URL = (env as unknown as { TEST_WEBHOOK_RECEIVER_URL: string }).TEST_WEBHOOK_RECEIVER_URL;
+
+/** A request as the receiver recorded it (`ReceivedWebhook` in the global setup). */
+interface ReceivedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Delivery {
+  headers: Headers;
+  body: string;
+  payload: {
+    type: string;
+    data: { id: string; status: string; progress: { step: number } | null; outputs: { url: string }[] };
+  };
+}
+
+/** A fresh box at the receiver; `script` is the statuses its first requests get (then 200). */
+async function receiverBox(script: number[] = []) {
+  const name = `box-${crypto.randomUUID()}`;
+  await fetch(`${RECEIVER_URL}/script/${name}`, { method: 'PUT', body: JSON.stringify(script) });
+  const received = async (box = name): Promise<Delivery[]> => {
+    const list = (await (await fetch(`${RECEIVER_URL}/requests/${box}`)).json()) as ReceivedWebhook[];
+    return list.map(({ headers, body }) => ({ headers: new Headers(headers), body, payload: JSON.parse(body) }));
+  };
+  return { url: `${RECEIVER_URL}/hooks/${name}`, received, followed: () => received(`${name}-followed`) };
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+const completed = (deliveries: Delivery[]) => deliveries.some((d) => d.payload.type === 'job.completed');
+
+async function postJob(key: string, body: Record<string, unknown>): Promise<string> {
+  const response = await call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify(body) });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function secret(key: string): Promise<string> {
+  const response = await call('/v1/webhooks/secret', { token: key });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  return ((await response.json()) as { key: string }).key;
+}
+
+async function outboxMessages(tenantId: string, jobId: string): Promise<OutboxMessageSummary[]> {
+  const outbox = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(tenantId));
+  return (await outbox.listMessages(jobId)) as OutboxMessageSummary[];
+}
+
+describe('job webhooks', () => {
+  it('deliver started, progress and completed in order, signed with the tenant secret, outputs reachable', async () => {
+    const { key } = await newTenant(2);
+    const box = await receiverBox();
+    // Long enough (~1–2 s) for the job's polls to see it mid-way, so progress events exist.
+    const jobId = await postJob(key, { prompt: 'a red circle', width: 128, height: 128, steps: 120, webhook: box.url });
+    const deliveries = await until('job.completed', box.received, completed);
+    const whsec = await secret(key);
+    for (const delivery of deliveries) {
+      expect(await verifyWebhook(whsec, delivery.headers, delivery.body)).toBe(true);
+      expect(delivery.payload.data.id).toBe(jobId);
+    }
+    const types = deliveries.map((d) => d.payload.type);
+    expect(types[0]).toBe('job.started');
+    expect(types.at(-1)).toBe('job.completed');
+    expect(types.slice(1, -1).length).toBeGreaterThan(0);
+    expect(types.slice(1, -1).every((type) => type === 'job.progress')).toBe(true);
+    const steps = deliveries.slice(1, -1).map((d) => d.payload.data.progress?.step ?? 0);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(new Set(deliveries.map((d) => d.headers.get('webhook-id'))).size).toBe(deliveries.length);
+    const final = deliveries.at(-1)!.payload.data;
+    expect(final.status).toBe('succeeded');
+    expect(final.outputs).toHaveLength(1);
+    const image = await fetch(final.outputs[0].url);
+    expect(image.status).toBe(200);
+    expect(new Uint8Array(await image.arrayBuffer()).subarray(1, 4)).toEqual(new TextEncoder().encode('PNG'));
+  });
+
+  it('deliver only the events in webhook_events_filter', async () => {
+    const { tenantId, key } = await newTenant(1);
+    const box = await receiverBox();
+    const jobId = await postJob(key, {
+      prompt: 'a square',
+      steps: 60,
+      webhook: box.url,
+      webhook_events_filter: ['completed'],
+    });
+    await until('job.completed', box.received, completed);
+    // Every message the job made is settled by now; only the completed one was ever made.
+    expect((await outboxMessages(tenantId, jobId)).map((m) => [m.event, m.state])).toEqual([
+      ['completed', 'delivered'],
+    ]);
+    expect((await box.received()).map((d) => d.payload.type)).toEqual(['job.completed']);
+  });
+
+  it('retries a failing receiver with the same webhook-id until it answers 2xx', async () => {
+    const { tenantId, key } = await newTenant(1);
+    const box = await receiverBox([500, 500]);
+    const jobId = await postJob(key, { prompt: 'retry me', webhook: box.url, webhook_events_filter: ['completed'] });
+    const deliveries = await until('three attempts', box.received, (list) => list.length >= 3);
+    const message = await until(
+      'the message delivered',
+      () => outboxMessages(tenantId, jobId),
+      (messages) => messages[0]?.state === 'delivered',
+    );
+    expect(message).toEqual([
+      expect.objectContaining({ event: 'completed', attempts: 3, lastError: 'the receiver answered 500' }),
+    ]);
+    const ids = deliveries.map((d) => d.headers.get('webhook-id'));
+    expect(ids).toEqual([message[0].id, message[0].id, message[0].id]);
+    const whsec = await secret(key);
+    for (const delivery of deliveries) expect(await verifyWebhook(whsec, delivery.headers, delivery.body)).toBe(true);
+  });
+
+  it('does not follow redirects: a 3xx is a failed attempt', async () => {
+    const { tenantId, key } = await newTenant(1);
+    const box = await receiverBox([302]);
+    const jobId = await postJob(key, { prompt: 'moved', webhook: box.url, webhook_events_filter: ['completed'] });
+    const messages = await until(
+      'the message delivered',
+      () => outboxMessages(tenantId, jobId),
+      (list) => list[0]?.state === 'delivered',
+    );
+    expect(messages[0]).toMatchObject({ attempts: 2, lastError: expect.stringContaining('302; redirects are not') });
+    expect(await box.received()).toHaveLength(2);
+    expect(await box.followed()).toEqual([]);
+  });
+
+  it('sign with the rotated secret once it is rotated', async () => {
+    const { key } = await newTenant(1);
+    const before = await secret(key);
+    expect(before).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(await secret(key)).toBe(before);
+    const rotate = await call('/v1/webhooks/secret/rotate', { method: 'POST', token: key });
+    expect(rotate.status).toBe(200);
+    const { key: after } = (await rotate.json()) as { key: string };
+    expect(after).not.toBe(before);
+    expect(await secret(key)).toBe(after);
+    const box = await receiverBox();
+    await postJob(key, { prompt: 'after rotation', webhook: box.url, webhook_events_filter: ['completed'] });
+    const [delivery] = await until('job.completed', box.received, completed);
+    expect(await verifyWebhook(after, delivery.headers, delivery.body)).toBe(true);
+    expect(await verifyWebhook(before, delivery.headers, delivery.body)).toBe(false);
+  });
+});
+
+describe('GET /v1/webhooks/secret', () => {
+  it('refuses client tokens and keys without the generate scope', async () => {
+    const { key } = await newTenant(0);
+    const minted = await call('/v1/client-tokens', { method: 'POST', token: key, body: '{}' });
+    const { token } = (await minted.json()) as { token: string };
+    for (const path of ['/v1/webhooks/secret', '/v1/webhooks/secret/rotate']) {
+      const refused = await call(path, { method: path.endsWith('rotate') ? 'POST' : 'GET', token });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: 'secret_key_required' } });
+    }
+    const reader = await newTenant(0, ['read']);
+    const missing = await call('/v1/webhooks/secret', { token: reader.key });
+    expect(missing.status).toBe(403);
+    expect(await missing.json()).toMatchObject({ error: { code: 'missing_scope' } });
+  });
+});
+
+describe('POST /v1/jobs webhook checks', () => {
+  /** The router as production runs it: ALLOW_LOCAL_WEBHOOKS off. */
+  const production = (key: string, body: unknown) =>
+    createApp().request(
+      'https://api.stipple.test/v1/jobs',
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      { ...env, ALLOW_LOCAL_WEBHOOKS: 'false' },
+      createExecutionContext(),
+    );
+
+  it.each([
+    ['https://127.0.0.1/hook', 'loopback'],
+    ['http://hooks.example.com/hook', 'uses http; use an https URL'],
+    ['https://169.254.169.254/', 'link-local'],
+    ['https://[::ffff:10.0.0.1]/', 'IPv4-mapped'],
+  ])('refuses %s with 400 invalid_webhook and reserves nothing', async (webhook, reason) => {
+    const { key } = await newTenant(1);
+    const response = await production(key, { prompt: 'probe', webhook });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; param: string; message: string } };
+    expect(error).toMatchObject({ code: 'invalid_webhook', param: 'webhook' });
+    expect(error.message).toContain(reason);
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 0, credits_remaining: 1 });
+  });
+
+  it('refuses an unknown or empty event filter, naming the allowed events', async () => {
+    const { key } = await newTenant(1);
+    for (const filter of [['finished'], []]) {
+      const response = await call('/v1/jobs', {
+        method: 'POST',
+        token: key,
+        body: JSON.stringify({ prompt: 'x', webhook: 'https://hooks.example.com/', webhook_events_filter: filter }),
+      });
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { param: string; message: string } };
+      expect(error.param).toMatch(/^webhook_events_filter/);
+      expect(error.message).toMatch(/started.*progress.*completed/);
+    }
+  });
+});
