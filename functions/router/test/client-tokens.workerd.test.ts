@@ -55,7 +55,7 @@ describe('client tokens', () => {
   it('die with the key that minted them, and are refused when forged', async () => {
     const { tenantId, key, keyId } = await newTenant(3);
     const token = (await mint(key)).body.token as string;
-    expect((await call('/v1/usage', { token })).status).toBe(200);
+    expect((await call('/v1/jobs', { token })).status).toBe(200);
     const [body, signature] = token.slice(3).split('.');
     const forged = `ct_${body.slice(0, -2)}AA.${signature}`;
     expect(((await (await call('/v1/usage', { token: forged })).json()) as Envelope).error.code).toBe(
@@ -65,5 +65,27 @@ describe('client tokens', () => {
     const after = await call('/v1/usage', { token });
     expect(after.status).toBe(401);
     expect(((await after.json()) as Envelope).error.message).toBe('the key that minted this client token was revoked');
+  });
+
+  it("keep one end user's jobs from another's, and keep the tenant's usage from apps", async () => {
+    const { key } = await newTenant(10);
+    const alice = (await mint(key, { end_user: 'alice' })).body.token as string;
+    const bob = (await mint(key, { end_user: 'bob' })).body.token as string;
+    const anonymous = (await mint(key)).body.token as string;
+    const hers = (await job(alice)).body.id as string;
+    const theirs = (await job(anonymous)).body.id as string;
+    const list = async (token: string) =>
+      ((await (await call('/v1/jobs', { token })).json()) as { data: { id: string }[] }).data.map((item) => item.id);
+    expect(await list(alice)).toEqual([hers]);
+    expect(await list(bob)).toEqual([]);
+    expect(await list(anonymous)).toEqual([theirs]);
+    expect((await call(`/v1/jobs/${hers}`, { token: bob })).status).toBe(404);
+    expect((await call(`/v1/jobs/${hers}`, { token: anonymous })).status).toBe(404);
+    // A new token for the same end user sees her jobs; the secret key sees them all.
+    const aliceAgain = (await mint(key, { end_user: 'alice' })).body.token as string;
+    expect((await call(`/v1/jobs/${hers}`, { token: aliceAgain })).status).toBe(200);
+    expect(new Set(await list(key))).toEqual(new Set([hers, theirs]));
+    const usage = await call('/v1/usage', { token: alice });
+    expect(usage.status).toBe(403);
   });
 });

@@ -6,6 +6,7 @@ import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
 import { webhookUrlPolicy } from '../webhooks/webhook-url-policy.ts';
+import { jobListScopes } from './job-access.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
@@ -68,6 +69,7 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
     usage,
     urlTtlSeconds: request.url_ttl_seconds,
     ...(caller.clientToken?.endUser !== undefined && { endUser: caller.clientToken.endUser }),
+    ...(caller.clientToken && { clientTokenId: caller.clientToken.id }),
     createdAt: createdAt.toISOString(),
     ...(request.webhook !== undefined && {
       webhook: { url: request.webhook, events: request.webhook_events_filter ?? [...JOB_WEBHOOK_EVENTS] },
@@ -94,7 +96,7 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
     },
   };
   await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);
-  await account.recordJob(id, caller.keyId, record.createdAt);
+  await account.recordJob(id, jobListScopes(caller), record.createdAt);
   return record;
 }
 

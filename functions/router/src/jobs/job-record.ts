@@ -19,6 +19,8 @@ export interface JobRecord {
   urlTtlSeconds: number;
   /** The end user a client token was bound to, for the tenant's own accounting. */
   endUser?: string;
+  /** The client token that made the job, if one did. */
+  clientTokenId?: string;
   createdAt: string;
   /** Where to announce the job's events, and which (`POST /v1/jobs` `webhook`, `webhook_events_filter`). */
   webhook?: JobWebhook;

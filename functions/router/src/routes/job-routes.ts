@@ -6,6 +6,7 @@ import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { createJob, waitForJob } from '../jobs/create-job.ts';
+import { callerListScope, canSeeJob } from '../jobs/job-access.ts';
 import { streamJobEvents } from '../jobs/job-events.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../jobs/job-record.ts';
 import { jobRequestSchema } from '../jobs/job-request-schema.ts';
@@ -52,11 +53,11 @@ function readCursor(cursor: string | undefined): { createdAt: string; jobId: str
   return { createdAt, jobId };
 }
 
-/** The job named in the path, if it is the caller's: another tenant's job answers as one that does not exist. */
+/** The job named in the path, if the caller may see it (jobs/job-access.ts); any other answers as a missing one. */
 async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
   const id = c.req.param('id') ?? '';
   const record = /^job_[0-9a-f]{32}$/.test(id) ? await readJob(c.env, id) : undefined;
-  if (!record || record.tenantId !== c.get('caller').tenantId) {
+  if (!record || !canSeeJob(c.get('caller'), record)) {
     throw new ApiError(404, 'job_not_found', `no job ${id.slice(0, 64)} for this key`, { param: 'id' });
   }
   return record;
@@ -81,9 +82,9 @@ export const jobRoutes = new Hono<AppContext>()
       });
     }
     const before = readCursor(c.req.query('after'));
-    const { keyId, tenantId } = c.get('caller');
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
-    const page = await account.listJobs(keyId, limit, before);
+    const caller = c.get('caller');
+    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(caller.tenantId));
+    const page = await account.listJobs(callerListScope(caller), limit, before);
     const records = (await Promise.all(page.jobIds.map((id) => readJob(c.env, id)))).filter((r) => r !== undefined);
     const storage = createStorage(c.env);
     const last = records.at(-1);

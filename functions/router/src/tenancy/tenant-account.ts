@@ -55,9 +55,10 @@ export class TenantAccount extends DurableObject<Env> {
       id INTEGER PRIMARY KEY CHECK (id = 1), granted INTEGER NOT NULL, spent INTEGER NOT NULL, calls INTEGER NOT NULL,
       images INTEGER NOT NULL, megapixel_steps REAL NOT NULL)`);
     sql.exec('INSERT OR IGNORE INTO account VALUES (1, 0, 0, 0, 0, 0)');
+    // One row per list a job appears in: its key's, and for client tokens the end user's (see jobs/job-access.ts).
     sql.exec(`CREATE TABLE IF NOT EXISTS jobs (
-      job_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, created_at TEXT NOT NULL)`);
-    sql.exec('CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (key_id, created_at DESC, job_id DESC)');
+      scope TEXT NOT NULL, job_id TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (scope, job_id))`);
+    sql.exec('CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, created_at DESC, job_id DESC)');
     sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT)`);
@@ -147,25 +148,27 @@ export class TenantAccount extends DurableObject<Env> {
     return { ok: true, balance: balance - price.credits };
   }
 
-  /** Indexes a job under the key that created it, for `GET /v1/jobs`. */
-  recordJob(jobId: string, keyId: string, createdAt: string): void {
-    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)', jobId, keyId, createdAt);
+  /** Indexes a job under each list it belongs to, for `GET /v1/jobs`. */
+  recordJob(jobId: string, scopes: string[], createdAt: string): void {
+    for (const scope of scopes) {
+      this.ctx.storage.sql.exec('INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)', scope, jobId, createdAt);
+    }
   }
 
   /**
-   * A key's jobs, newest first, `limit` at a time; `before` is the last row of the previous page (keyset pagination:
+   * The jobs of one list (a key's, or an end user's under it), newest first, `limit` at a time; `before` is the last row of the previous page (keyset pagination:
    * stable while new jobs arrive).
    */
   listJobs(
-    keyId: string,
+    scope: string,
     limit: number,
     before?: { createdAt: string; jobId: string },
   ): { jobIds: string[]; hasMore: boolean } {
     const rows = this.ctx.storage.sql
       .exec<{ job_id: string }>(
-        `SELECT job_id FROM jobs WHERE key_id = ? AND (created_at, job_id) < (?, ?)
+        `SELECT job_id FROM jobs WHERE scope = ? AND (created_at, job_id) < (?, ?)
          ORDER BY created_at DESC, job_id DESC LIMIT ?`,
-        keyId,
+        scope,
         before?.createdAt ?? '\uffff',
         before?.jobId ?? '',
         limit + 1,
