@@ -10,6 +10,7 @@ import {
 import { type ResultManifest, signRequest, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
+import { parseServerSentEvents } from '../support/server-sent-events.ts';
 import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
 
 const SECRET = 'test-secret-0123456789';
@@ -216,13 +217,7 @@ describe('the gpu-worker process', () => {
       body,
     });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = (await response.text())
-      .trim()
-      .split('\n\n')
-      .map((block) => ({
-        event: /^event: (.*)$/m.exec(block)?.[1],
-        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
-      }));
+    const events = parseServerSentEvents(await response.text());
     const progress = events.filter((event) => event.event === 'progress');
     expect(progress.map((event) => `${event.data.step}/${event.data.totalSteps}`)).toEqual([
       '1/5',

@@ -8,7 +8,7 @@ import type { AppContext } from '../src/http/app-context.ts';
 import { handleError } from '../src/http/error-handler.ts';
 import { idempotent } from '../src/http/idempotency.ts';
 import { IDEMPOTENCY_RETENTION_MS } from '../src/tenancy/idempotency-store.ts';
-import { admin, call, newTenant } from './router-fixture.ts';
+import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
   id: string;
@@ -29,15 +29,6 @@ function postJob(key: string, idempotencyKey: string | undefined, body: unknown,
 
 async function usage(key: string): Promise<{ calls: number; credits_spent: number; credits_remaining: number }> {
   return (await call('/v1/usage', { token: key })).json();
-}
-
-async function finished(id: string, key: string): Promise<JobView> {
-  for (let i = 0; i < 150; i++) {
-    const job = (await (await call(`/v1/jobs/${id}`, { token: key })).json()) as JobView;
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`job ${id} did not finish`);
 }
 
 const storeOf = (tenantId: string) => env.IDEMPOTENCY_STORES.get(env.IDEMPOTENCY_STORES.idFromName(tenantId));
@@ -83,7 +74,7 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     expect(((await again.json()) as JobView).id).toBe(job.id);
 
-    await finished(job.id, key);
+    await waitForJobState<JobView>(job.id, key);
     expect(await usage(key)).toMatchObject({ calls: 1, credits_spent: 1, credits_remaining: 4 });
     // Without the header every POST is a new job.
     expect((await postJob(key, undefined, body)).status).toBe(202);
@@ -105,7 +96,7 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     });
     // The body is compared byte for byte: spelling out a default (n: 1) makes it a different request.
     expect((await postJob(key, 'order-2', { prompt: 'one', n: 1 })).status).toBe(422);
-    await finished(((await first.json()) as JobView).id, key);
+    await waitForJobState<JobView>(((await first.json()) as JobView).id, key);
     expect(await usage(key)).toMatchObject({ calls: 1 });
   });
 
@@ -161,7 +152,7 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     expect(fromB.headers.get('idempotent-replayed')).toBeNull();
     const [jobA, jobB] = [(await fromA.json()) as JobView, (await fromB.json()) as JobView];
     expect(jobA.id).not.toBe(jobB.id);
-    await Promise.all([finished(jobA.id, a.key), finished(jobB.id, b.key)]);
+    await Promise.all([waitForJobState<JobView>(jobA.id, a.key), waitForJobState<JobView>(jobB.id, b.key)]);
     expect(await usage(a.key)).toMatchObject({ calls: 1 });
     expect(await usage(b.key)).toMatchObject({ calls: 1 });
   });
@@ -186,7 +177,7 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     expect(await usage(key)).toMatchObject({ calls: 0 });
     const longest = await postJob(key, `${'k'.repeat(254)}~`, { prompt: 'x' });
     expect(longest.status).toBe(202);
-    await finished(((await longest.json()) as JobView).id, key);
+    await waitForJobState<JobView>(((await longest.json()) as JobView).id, key);
   });
 
   it('forgets a record after 24 hours: ignored on access, purged by the alarm', async () => {
@@ -207,7 +198,7 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     await age(tenantId, IDEMPOTENCY_RETENTION_MS / 2, 'old');
     expect(await runDurableObjectAlarm(storeOf(tenantId))).toBe(true);
     expect(await storedKeys(tenantId)).toEqual({ fresh: true });
-    await Promise.all([first, second, fresh].map((job) => finished(job.id, key)));
+    await Promise.all([first, second, fresh].map((job) => waitForJobState<JobView>(job.id, key)));
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, newTenant } from './router-fixture.ts';
+import { parseServerSentEvents } from '../../../test/support/server-sent-events.ts';
+import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
   id: string;
@@ -11,15 +12,6 @@ interface JobView {
 
 async function post(key: string, body: unknown): Promise<Response> {
   return call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify(body) });
-}
-
-async function until(id: string, key: string, done: (job: JobView) => boolean): Promise<JobView> {
-  for (let i = 0; i < 300; i++) {
-    const job = (await (await call(`/v1/jobs/${id}`, { token: key })).json()) as JobView;
-    if (done(job)) return job;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`job ${id} never reached the state waited for`);
 }
 
 describe('credits under concurrency', () => {
@@ -43,10 +35,10 @@ describe('POST /v1/jobs/:id/cancel', () => {
     const created = (await (
       await post(key, { prompt: 'a long one', width: 256, height: 256, steps: 150 })
     ).json()) as JobView;
-    await until(created.id, key, (job) => (job.progress?.step ?? 0) >= 2);
+    await waitForJobState<JobView>(created.id, key, (job) => (job.progress?.step ?? 0) >= 2);
     const cancel = await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: key });
     expect(cancel.status).toBe(200);
-    const ended = await until(created.id, key, (job) => !['queued', 'running'].includes(job.status));
+    const ended = await waitForJobState<JobView>(created.id, key, (job) => !['queued', 'running'].includes(job.status));
     expect(ended).toMatchObject({ status: 'canceled', outputs: [], usage: { credits: 0 } });
     expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({
       credits_spent: 0,
@@ -66,7 +58,13 @@ describe('POST /v1/jobs/:id/cancel', () => {
     const created = (await (await post(owner.key, { prompt: 'mine' })).json()) as JobView;
     expect((await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: other.key })).status).toBe(404);
     expect(
-      (await until(created.id, owner.key, (job) => job.status !== 'queued' && job.status !== 'running')).status,
+      (
+        await waitForJobState<JobView>(
+          created.id,
+          owner.key,
+          (job) => job.status !== 'queued' && job.status !== 'running',
+        )
+      ).status,
     ).toBe('succeeded');
   });
 });
@@ -82,13 +80,7 @@ describe('GET /v1/jobs/:id/events', () => {
       ).json()) as JobView;
     const response = await call(`/v1/jobs/${created.id}/events`, { token: key });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = (await response.text())
-      .trim()
-      .split('\n\n')
-      .map((block) => ({
-        event: /^event: (.*)$/m.exec(block)?.[1],
-        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
-      }));
+    const events = parseServerSentEvents(await response.text());
     const final = events.at(-1)!;
     expect(final.event).toBe('succeeded');
     expect(final.data).toMatchObject({ id: created.id, status: 'succeeded' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, newTenant } from './router-fixture.ts';
+import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
   id: string;
@@ -12,15 +12,6 @@ interface JobView {
 }
 interface Envelope {
   error: { message: string; param: string | null; code: string };
-}
-
-async function finished(id: string, key: string): Promise<JobView> {
-  for (let i = 0; i < 150; i++) {
-    const job = (await (await call(`/v1/jobs/${id}`, { token: key })).json()) as JobView;
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`job ${id} did not finish`);
 }
 
 describe('POST /v1/jobs against a real gpu-worker and S3', () => {
@@ -37,7 +28,7 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     expect(job.id).toMatch(/^job_[0-9a-f]{32}$/);
     expect(job).toMatchObject({ status: 'queued', model: 'tiny-shapes', usage: { images: 2, credits: 2 } });
 
-    const done = await finished(job.id, key);
+    const done = await waitForJobState<JobView>(job.id, key);
     expect(done.status).toBe('succeeded');
     expect(done.outputs.map((output) => output.seed)).toEqual([7, 8]);
     for (const output of done.outputs) {
@@ -117,6 +108,6 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     const missing = await call(`/v1/jobs/job_${'0'.repeat(32)}`, { token: other.key });
     expect([foreign.status, missing.status]).toEqual([404, 404]);
     expect(((await foreign.json()) as Envelope).error.code).toBe('job_not_found');
-    await finished(created.id, owner.key);
+    await waitForJobState<JobView>(created.id, owner.key);
   });
 });

@@ -28,3 +28,17 @@ export async function newTenant(
   if (credits > 0) await admin(`/tenants/${tenantId}/credits`, { method: 'POST', body: JSON.stringify({ credits }) });
   return { tenantId, key, keyId: id };
 }
+
+/** Polls a job until `done` holds for it (by default: until it has ended); fails after 30 s. */
+export async function waitForJobState<Job extends { status: string }>(
+  id: string,
+  token: string,
+  done: (job: Job) => boolean = (job) => !['queued', 'running'].includes(job.status),
+): Promise<Job> {
+  for (let i = 0; i < 300; i++) {
+    const job = (await (await call(`/v1/jobs/${id}`, { token })).json()) as Job;
+    if (done(job)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`job ${id} never reached the state waited for`);
+}
