@@ -69,6 +69,28 @@ describe('POST /v1/jobs/:id/cancel', () => {
   });
 });
 
+describe('timeout_seconds', () => {
+  it('stops a job that outlasts its deadline: timed_out, no outputs, credits back', async () => {
+    const { key } = await newTenant(2);
+    const created = (await (
+      await post(key, { prompt: 'too slow', width: 256, height: 256, steps: 150, timeout_seconds: 1 })
+    ).json()) as JobView & { error: { code: string } | null };
+    const ended = await waitForJobState<JobView & { error: { code: string } | null }>(created.id, key);
+    expect(ended).toMatchObject({
+      status: 'timed_out',
+      outputs: [],
+      usage: { credits: 0 },
+      error: { code: 'deadline_exceeded' },
+    });
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({
+      credits_spent: 0,
+      credits_remaining: 2,
+    });
+    const bad = await post(key, { prompt: 'x', timeout_seconds: 7200 });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('GET /v1/jobs/:id/events', () => {
   it('streams progress, previews and the final job as Server-Sent Events', async () => {
     const { key } = await newTenant(2);

@@ -13,8 +13,6 @@ import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
 import { readJob } from './job-run.ts';
 import { findModel, readCatalogue } from './model-catalogue.ts';
 
-/** How long a job may take in all before the router gives up on it. */
-const JOB_DEADLINE_MS = 10 * 60 * 1000;
 const WAIT_POLL_MS = 200;
 
 function newJobId(): string {
@@ -91,7 +89,8 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
       },
       // The storage prefix comes from the authenticated tenant only (the worker writes under {prefix}/{tenant}/{job}).
       output: { bucket: env.S3_BUCKET, keyPrefix: env.S3_KEY_PREFIX ?? 'outputs', format: request.output_format },
-      deadline: new Date(createdAt.getTime() + JOB_DEADLINE_MS).toISOString(),
+      // The worker stops at this time (within a denoising step) and writes nothing; JobRun gives up on it too.
+      deadline: new Date(createdAt.getTime() + request.timeout_seconds * 1000).toISOString(),
       ...(request.preview_every !== undefined && { previewEvery: request.preview_every }),
     },
   };

@@ -6,6 +6,9 @@ import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 export const MAX_IMAGES_PER_JOB = 8;
 /** Compute cap per job: width × height × steps × n (a 1024² image at 50 steps, 4 times). */
 export const MAX_PIXEL_STEPS = 1024 * 1024 * 50 * 4;
+/** A job's total deadline, seconds: default and most. */
+export const DEFAULT_JOB_TIMEOUT_SECONDS = 600;
+export const MAX_JOB_TIMEOUT_SECONDS = 3600;
 /** Presigned URL lifetime bounds, seconds (S3 allows at most 7 days). */
 export const URL_TTL_SECONDS = { default: 3600, min: 60, max: 604_800 } as const;
 
@@ -43,6 +46,12 @@ export const jobRequestSchema = z.strictObject({
     .meta({ description: 'Seed of the first image (image i uses seed + i); default random, reported back.' }),
   n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1).meta({ description: 'Number of images.' }),
   output_format: z.enum(OUTPUT_FORMATS).default('png').meta({ description: 'Image encoding.' }),
+  timeout_seconds: z
+    .int()
+    .min(1)
+    .max(MAX_JOB_TIMEOUT_SECONDS)
+    .default(DEFAULT_JOB_TIMEOUT_SECONDS)
+    .meta({ description: 'Total deadline: a job still running after this many seconds stops and ends `timed_out`.' }),
   /** A low-resolution preview with every k-th progress event (and the last); on the job's event stream. */
   preview_every: z
     .int()

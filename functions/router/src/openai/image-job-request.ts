@@ -1,4 +1,4 @@
-import { type JobRequest, URL_TTL_SECONDS } from '../jobs/job-request-schema.ts';
+import { DEFAULT_JOB_TIMEOUT_SECONDS, type JobRequest, URL_TTL_SECONDS } from '../jobs/job-request-schema.ts';
 import type { ImageGenerationRequest } from './image-generation-schema.ts';
 
 /** An OpenAI image request as a job; the ignored OpenAI fields and `user` go no further. */
@@ -17,5 +17,6 @@ export function imageJobRequest(request: ImageGenerationRequest): JobRequest {
     output_format: request.output_format,
     // OpenAI's image URLs are valid for 60 minutes.
     url_ttl_seconds: URL_TTL_SECONDS.default,
+    timeout_seconds: DEFAULT_JOB_TIMEOUT_SECONDS,
   };
 }
