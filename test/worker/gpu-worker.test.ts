@@ -39,7 +39,12 @@ async function manifestOf(response: Response): Promise<ResultManifest> {
   return (await response.json()) as ResultManifest;
 }
 
-async function invoke(worker: WorkerProcess, body: unknown, secret = SECRET): Promise<Response> {
+async function invoke(
+  worker: WorkerProcess,
+  body: unknown,
+  secret = SECRET,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
   const text = JSON.stringify(body);
   const headers = await signRequest({
     secret,
@@ -50,7 +55,7 @@ async function invoke(worker: WorkerProcess, body: unknown, secret = SECRET): Pr
   });
   return fetch(`${worker.url}/invocations`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json', ...extraHeaders },
     body: text,
   });
 }
@@ -203,19 +208,14 @@ describe('the gpu-worker process', () => {
   });
 
   it('streams one progress event per step, then the manifest, as Server-Sent Events', async () => {
-    const body = JSON.stringify(job('job-10', { parameters: { prompt: 'a cat', steps: 5, seed: 2 } }));
-    const headers = await signRequest({
-      secret: SECRET,
-      method: 'POST',
-      path: '/invocations',
-      body,
-      timestamp: Math.floor(Date.now() / 1000),
-    });
-    const response = await fetch(`${worker.url}/invocations`, {
-      method: 'POST',
-      headers: { ...headers, accept: 'text/event-stream' },
-      body,
-    });
+    const response = await invoke(
+      worker,
+      job('job-10', { parameters: { prompt: 'a cat', steps: 5, seed: 2 } }),
+      SECRET,
+      {
+        accept: 'text/event-stream',
+      },
+    );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = parseServerSentEvents(await response.text());
     const progress = events.filter((event) => event.event === 'progress');
@@ -358,21 +358,8 @@ describe('the gpu-worker process with dynamic batching', () => {
   });
 
   it('streams previews every k steps as PNG data URLs', async () => {
-    const body = JSON.stringify(
-      job('preview-1', { parameters: { prompt: 'a cat', steps: 5, seed: 2 }, previewEvery: 2 }),
-    );
-    const headers = await signRequest({
-      secret: SECRET,
-      method: 'POST',
-      path: '/invocations',
-      body,
-      timestamp: Math.floor(Date.now() / 1000),
-    });
-    const response = await fetch(`${batched.url}/invocations`, {
-      method: 'POST',
-      headers: { ...headers, accept: 'text/event-stream' },
-      body,
-    });
+    const previewJob = job('preview-1', { parameters: { prompt: 'a cat', steps: 5, seed: 2 }, previewEvery: 2 });
+    const response = await invoke(batched, previewJob, SECRET, { accept: 'text/event-stream' });
     const progress = (await response.text())
       .split('\n\n')
       .filter((block) => block.startsWith('event: progress'))

@@ -8,7 +8,7 @@ import { ResultStore } from './result-store.ts';
 import { RunningJobs } from './running-jobs.ts';
 import { createWorkerApp } from './worker-app.ts';
 
-function appWith(registry: ModelRegistry) {
+function appWith(registry: ModelRegistry, now?: () => number) {
   return createWorkerApp({
     registry,
     store: new ResultStore(new S3Client({ region: 'us-east-1' }), { conditionalWrites: true }),
@@ -17,6 +17,7 @@ function appWith(registry: ModelRegistry) {
     jobs: new RunningJobs(),
     secret: 'unit-test-secret-0123',
     log: () => {},
+    now,
   });
 }
 
@@ -49,16 +50,7 @@ describe('POST /invocations signature window', () => {
     const registry = new ModelRegistry(new Map());
     const signedAt = 1_800_000_000;
     const now = (signedAt + 3_000) * 1000;
-    const app = createWorkerApp({
-      registry,
-      store: new ResultStore(new S3Client({ region: 'us-east-1' }), { conditionalWrites: true }),
-      slots: new JobSlots(1, 0),
-      batcher: new GenerationBatcher({ maxBatchImages: 1, windowMs: 0 }),
-      jobs: new RunningJobs(),
-      secret: 'unit-test-secret-0123',
-      now: () => now,
-      log: () => {},
-    });
+    const app = appWith(registry, () => now);
     const send = async (deadline: string | undefined) => {
       const body = JSON.stringify({
         jobId: 'j',
