@@ -131,7 +131,14 @@ describe('GET /v1/jobs', () => {
         body: '{}',
       })
     ).json();
-    await post((second as { key: string }).key, { prompt: 'other key' });
+    const secondKey = (second as { key: string }).key;
+    await post(secondKey, { prompt: 'other key' });
+    // Usage: the tenant's four calls, and each key's own share of them.
+    const usageOf = async (token: string) =>
+      (await (await call('/v1/usage', { token })).json()) as { calls: number; key: { calls: number } };
+    expect([(await usageOf(key)).calls, (await usageOf(key)).key.calls, (await usageOf(secondKey)).key.calls]).toEqual([
+      4, 3, 1,
+    ]);
 
     const first = (await (await call('/v1/jobs?limit=2', { token: key })).json()) as {
       data: JobView[];

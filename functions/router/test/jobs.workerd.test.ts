@@ -40,7 +40,14 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     }
     expect(done.outputs[0].url).toContain('X-Amz-Expires=3600');
     const usage = await (await call('/v1/usage', { token: key })).json();
-    expect(usage).toMatchObject({ calls: 1, images: 2, credits_spent: 2, credits_reserved: 0, credits_remaining: 8 });
+    expect(usage).toMatchObject({
+      calls: 1,
+      images: 2,
+      credits_spent: 2,
+      credits_reserved: 0,
+      credits_remaining: 8,
+      key: { calls: 1, images: 2, megapixel_steps: 0.16384, credits_spent: 2 },
+    });
   });
 
   it('answers with the finished job when Prefer: wait=N covers the run', async () => {

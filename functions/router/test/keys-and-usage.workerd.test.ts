@@ -83,7 +83,7 @@ describe('API key authentication', () => {
 
 describe('credits', () => {
   it('reports usage per key: granted credits remain until jobs capture them', async () => {
-    const { tenantId, key } = await newTenant(25);
+    const { tenantId, key, keyId } = await newTenant(25);
     const usage = await (await call('/v1/usage', { token: key })).json();
     expect(usage).toEqual({
       object: 'usage',
@@ -94,6 +94,7 @@ describe('credits', () => {
       credits_spent: 0,
       credits_reserved: 0,
       credits_remaining: 25,
+      key: { id: keyId, calls: 0, images: 0, megapixel_steps: 0, credits_spent: 0 },
     });
   });
 

@@ -44,7 +44,7 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
   const id = newJobId();
   const usage = priceJob({ width, height, steps, n: request.n });
   const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
-  const reserved = await account.reserve(id, usage, caller.clientToken);
+  const reserved = await account.reserve(id, usage, { keyId: caller.keyId, token: caller.clientToken });
   if (!reserved.ok && 'tokenCap' in reserved) {
     throw new ApiError(
       402,

@@ -3,9 +3,12 @@ import { requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 
-/** `GET /v1/usage`: the calling key's tenant: calls, images, megapixel-steps, credits spent, held and remaining. */
+/**
+ * `GET /v1/usage`: the tenant's calls, images, megapixel-steps, credits spent, held and remaining, and under `key`
+ * the calling key's own share.
+ */
 export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), async (c) => {
-  const { tenantId, clientToken } = c.get('caller');
+  const { tenantId, keyId, clientToken } = c.get('caller');
   if (clientToken) {
     throw new ApiError(
       403,
@@ -13,7 +16,8 @@ export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), a
       "usage is the tenant's account; read it with a secret key, not a client token",
     );
   }
-  const usage = await c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId)).usage();
+  const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+  const [usage, key] = await Promise.all([account.usage(), account.keyUsage(keyId)]);
   return c.json({
     object: 'usage',
     tenant_id: tenantId,
@@ -23,5 +27,13 @@ export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), a
     credits_spent: usage.creditsSpent,
     credits_reserved: usage.creditsReserved,
     credits_remaining: usage.creditsRemaining,
+    // This key's share; credits are the tenant's, so `credits_remaining` above is what this key can still spend.
+    key: {
+      id: keyId,
+      calls: key.calls,
+      images: key.images,
+      megapixel_steps: key.megapixelSteps,
+      credits_spent: key.creditsSpent,
+    },
   });
 });

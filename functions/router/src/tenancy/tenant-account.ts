@@ -61,7 +61,7 @@ export class TenantAccount extends DurableObject<Env> {
     sql.exec('CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, created_at DESC, job_id DESC)');
     sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT)`);
+      state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT, key_id TEXT)`);
   }
 
   /** Adds a key unless two are already active; the caller registers it in the directory afterwards. */
@@ -117,8 +117,9 @@ export class TenantAccount extends DurableObject<Env> {
   reserve(
     jobId: string,
     price: { credits: number; images: number; megapixelSteps: number },
-    token?: { id: string; maxCredits?: number },
+    holder: { keyId?: string; token?: { id: string; maxCredits?: number } } = {},
   ): ReserveResult {
+    const { token } = holder;
     const { sql } = this.ctx.storage;
     const existing = sql.exec('SELECT 1 FROM reservations WHERE job_id = ?', jobId).toArray();
     if (existing.length > 0) return { ok: true, balance: this.balance() };
@@ -137,12 +138,13 @@ export class TenantAccount extends DurableObject<Env> {
     const balance = this.balance();
     if (balance < price.credits) return { ok: false, balance, needed: price.credits };
     sql.exec(
-      "INSERT INTO reservations VALUES (?, ?, ?, ?, 'reserved', ?)",
+      "INSERT INTO reservations VALUES (?, ?, ?, ?, 'reserved', ?, ?)",
       jobId,
       price.credits,
       price.images,
       price.megapixelSteps,
       token?.id ?? null,
+      holder.keyId ?? null,
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
     return { ok: true, balance: balance - price.credits };
@@ -202,6 +204,21 @@ export class TenantAccount extends DurableObject<Env> {
       "UPDATE reservations SET state = 'released' WHERE job_id = ? AND state = 'reserved'",
       jobId,
     );
+  }
+
+  /** One key's share of the account: its calls, and the images, megapixel-steps and credits of its captured jobs. */
+  keyUsage(keyId: string): Pick<UsageSummary, 'calls' | 'images' | 'megapixelSteps' | 'creditsSpent'> {
+    const row = this.ctx.storage.sql
+      .exec<{ calls: number; images: number; megapixel_steps: number; spent: number }>(
+        `SELECT COUNT(*) AS calls,
+           COALESCE(SUM(CASE WHEN state = 'captured' THEN images END), 0) AS images,
+           COALESCE(SUM(CASE WHEN state = 'captured' THEN megapixel_steps END), 0) AS megapixel_steps,
+           COALESCE(SUM(CASE WHEN state = 'captured' THEN credits END), 0) AS spent
+         FROM reservations WHERE key_id = ?`,
+        keyId,
+      )
+      .one();
+    return { calls: row.calls, images: row.images, megapixelSteps: row.megapixel_steps, creditsSpent: row.spent };
   }
 
   usage(): UsageSummary {
