@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import {
   EdgeStorage,
   parseSignatureAttributes,
@@ -9,7 +9,7 @@ import {
 } from '@stipple/adapters';
 import { jobSchema, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
+import { S3RVER_CREDENTIALS, type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
 import {
   type SageMakerContractServer,
   startSageMakerContractServer,
@@ -186,12 +186,7 @@ describe('the sagemaker-async provider', () => {
     const { handle } = await provider.submit({ job: job('output-location-1') });
     await waitForState(provider, handle, ['succeeded'], { settle: () => contract.asyncIdle() });
     const manifest = await provider.result({ handle });
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
+    const client = s3ClientFor(s3);
     await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: handle.manifest.key }));
     client.destroy();
     expect(await storage.readManifest(handle.manifest)).toBeUndefined();

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /** The one key pair s3rver's dummy account holds (s3rver/lib/models/account.js). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -76,4 +77,14 @@ export async function startS3Server({ buckets }: { buckets: string[] }): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An AWS SDK client for the server, path-style with s3rver's key pair; `destroy()` it when done. */
+export function s3ClientFor(server: Pick<S3Server, 'endpoint'>): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+  });
 }

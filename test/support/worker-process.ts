@@ -59,3 +59,8 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
       }),
   };
 }
+
+/** Resolves once the worker has printed `text` (a log line fragment such as `"job_started"`). */
+export async function waitForOutput(worker: Pick<WorkerProcess, 'output'>, text: string): Promise<void> {
+  while (!worker.output().includes(text)) await new Promise((done) => setTimeout(done, 20));
+}

@@ -5,60 +5,14 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { type ResultManifest, signRequest, verifyRequest } from '@stipple/jobs';
+import { signRequest, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
+import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
 import { parseServerSentEvents } from '../support/server-sent-events.ts';
-import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
-
-const SECRET = 'test-secret-0123456789';
-const BUCKET = 'results';
-
-function job(jobId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    jobId,
-    tenantId: 'acme',
-    modelId: 'tiny-shapes',
-    parameters: { prompt: 'a red circle on a blue background', steps: 4, seed: 11, n: 2 },
-    output: { bucket: BUCKET, keyPrefix: 'jobs', format: 'png' },
-    ...overrides,
-  };
-}
-
-interface ErrorEnvelope {
-  error: { code: string; message: string; fields?: { path: string; message: string }[] };
-}
-
-async function errorOf(response: Response): Promise<ErrorEnvelope['error']> {
-  return ((await response.json()) as ErrorEnvelope).error;
-}
-
-async function manifestOf(response: Response): Promise<ResultManifest> {
-  return (await response.json()) as ResultManifest;
-}
-
-async function invoke(
-  worker: WorkerProcess,
-  body: unknown,
-  secret = SECRET,
-  extraHeaders: Record<string, string> = {},
-): Promise<Response> {
-  const text = JSON.stringify(body);
-  const headers = await signRequest({
-    secret,
-    method: 'POST',
-    path: '/invocations',
-    body: text,
-    timestamp: Math.floor(Date.now() / 1000),
-  });
-  return fetch(`${worker.url}/invocations`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', ...extraHeaders },
-    body: text,
-  });
-}
+import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
+import { BUCKET, errorOf, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
 describe('the gpu-worker process', () => {
   let s3: S3Server;
@@ -68,12 +22,7 @@ describe('the gpu-worker process', () => {
   beforeAll(async () => {
     s3 = await startS3Server({ buckets: [BUCKET] });
     worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
+    client = s3ClientFor(s3);
   });
   afterAll(async () => {
     await worker?.stop();
@@ -156,7 +105,7 @@ describe('the gpu-worker process', () => {
     });
     try {
       const long = invoke(busy, job('job-6', { parameters: { prompt: 'a cat', steps: 400, seed: 1 } }));
-      while (!busy.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
+      await waitForOutput(busy, '"job_started"');
       const turnedAway = await invoke(busy, job('job-7'));
       expect(turnedAway.status).toBe(429);
       expect(Number(turnedAway.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -171,8 +120,7 @@ describe('the gpu-worker process', () => {
 
   it('cancels a running job within a step: 409 aborted, and no manifest or image written', async () => {
     const running = invoke(worker, job('job-8', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
-    while (!worker.output().includes('"job_started","jobId":"job-8"'))
-      await new Promise((done) => setTimeout(done, 20));
+    await waitForOutput(worker, '"job_started","jobId":"job-8"');
     const path = '/v1/jobs/job-8';
     const headers = await signRequest({
       secret: SECRET,
@@ -281,172 +229,5 @@ describe('the gpu-worker process', () => {
     const response = await invoke(worker, job('job-3', { modelId: 'sdxl-base' }));
     expect(response.status).toBe(404);
     expect((await errorOf(response)).message).toMatch(/model "sdxl-base" is not served here; use one of tiny-shapes/);
-  });
-});
-
-describe('the gpu-worker process with dynamic batching', () => {
-  let s3: S3Server;
-  let batched: WorkerProcess;
-  let unbatched: WorkerProcess;
-  let client: S3Client;
-  beforeAll(async () => {
-    s3 = await startS3Server({ buckets: [BUCKET] });
-    [batched, unbatched] = await Promise.all([
-      startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_BATCH_IMAGES: '8' }),
-      startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_BATCH_IMAGES: '1', LOG_PROMPTS: 'true' }),
-    ]);
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([batched?.stop(), unbatched?.stop()]);
-    await s3?.stop();
-  });
-
-  async function bytesOf(key: string): Promise<Uint8Array> {
-    const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-    return response.Body!.transformToByteArray();
-  }
-
-  it('denoises concurrent compatible jobs in one batch and writes the same files as an unbatched worker', async () => {
-    const parameters = [
-      { prompt: 'a red circle on a blue background', seed: 21 },
-      { prompt: 'a green square on a white background', seed: 22, n: 2, guidance: 3 },
-      { prompt: 'a yellow triangle', negativePrompt: 'blue', seed: 23 },
-      { prompt: 'a purple star on an orange background', seed: 24 },
-    ];
-    // A long job of another size holds the batcher, so the four queue behind it and must leave as one batch.
-    const blocker = invoke(
-      batched,
-      job('blocker', { parameters: { prompt: 'a cat', width: 32, steps: 300, seed: 1 } }),
-    );
-    while (!batched.output().includes('"batch_started","jobIds":["blocker"]'))
-      await new Promise((done) => setTimeout(done, 20));
-    const together = await Promise.all(
-      parameters.map((p, i) => invoke(batched, job(`batch-${i}`, { parameters: { steps: 6, ...p } }))),
-    );
-    expect((await blocker).status).toBe(200);
-    expect(together.map((response) => response.status)).toEqual([200, 200, 200, 200]);
-    const batches = batched
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('"batch_started"') && line.includes('batch-'))
-      .map((line) => JSON.parse(line) as { jobIds: string[]; images: number });
-    expect(batches).toEqual([{ level: 'info', event: 'batch_started', jobIds: expect.any(Array), images: 5 }]);
-    expect([...batches[0].jobIds].sort()).toEqual(['batch-0', 'batch-1', 'batch-2', 'batch-3']);
-
-    for (const [i, p] of parameters.entries()) {
-      const alone = await invoke(unbatched, job(`alone-${i}`, { parameters: { steps: 6, ...p } }));
-      const outputs = (await manifestOf(alone)).outputs;
-      const batchedOutputs = (await manifestOf(together[i])).outputs;
-      expect(batchedOutputs.map((output) => output.seed)).toEqual(outputs.map((output) => output.seed));
-      for (const [index, output] of outputs.entries()) {
-        expect(await bytesOf(batchedOutputs[index].key)).toEqual(await bytesOf(output.key));
-      }
-    }
-    expect(unbatched.output()).not.toMatch(/"jobIds":\["[^"]*","/);
-    // Prompts reach the logs only where LOG_PROMPTS opts in; the secret never does.
-    expect(batched.output()).not.toContain('purple star');
-    expect(unbatched.output()).toContain(
-      '"jobId":"alone-3","tenantId":"acme","modelId":"tiny-shapes","prompt":"a purple star',
-    );
-    expect(batched.output() + unbatched.output()).not.toContain(SECRET);
-  });
-
-  it('streams previews every k steps as PNG data URLs', async () => {
-    const previewJob = job('preview-1', { parameters: { prompt: 'a cat', steps: 5, seed: 2 }, previewEvery: 2 });
-    const response = await invoke(batched, previewJob, SECRET, { accept: 'text/event-stream' });
-    const progress = (await response.text())
-      .split('\n\n')
-      .filter((block) => block.startsWith('event: progress'))
-      .map((block) => JSON.parse(/^data: (.*)$/m.exec(block)![1]));
-    expect(progress.filter((event) => event.preview).map((event) => event.step)).toEqual([2, 4, 5]);
-    const { width, height, images } = progress.at(-1).preview;
-    expect([width, height, images.length]).toEqual([8, 8, 1]);
-    const png = Buffer.from(images[0].replace(/^data:image\/png;base64,/, ''), 'base64');
-    expect(png.readUInt32BE(16)).toBe(8); // IHDR width
-  });
-});
-
-describe('the gpu-worker process on SIGTERM', () => {
-  let s3: S3Server;
-  beforeAll(async () => {
-    s3 = await startS3Server({ buckets: [BUCKET] });
-  });
-  afterAll(() => s3?.stop());
-
-  it('lets a running job finish within the grace period, then exits 0', async () => {
-    const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '60' });
-    const running = invoke(worker, job('drain-1', { parameters: { prompt: 'a cat', steps: 300, seed: 1 } }));
-    while (!worker.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
-    const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
-    worker.child.kill('SIGTERM');
-    const response = await running;
-    expect(response.status).toBe(200);
-    expect((await manifestOf(response)).jobId).toBe('drain-1');
-    expect(await exited).toBe(0);
-    expect(worker.output()).toMatch(/"shutting_down","inFlight":1[\s\S]*"stopped"/);
-  });
-
-  it('leaves no manifest when killed mid-job, and a retry on a new worker completes the job', async () => {
-    const first = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
-    const killedJob = job('killed-1', { parameters: { prompt: 'a cat', steps: 300, seed: 4 } });
-    const doomed = invoke(first, killedJob).catch((error: Error) => error);
-    while (!first.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
-    first.child.kill('SIGKILL');
-    expect(await doomed).toBeInstanceOf(Error);
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/killed-1/' }));
-    expect(listed.Contents?.map((item) => item.Key) ?? []).not.toContain('jobs/acme/killed-1/result.json');
-    const second = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
-    try {
-      const retry = await invoke(second, killedJob);
-      expect(retry.status).toBe(200);
-      expect((await manifestOf(retry)).outputs.map((output) => output.key)).toEqual(['jobs/acme/killed-1/0.png']);
-    } finally {
-      await second.stop();
-    }
-  });
-
-  it('cancels a job still running when the grace period ends, leaving no manifest', async () => {
-    const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
-    const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
-    while (!worker.output().includes('"job_started"')) await new Promise((done) => setTimeout(done, 20));
-    const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
-    worker.child.kill('SIGTERM');
-    const response = await running;
-    expect(response.status).toBe(409);
-    expect((await errorOf(response)).message).toBe('job drain-2 was cancelled: the worker is shutting down');
-    expect(await exited).toBe(0);
-  });
-});
-
-describe('the gpu-worker process with S3 unreachable', () => {
-  it('fails the job with a clear, retryable storage error and reports nothing done', async () => {
-    const worker = await startWorker({
-      WORKER_SECRET: SECRET,
-      S3_ENDPOINT: 'http://127.0.0.1:9',
-      S3_CONDITIONAL_WRITES: 'false',
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'y',
-    });
-    try {
-      const response = await invoke(worker, job('job-4'));
-      expect(response.status).toBe(503);
-      const error = await errorOf(response);
-      expect(error.code).toBe('storage_unreachable');
-      expect(error.message).toMatch(/s3:\/\/results\/jobs\/acme\/job-4\/result\.json/);
-    } finally {
-      await worker.stop();
-    }
   });
 });

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { listModelFiles, loadModel, MODEL_MANIFEST_FILE, type ModelError } from '@stipple/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../../../test/support/s3-server.ts';
+import { type S3Server, s3ClientFor, startS3Server } from '../../../test/support/s3-server.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { parseS3Location, S3ModelCache } from './s3-model-cache.ts';
 
@@ -29,12 +29,7 @@ describe('S3ModelCache', () => {
 
   beforeAll(async () => {
     s3 = await startS3Server({ buckets: ['models'] });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
+    client = s3ClientFor(s3);
   });
   afterAll(() => s3?.stop());
 
