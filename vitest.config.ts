@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The router's request log (one line per request, thousands in the fuzzing files) would bury everything else.
+    onConsoleLog: (log) => !log.includes('"event":"request"'),
     projects: [
       {
         test: {
@@ -41,7 +43,19 @@ export default defineConfig({
                 TOKEN_SIGNING_SECRET: 'router-test-token-signing-secret-0123456789',
                 PROVIDERS: JSON.stringify([
                   { type: 'http', id: 'local', url: inject('routerWorkerUrl'), models: ['tiny-shapes'] },
+                  {
+                    type: 'http',
+                    id: 'stalled',
+                    url: inject('routerStalledWorkerUrl'),
+                    models: ['busy-shapes', 'stalled-shapes'],
+                  },
                 ]),
+                // The default model first; two more that only the stalled worker serves (time-to-start tests).
+                MODELS: JSON.stringify({
+                  'tiny-shapes': { width: 64, height: 64, steps: 20 },
+                  'busy-shapes': { width: 64, height: 64, steps: 20 },
+                  'stalled-shapes': { width: 64, height: 64, steps: 20 },
+                }),
                 S3_ENDPOINT: inject('routerS3Endpoint'),
                 S3_BUCKET: 'results',
                 S3_ACCESS_KEY_ID: 'S3RVER',
@@ -51,6 +65,7 @@ export default defineConfig({
                 // Retries a fifth of a second apart, so tests see several attempts without waiting minutes.
                 WEBHOOK_RETRY_DELAYS_SECONDS: '0.2',
                 TEST_WEBHOOK_RECEIVER_URL: inject('routerWebhookReceiverUrl'),
+                TEST_STALLED_WORKER_URL: inject('routerStalledWorkerUrl'),
               },
             },
           })),

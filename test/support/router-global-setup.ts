@@ -1,11 +1,13 @@
 /**
- * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process and a webhook
- * receiver on loopback, whose addresses become the router's bindings (vitest.config.ts, project "router").
+ * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process, a webhook
+ * receiver and a worker that never starts a job (`stalled-worker.ts`) on loopback, whose addresses become the router's
+ * bindings (vitest.config.ts, project "router").
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startS3Server } from './s3-server.ts';
+import { startStalledWorker } from './stalled-worker.ts';
 import { startWorker } from './worker-process.ts';
 
 export const ROUTER_TEST_WORKER_SECRET = 'router-test-worker-secret-0123';
@@ -57,7 +59,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('routerWorkerUrl', worker.url);
   const receiver = await startWebhookReceiver();
   project.provide('routerWebhookReceiverUrl', receiver.url);
+  const stalled = await startStalledWorker();
+  project.provide('routerStalledWorkerUrl', stalled.url);
   return async () => {
+    await stalled.stop();
     await receiver.stop();
     await worker.stop();
     await s3.stop();
@@ -69,5 +74,6 @@ declare module 'vitest' {
     routerS3Endpoint: string;
     routerWorkerUrl: string;
     routerWebhookReceiverUrl: string;
+    routerStalledWorkerUrl: string;
   }
 }

@@ -3,6 +3,7 @@ import type { AppContext } from './http/app-context.ts';
 import { handleError, notFound } from './http/error-handler.ts';
 import { allowCors, limitBody } from './http/request-guards.ts';
 import { requestId } from './http/request-id.ts';
+import { logRequest } from './http/request-log.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { clientTokenRoutes } from './routes/client-token-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
@@ -15,6 +16,7 @@ import { webhookRoutes } from './routes/webhook-routes.ts';
 export function createApp(): Hono<AppContext> {
   return new Hono<AppContext>()
     .use(requestId)
+    .use(logRequest)
     .use(allowCors)
     .use(limitBody)
     .route('/', docsRoutes)

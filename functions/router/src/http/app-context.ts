@@ -8,5 +8,7 @@ export interface AppContext {
     requestId: string;
     /** The authenticated caller (API key auth). */
     caller: KeyRecord;
+    /** The error code the request failed with, for the request log. */
+    errorCode: string;
   };
 }

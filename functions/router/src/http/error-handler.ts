@@ -14,6 +14,7 @@ export function handleError(error: Error, c: Context<AppContext>): Response {
       JSON.stringify({ level: 'error', event: 'unhandled', requestId: c.get('requestId'), message: error.message }),
     );
   }
+  c.set('errorCode', known.code);
   for (const [name, value] of Object.entries(known.headers)) c.header(name, value);
   return c.json(known.toEnvelope(), known.status as ContentfulStatusCode);
 }

@@ -37,6 +37,14 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
       `width × height × steps × n is ${width * height * steps * request.n}; keep it within ${MAX_PIXEL_STEPS}`,
     );
   }
+  if (request.start_timeout_seconds !== undefined && request.start_timeout_seconds > request.timeout_seconds) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `start_timeout_seconds (${request.start_timeout_seconds}) must not exceed timeout_seconds (${request.timeout_seconds})`,
+      { param: 'start_timeout_seconds' },
+    );
+  }
   if (request.webhook !== undefined) {
     const check = await checkWebhookUrl(request.webhook, webhookUrlPolicy(env));
     if (!check.ok) throw new ApiError(400, 'invalid_webhook', check.reason, { param: 'webhook' });
@@ -69,6 +77,9 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
     ...(caller.clientToken?.endUser !== undefined && { endUser: caller.clientToken.endUser }),
     ...(caller.clientToken && { clientTokenId: caller.clientToken.id }),
     createdAt: createdAt.toISOString(),
+    ...(request.start_timeout_seconds !== undefined && {
+      startDeadline: new Date(createdAt.getTime() + request.start_timeout_seconds * 1000).toISOString(),
+    }),
     ...(request.webhook !== undefined && {
       webhook: { url: request.webhook, events: request.webhook_events_filter ?? [...JOB_WEBHOOK_EVENTS] },
     }),

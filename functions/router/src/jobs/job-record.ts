@@ -24,6 +24,11 @@ export interface JobRecord {
   createdAt: string;
   /** Where to announce the job's events, and which (`POST /v1/jobs` `webhook`, `webhook_events_filter`). */
   webhook?: JobWebhook;
+  /** The job must start by then (`start_timeout_seconds`) or end `aborted`; absent: its total deadline applies. */
+  startDeadline?: string;
+  /** Placements tried while every provider was busy or unreachable (the job waits `queued` between them). */
+  placementAttempts?: number;
+  /** When a provider began running it (not when it was handed over: a provider may queue it first). */
   startedAt?: string;
   completedAt?: string;
   /** Where the provider holds the job, once submitted. */

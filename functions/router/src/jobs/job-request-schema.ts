@@ -52,6 +52,16 @@ export const jobRequestSchema = z.strictObject({
     .max(MAX_JOB_TIMEOUT_SECONDS)
     .default(DEFAULT_JOB_TIMEOUT_SECONDS)
     .meta({ description: 'Total deadline: a job still running after this many seconds stops and ends `timed_out`.' }),
+  start_timeout_seconds: z
+    .int()
+    .min(1)
+    .max(MAX_JOB_TIMEOUT_SECONDS)
+    .optional()
+    .meta({
+      description:
+        'Time-to-start deadline: a job no GPU has started after this many seconds ends `aborted`, uncharged. ' +
+        'Default: the total deadline (a job waits for a busy or scaling GPU until then).',
+    }),
   /** A low-resolution preview with every k-th progress event (and the last); on the job's event stream. */
   preview_every: z
     .int()

@@ -6,6 +6,14 @@ import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.
 import { createJobServices, type JobServices } from './job-services.ts';
 
 const POLL_INTERVAL_MS = 250;
+/** Placement retries while every provider is busy or unreachable: the first delay, doubling up to the most. */
+const PLACEMENT_RETRY_FIRST_MS = 1_000;
+const PLACEMENT_RETRY_MAX_MS = 15_000;
+
+/** When the job must have started by: its `start_timeout_seconds`, else its total deadline. */
+function startDeadline(record: JobRecord): number {
+  return Date.parse(record.startDeadline ?? record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
+}
 
 /** Reads a job through its Durable Object (the RPC stub's inferred type loses `JobRecord`'s shape). */
 export async function readJob(env: Env, jobId: string): Promise<JobRecord | undefined> {
@@ -54,20 +62,28 @@ export class JobRun extends DurableObject<Env> {
     if (!record || TERMINAL_STATUSES.includes(record.status)) return;
     this.services ??= createJobServices(this.env);
     const { pool } = this.services;
+    const startBy = startDeadline(record);
     if (!record.handle) {
       const queued = record;
+      if (Date.now() >= startBy) return this.abort(record);
       try {
+        // No abort signal at the start deadline: aborting a submission drops the worker's connection, which leaves
+        // the job's fate unknown. The pool's own retries are short; the deadline is checked as soon as they end.
         const submission = await pool.submit(record.job);
         // Cancelled while the pool was placing it: stop it there too, and keep the cancellation.
         if (TERMINAL_STATUSES.includes((await this.get())?.status ?? 'queued')) {
           await pool.cancel(submission.handle);
           return;
         }
-        record = { ...record, handle: submission.handle, status: submission.state === 'queued' ? 'queued' : 'running' };
-        record.startedAt = new Date().toISOString();
+        const status = submission.state === 'queued' ? 'queued' : 'running';
+        record = { ...record, handle: submission.handle, status, placementAttempts: undefined };
+        if (status === 'running') record.startedAt = new Date().toISOString();
         await this.ctx.storage.put('record', record);
       } catch (error) {
-        // PoolError: no provider took the job, and none started it.
+        if (Date.now() >= startBy) return this.abort(record);
+        // Every provider busy or out of reach: the job waits for one, as in a queue, until its start deadline.
+        if (error instanceof PoolError && error.isRetryable) return this.placeLater(record, error);
+        // Anything else (no provider serves the model, the job was refused): no provider started it.
         const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
         return this.settle(record, 'failed', { code, message: (error as Error).message });
       }
@@ -87,12 +103,19 @@ export class JobRun extends DurableObject<Env> {
         return this.settle(record, timedOut ? 'timed_out' : 'failed', failure);
       }
       if (status.state === 'cancelled') return this.settle(record, 'canceled');
+      if (status.state === 'queued' && !record.startedAt && Date.now() >= startBy) {
+        await this.abort(record);
+        // Best effort: the provider may still start it, but its credits are back and its outputs unreported.
+        await pool.cancel(record.handle!).catch(() => undefined);
+        return;
+      }
       if (Date.now() > deadline) {
         return this.settle(record, 'timed_out', { code: 'deadline_exceeded', message: 'the job passed its deadline' });
       }
       const next: JobRecord = {
         ...record,
         status: status.state === 'queued' ? 'queued' : 'running',
+        ...(status.state !== 'queued' && !record.startedAt && { startedAt: new Date().toISOString() }),
         progress: status.progress && {
           step: status.progress.step,
           totalSteps: status.progress.totalSteps,
@@ -110,6 +133,25 @@ export class JobRun extends DurableObject<Env> {
       record = next;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
+  }
+
+  /** Ends a job that never started in time (`start_timeout_seconds`, or its total deadline passed while waiting). */
+  private abort(record: JobRecord): Promise<void> {
+    const seconds = (startDeadline(record) - Date.parse(record.createdAt)) / 1000;
+    const limit = record.startDeadline ? 'start_timeout_seconds' : 'timeout_seconds';
+    const message = `no GPU started the job within ${seconds} s (${limit}); nothing was charged`;
+    return this.settle(record, 'aborted', { code: 'start_deadline_exceeded', message });
+  }
+
+  /** Tries placing the job again after a back-off (1, 2, 4 … at most 15 s), staying `queued` meanwhile. */
+  private async placeLater(record: JobRecord, error: PoolError): Promise<void> {
+    const attempts = (record.placementAttempts ?? 0) + 1;
+    const delayMs = Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_FIRST_MS * 2 ** (attempts - 1));
+    const retryAt = Math.min(Date.now() + delayMs, startDeadline(record));
+    await this.ctx.storage.put('record', { ...record, placementAttempts: attempts });
+    await this.ctx.storage.setAlarm(retryAt);
+    const log = { level: 'warn', msg: 'job_waiting_for_provider', jobId: record.id, tenantId: record.tenantId };
+    console.warn(JSON.stringify({ ...log, attempts, code: error.code, retryAt: new Date(retryAt).toISOString() }));
   }
 
   /** The job's end: credits first (idempotent, so a retried alarm settles once), then the durable terminal record. */
