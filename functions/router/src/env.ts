@@ -26,7 +26,7 @@ export interface Env {
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */
   WORKER_SECRET: string;
-  /** JSON list of providers: `[{ "type": "http", "id": "gpu-1", "url": "https://…", "models": ["tiny-shapes"] }]`. */
+  /** JSON list of GPU providers (`jobs/provider-config.ts`): `http` workers and SageMaker endpoints. */
   PROVIDERS: string;
   /** JSON catalogue `{ "<model id>": { "width", "height", "steps" } }`; the first is the default. */
   MODELS?: string;

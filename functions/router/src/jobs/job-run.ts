@@ -60,7 +60,14 @@ export class JobRun extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     let record = await this.get();
     if (!record || TERMINAL_STATUSES.includes(record.status)) return;
-    this.services ??= createJobServices(this.env);
+    try {
+      this.services ??= createJobServices(this.env);
+    } catch (error) {
+      // The operator's PROVIDERS is invalid: fail the job (credits back) rather than let its alarm retry in vain.
+      const message = `this deployment's GPU providers are misconfigured (${(error as Error).message})`;
+      console.error(JSON.stringify({ level: 'error', event: 'providers_misconfigured', jobId: record.id, message }));
+      return this.settle(record, 'failed', { code: 'providers_misconfigured', message });
+    }
     const { pool } = this.services;
     const startBy = startDeadline(record);
     if (!record.handle) {

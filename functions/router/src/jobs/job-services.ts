@@ -1,16 +1,6 @@
-import { EdgeStorage, HttpProvider, ProviderPool } from '@stipple/adapters';
+import { EdgeStorage, ProviderPool } from '@stipple/adapters';
 import type { Env } from '../env.ts';
-
-/** One `PROVIDERS` entry: an `http` gpu-worker and its place in the pool. */
-interface ProviderConfig {
-  type: 'http';
-  id: string;
-  url: string;
-  models: string[];
-  priority?: number;
-  weight?: number;
-  maxBatch?: number;
-}
+import { createPoolEntries } from './provider-config.ts';
 
 export interface JobServices {
   pool: ProviderPool;
@@ -26,28 +16,8 @@ export function createStorage(env: Env): EdgeStorage {
   });
 }
 
-/**
- * The provider pool from `PROVIDERS` (JSON list). Only `http` workers are wired so far; SageMaker entries come with
- * the infrastructure issue, which provisions their endpoints.
- */
+/** The provider pool from `PROVIDERS` (`provider-config.ts`) and the result store. */
 export function createJobServices(env: Env): JobServices {
   const storage = createStorage(env);
-  const configs = JSON.parse(env.PROVIDERS || '[]') as ProviderConfig[];
-  const providers = configs.map((config) => {
-    if (config.type !== 'http')
-      throw new Error(`PROVIDERS: provider type "${config.type}" is not supported yet; use http`);
-    return {
-      provider: new HttpProvider({
-        id: config.id,
-        url: config.url,
-        secret: env.WORKER_SECRET,
-        storage,
-        maxBatch: config.maxBatch,
-      }),
-      models: config.models,
-      priority: config.priority,
-      weight: config.weight,
-    };
-  });
-  return { pool: new ProviderPool({ providers }), storage };
+  return { pool: new ProviderPool({ providers: createPoolEntries(env, storage) }), storage };
 }
