@@ -5,6 +5,7 @@ interface JobView {
   id: string;
   status: string;
   model: string;
+  input: Record<string, unknown>;
   outputs: { url: string; seed: number; content_type: string; bytes: number }[];
   usage: { images: number; megapixel_steps: number; credits: number };
   progress: { step: number; total_steps: number } | null;
@@ -27,6 +28,19 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     expect(created.headers.get('location')).toBe(`/v1/jobs/${job.id}`);
     expect(job.id).toMatch(/^job_[0-9a-f]{32}$/);
     expect(job).toMatchObject({ status: 'queued', model: 'tiny-shapes', usage: { images: 2, credits: 2 } });
+    // The request as run: the model's defaults filled in, what was not given null.
+    expect(job.input).toEqual({
+      prompt: 'a red circle on a blue background',
+      negative_prompt: null,
+      width: 64,
+      height: 64,
+      steps: 20,
+      guidance: null,
+      scheduler: null,
+      seed: 7,
+      n: 2,
+      output_format: 'png',
+    });
 
     const done = await waitForJobState<JobView>(job.id, key);
     expect(done.status).toBe('succeeded');
