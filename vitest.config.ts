@@ -49,12 +49,14 @@ export default defineConfig({
                     url: inject('routerStalledWorkerUrl'),
                     models: ['busy-shapes', 'stalled-shapes'],
                   },
+                  { type: 'http', id: 'flaky', url: inject('routerFlakyWorkerUrl'), models: ['flaky-shapes'] },
                 ]),
-                // The default model first; two more that only the stalled worker serves (time-to-start tests).
+                // The default model first; the others only the stalled workers serve (time-to-start, health tests).
                 MODELS: JSON.stringify({
                   'tiny-shapes': { width: 64, height: 64, steps: 20 },
                   'busy-shapes': { width: 64, height: 64, steps: 20 },
                   'stalled-shapes': { width: 64, height: 64, steps: 20 },
+                  'flaky-shapes': { width: 64, height: 64, steps: 20 },
                 }),
                 S3_ENDPOINT: inject('routerS3Endpoint'),
                 S3_BUCKET: 'results',
@@ -66,6 +68,7 @@ export default defineConfig({
                 WEBHOOK_RETRY_DELAYS_SECONDS: '0.2',
                 TEST_WEBHOOK_RECEIVER_URL: inject('routerWebhookReceiverUrl'),
                 TEST_STALLED_WORKER_URL: inject('routerStalledWorkerUrl'),
+                TEST_FLAKY_WORKER_URL: inject('routerFlakyWorkerUrl'),
               },
             },
           })),

@@ -6,7 +6,7 @@ import {
   createPoolEntries,
   type ProviderBindings,
   readProviderConfigs,
-} from '../../functions/router/src/jobs/provider-config.ts';
+} from '../../functions/router/src/providers/provider-config.ts';
 
 const storage = new EdgeStorage({ credentials: { accessKeyId: 'AKIDEDGE', secretAccessKey: 'edge-secret' } });
 

@@ -61,7 +61,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('routerWebhookReceiverUrl', receiver.url);
   const stalled = await startStalledWorker();
   project.provide('routerStalledWorkerUrl', stalled.url);
+  // Another, whose health the provider-health tests switch off and on without disturbing the others.
+  const flaky = await startStalledWorker();
+  project.provide('routerFlakyWorkerUrl', flaky.url);
   return async () => {
+    await flaky.stop();
     await stalled.stop();
     await receiver.stop();
     await worker.stop();
@@ -75,5 +79,6 @@ declare module 'vitest' {
     routerWorkerUrl: string;
     routerWebhookReceiverUrl: string;
     routerStalledWorkerUrl: string;
+    routerFlakyWorkerUrl: string;
   }
 }

@@ -3,7 +3,8 @@
  * time-to-start tests. Jobs for model `busy-shapes` are refused `503 busy` (every slot taken, as a full worker answers);
  * jobs for any other model are held as a full worker holds a queued invocation (no answer until a slot frees), until
  * `DELETE /v1/jobs/:id` cancels them (`202`; the held invocation then ends `409 aborted`). `GET /calls` lists what it
- * received, for tests to check.
+ * received, for tests to check; `PUT /health` with `{ "healthy": false }` makes `/ping` answer 503 `loading`, as a worker
+ * still loading its models does.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,13 +26,20 @@ function answer(response: ServerResponse, status: number, body: unknown, headers
 export async function startStalledWorker(): Promise<{ url: string; stop: () => Promise<void> }> {
   const calls: StalledWorkerCall[] = [];
   const held = new Map<string, ServerResponse>();
+  let healthy = true;
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (method === 'GET' && path === '/calls') return answer(response, 200, calls);
-    if (method === 'GET' && path === '/ping') return answer(response, 200, { status: 'ok' });
+    if (method === 'PUT' && path === '/health') {
+      healthy = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { healthy: boolean }).healthy;
+      return answer(response, 200, { healthy });
+    }
+    if (method === 'GET' && path === '/ping') {
+      return healthy ? answer(response, 200, { status: 'ok' }) : answer(response, 503, { status: 'loading' });
+    }
     if (method === 'POST' && path === '/invocations') {
       const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { jobId: string; modelId: string };
       calls.push({ method, path, jobId: job.jobId });

@@ -1,4 +1,5 @@
 import type { JobRun } from './jobs/job-run.ts';
+import type { ProviderHealth } from './providers/provider-health.ts';
 import type { IdempotencyStore } from './tenancy/idempotency-store.ts';
 import type { KeyDirectory } from './tenancy/key-directory.ts';
 import type { RateLimiter } from './tenancy/rate-limiter.ts';
@@ -16,6 +17,8 @@ export interface Env {
   RATE_LIMITERS: DurableObjectNamespace<RateLimiter>;
   /** Webhook signing secrets and pending deliveries, one object per tenant (`webhooks/webhook-outbox.ts`). */
   WEBHOOK_OUTBOXES: DurableObjectNamespace<WebhookOutbox>;
+  /** The providers' shared health checks, one object (`providers/provider-health.ts`). */
+  PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
   /** `true` (exactly) lets webhooks use http and local hosts: local development and tests only. Default off. */
   ALLOW_LOCAL_WEBHOOKS?: string;
   /** Delays before each webhook retry, comma-separated seconds, the last repeating; default `webhook-retry-schedule.ts`. */
@@ -26,7 +29,7 @@ export interface Env {
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */
   WORKER_SECRET: string;
-  /** JSON list of GPU providers (`jobs/provider-config.ts`): `http` workers and SageMaker endpoints. */
+  /** JSON list of GPU providers (`providers/provider-config.ts`): `http` workers and SageMaker endpoints. */
   PROVIDERS: string;
   /** JSON catalogue `{ "<model id>": { "width", "height", "steps" } }`; the first is the default. */
   MODELS?: string;

@@ -225,7 +225,12 @@ describe('GET /v1/models through the openai SDK', () => {
     const client = openai(key);
     const page = await client.models.list();
     // The test project's MODELS (vitest.config.ts): the default first, in catalogue order.
-    expect(page.data.map((model) => model.id)).toEqual(['tiny-shapes', 'busy-shapes', 'stalled-shapes']);
+    expect(page.data.map((model) => model.id)).toEqual([
+      'tiny-shapes',
+      'busy-shapes',
+      'stalled-shapes',
+      'flaky-shapes',
+    ]);
     expect(page.data[0]).toEqual({ id: 'tiny-shapes', object: 'model', created: 0, owned_by: 'stipple' });
     expect(await (await call('/v1/models', { token: key })).json()).toMatchObject({ object: 'list' });
     expect(await client.models.retrieve('tiny-shapes')).toMatchObject({ id: 'tiny-shapes', owned_by: 'stipple' });

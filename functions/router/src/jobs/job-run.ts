@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { Env } from '../env.ts';
+import { providerHealth } from '../providers/provider-health.ts';
 import { announceJobChange } from '../webhooks/job-webhooks.ts';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
@@ -76,6 +77,11 @@ export class JobRun extends DurableObject<Env> {
       try {
         // No abort signal at the start deadline: aborting a submission drops the worker's connection, which leaves
         // the job's fate unknown. The pool's own retries are short; the deadline is checked as soon as they end.
+        // Skip providers the shared check found down (a stale or missing check changes nothing).
+        const health = await providerHealth(this.env)
+          .current()
+          .catch(() => undefined);
+        if (health) pool.applyHealth(health.providers);
         const submission = await pool.submit(record.job);
         // Cancelled while the pool was placing it: stop it there too, and keep the cancellation.
         if (TERMINAL_STATUSES.includes((await this.get())?.status ?? 'queued')) {

@@ -1,6 +1,6 @@
 import { EdgeStorage, ProviderPool } from '@stipple/adapters';
 import type { Env } from '../env.ts';
-import { createPoolEntries } from './provider-config.ts';
+import { createPoolEntries } from '../providers/provider-config.ts';
 
 export interface JobServices {
   pool: ProviderPool;

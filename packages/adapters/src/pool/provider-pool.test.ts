@@ -182,6 +182,15 @@ describe('ProviderPool', () => {
     ]);
   });
 
+  it('takes health verdicts from a shared check, ignoring providers it does not have', async () => {
+    const { pool, providers, clock } = setUp({ first: [], second: [] });
+    pool.applyHealth({ first: { healthy: false }, elsewhere: { healthy: false } });
+    expect((await clock.run(pool.submit(job('job-1')))).handle.providerId).toBe('second');
+    expect(providers.first.calls).toHaveLength(0);
+    pool.applyHealth({ first: { healthy: true } });
+    expect((await clock.run(pool.submit(job('job-2')))).handle.providerId).toBe('first');
+  });
+
   it('stops retrying when the caller aborts', async () => {
     const { pool, providers, clock } = setUp({ only: [unreachable] });
     const controller = new AbortController();

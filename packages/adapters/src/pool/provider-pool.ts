@@ -147,6 +147,17 @@ export class ProviderPool {
   }
 
   /**
+   * Takes health verdicts found elsewhere (a router keeps one shared check for its many short-lived pools): each
+   * provider named is skipped while unhealthy, as after its own check. Ids the pool does not have are ignored.
+   */
+  applyHealth(reports: Readonly<Record<string, Pick<HealthReport, 'healthy'>>>): void {
+    for (const entry of this.entries) {
+      const report = reports[entry.id];
+      if (report) entry.healthy = report.healthy;
+    }
+  }
+
+  /**
    * Checks every provider's health now and then every `intervalMs` until `signal` aborts (in Node; in Workers, call
    * `checkHealth` from a Cron Trigger or a Durable Object alarm instead, as Workers have no background timers).
    */

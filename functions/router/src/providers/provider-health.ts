@@ -1,0 +1,52 @@
+import { DurableObject } from 'cloudflare:workers';
+import { type HealthReport, ProviderPool } from '@stipple/adapters';
+import type { Env } from '../env.ts';
+import { createStorage } from '../jobs/job-services.ts';
+import { createPoolEntries } from './provider-config.ts';
+
+/** A check older than this starts a new one (in the background) when a job asks. */
+const RECHECK_AFTER_MS = 60_000;
+/** A check older than this says nothing any more: jobs then try providers in order, as with no check at all. */
+const TRUST_FOR_MS = 180_000;
+
+/** The last health check of every provider in `PROVIDERS`. */
+export interface ProviderHealthSnapshot {
+  checkedAt: string;
+  providers: Record<string, HealthReport>;
+}
+
+/** The deployment's one health record (a single Durable Object, by name). */
+export function providerHealth(env: Env) {
+  return env.PROVIDER_HEALTH.get(env.PROVIDER_HEALTH.idFromName('providers'));
+}
+
+/**
+ * Provider health shared by every job. Each job's pool is short-lived (one per `JobRun`), so on its own it would learn
+ * of a dead provider only by trying it; this object checks every provider (`GET /ping`, `DescribeEndpoint`) and hands
+ * the verdicts to each pool before it places a job, so jobs skip a provider found down. Checks run while jobs are
+ * placed (at most once a minute, from an alarm, never in a job's way) and on demand for operators
+ * (`GET /v1/admin/providers`); a quiet deployment makes no calls at all.
+ */
+export class ProviderHealth extends DurableObject<Env> {
+  /** Checks every provider now and keeps the result. */
+  async check(): Promise<ProviderHealthSnapshot> {
+    const pool = new ProviderPool({ providers: createPoolEntries(this.env, createStorage(this.env)) });
+    const snapshot = { checkedAt: new Date().toISOString(), providers: await pool.checkHealth() };
+    await this.ctx.storage.put('snapshot', snapshot);
+    return snapshot;
+  }
+
+  /** The last check while it can be trusted; a new one is started in the background when it is a minute old. */
+  async current(): Promise<ProviderHealthSnapshot | undefined> {
+    const snapshot = await this.ctx.storage.get<ProviderHealthSnapshot>('snapshot');
+    const age = snapshot ? Date.now() - Date.parse(snapshot.checkedAt) : Number.POSITIVE_INFINITY;
+    if (age >= RECHECK_AFTER_MS && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return age < TRUST_FOR_MS ? snapshot : undefined;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.check();
+  }
+}
