@@ -9,6 +9,8 @@ import { clientTokenRoutes } from './routes/client-token-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
+import { playgroundRoutes } from './routes/playground-routes.ts';
+import { providerRoutes } from './routes/provider-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
@@ -20,6 +22,8 @@ export function createApp(): Hono<AppContext> {
     .use(allowCors)
     .use(limitBody)
     .route('/', docsRoutes)
+    .route('/', playgroundRoutes)
+    .route('/v1/admin/providers', providerRoutes)
     .route('/v1/admin', adminRoutes)
     .route('/v1/jobs', jobRoutes)
     .route('/v1/client-tokens', clientTokenRoutes)

@@ -1,7 +1,9 @@
-import { createExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
+import type { JobRecord } from '../src/jobs/job-record.ts';
+import { readJob } from '../src/jobs/job-run.ts';
 import type { OutboxMessageSummary } from '../src/webhooks/webhook-outbox.ts';
 import { verifyWebhook } from '../src/webhooks/webhook-signature.ts';
 import { call, newTenant } from './router-fixture.ts';
@@ -107,6 +109,34 @@ describe('job webhooks', () => {
       ['completed', 'delivered'],
     ]);
     expect((await box.received()).map((d) => d.payload.type)).toEqual(['job.completed']);
+  });
+
+  it('delivers an event its job stored but had not handed to the outbox when it stopped', async () => {
+    const { key } = await newTenant(1);
+    const box = await receiverBox();
+    const realId = await postJob(key, { prompt: 'a circle', webhook: box.url, webhook_events_filter: ['completed'] });
+    await until('job.completed', box.received, completed);
+    const real = (await readJob(env, realId))!;
+    // Another job, stopped right after the transaction that ended it: its record and announcement stored, not sent.
+    const id = `job_${crypto.randomUUID().replaceAll('-', '')}`;
+    const after = { ...real, id, job: { ...real.job, jobId: id } };
+    const before = { ...after, status: 'running', completedAt: undefined } as JobRecord;
+    const stub = env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id));
+    await runInDurableObject(stub, async (_instance: unknown, state: DurableObjectState) => {
+      await state.storage.put({ record: after, announcement: { before, after } });
+      await state.storage.setAlarm(Date.now() + 5_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const delivered = await until('the stored job.completed', box.received, (deliveries) =>
+      deliveries.some((d) => d.payload.data.id === id),
+    );
+    expect(delivered.find((d) => d.payload.data.id === id)?.payload).toMatchObject({
+      type: 'job.completed',
+      data: { id, status: 'succeeded' },
+    });
+    await runInDurableObject(stub, async (_instance: unknown, state: DurableObjectState) => {
+      expect(await state.storage.get('announcement')).toBeUndefined();
+    });
   });
 
   it('retries a failing receiver with the same webhook-id until it answers 2xx', async () => {

@@ -1,6 +1,10 @@
 import { StippleError } from '@stipple/core';
+import { readLocalStackState, stateDirectory } from './local-stack/local-stack-state.ts';
 
-/** Where the router is and how to be its admin: `--url` or `STIPPLE_URL`, and `STIPPLE_ADMIN_SECRET` (never argv). */
+/**
+ * Where the router is and how to be its admin: `--url`, else `STIPPLE_URL`, else the local stack's; and
+ * `STIPPLE_ADMIN_SECRET` (never argv), else the local stack's own secret when the target is the local stack.
+ */
 export interface AdminTarget {
   url: string;
   secret: string;
@@ -10,11 +14,17 @@ export interface AdminTarget {
 export const DEFAULT_ROUTER_URL = 'http://127.0.0.1:8787';
 
 export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTarget {
-  const secret = env.STIPPLE_ADMIN_SECRET ?? '';
+  const localStack = readLocalStackState(stateDirectory(env));
+  const target = (url ?? env.STIPPLE_URL ?? localStack?.url ?? DEFAULT_ROUTER_URL).replace(/\/$/, '');
+  // The local stack's secret goes to the local stack only, never to a router named elsewhere.
+  const secret = env.STIPPLE_ADMIN_SECRET ?? (localStack?.url === target ? localStack.adminSecret : '');
   if (secret === '') {
-    throw new StippleError('missing_admin_secret', 'set STIPPLE_ADMIN_SECRET to the router\u2019s ADMIN_SECRET');
+    throw new StippleError(
+      'missing_admin_secret',
+      'set STIPPLE_ADMIN_SECRET to the router\u2019s ADMIN_SECRET (the local stack, `npm start`, needs none)',
+    );
   }
-  return { url: (url ?? env.STIPPLE_URL ?? DEFAULT_ROUTER_URL).replace(/\/$/, ''), secret };
+  return { url: target, secret };
 }
 
 /** Calls an admin endpoint; an error envelope becomes a `StippleError` with the router's code and message. */

@@ -4,6 +4,8 @@ import { GENERATE_USAGE, generateCommand } from './generate-command.ts';
 import { INFO_USAGE, infoCommand } from './info-command.ts';
 import { KEYS_USAGE, keysCommand } from './keys-command.ts';
 import { MANIFEST_USAGE, manifestCommand } from './manifest-command.ts';
+import { REMOTE_USAGE, remoteCommand } from './remote/remote-command.ts';
+import { START_USAGE, startCommand } from './start-command.ts';
 import { TOKENIZE_USAGE, tokenizeCommand } from './tokenize-command.ts';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
@@ -13,9 +15,11 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   manifest: manifestCommand,
   keys: keysCommand,
   credits: creditsCommand,
+  remote: remoteCommand,
+  start: startCommand,
 };
 
-const USAGE = `Usage:\n  ${[GENERATE_USAGE, TOKENIZE_USAGE, INFO_USAGE, MANIFEST_USAGE, KEYS_USAGE, CREDITS_USAGE].join('\n  ')}\n`;
+const USAGE = `Usage:\n  ${[GENERATE_USAGE, TOKENIZE_USAGE, INFO_USAGE, MANIFEST_USAGE, KEYS_USAGE, CREDITS_USAGE, REMOTE_USAGE, START_USAGE].join('\n  ')}\n`;
 
 /** Runs one CLI command and returns the exit code: 0 done, 2 bad input or model, 1 an unexpected failure. */
 export async function main(argv: string[]): Promise<number> {

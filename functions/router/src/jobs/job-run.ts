@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { Env } from '../env.ts';
 import { providerHealth } from '../providers/provider-health.ts';
-import { announceJobChange } from '../webhooks/job-webhooks.ts';
+import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
 
@@ -10,6 +10,8 @@ const POLL_INTERVAL_MS = 250;
 /** Placement retries while every provider is busy or unreachable: the first delay, doubling up to the most. */
 const PLACEMENT_RETRY_FIRST_MS = 1_000;
 const PLACEMENT_RETRY_MAX_MS = 15_000;
+/** When a webhook announcement not yet handed to the outbox is tried again (the object stopped in between). */
+const ANNOUNCEMENT_RETRY_MS = 5_000;
 
 /** When the job must have started by: its `start_timeout_seconds`, else its total deadline. */
 function startDeadline(record: JobRecord): number {
@@ -59,6 +61,7 @@ export class JobRun extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await this.announcePending();
     let record = await this.get();
     if (!record || TERMINAL_STATUSES.includes(record.status)) return;
     try {
@@ -91,7 +94,7 @@ export class JobRun extends DurableObject<Env> {
         const status = submission.state === 'queued' ? 'queued' : 'running';
         record = { ...record, handle: submission.handle, status, placementAttempts: undefined };
         if (status === 'running') record.startedAt = new Date().toISOString();
-        await this.ctx.storage.put('record', record);
+        await this.commit(queued, record);
       } catch (error) {
         if (Date.now() >= startBy) return this.abort(record);
         // Every provider busy or out of reach: the job waits for one, as in a queue, until its start deadline.
@@ -100,7 +103,6 @@ export class JobRun extends DurableObject<Env> {
         const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
         return this.settle(record, 'failed', { code, message: (error as Error).message });
       }
-      await announceJobChange(this.env, queued, record);
     }
     const deadline = Date.parse(record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
     for (;;) {
@@ -140,12 +142,36 @@ export class JobRun extends DurableObject<Env> {
         next.preview = { step: status.progress!.step, ...preview };
       }
       if (JSON.stringify(next) !== JSON.stringify(record)) {
-        await this.ctx.storage.put('record', next);
-        await announceJobChange(this.env, record, next);
+        await this.commit(record, next);
       }
       record = next;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
+  }
+
+  /**
+   * Stores the record's change and, in the same transaction, the webhook events it makes (with an alarm to deliver
+   * them should this object stop before it has); then hands them to the tenant's outbox. So an event is never lost
+   * between the write and the outbox, and never runs ahead of the state it reports (the outbox drops a repeat).
+   */
+  private async commit(before: JobRecord, after: JobRecord): Promise<void> {
+    if (!after.webhook || jobWebhookEvents(before, after).length === 0) {
+      await this.ctx.storage.put('record', after);
+      return;
+    }
+    await Promise.all([
+      this.ctx.storage.put({ record: after, announcement: { before, after } }),
+      this.ctx.storage.setAlarm(Date.now() + ANNOUNCEMENT_RETRY_MS),
+    ]);
+    await this.announcePending();
+  }
+
+  /** Delivers a stored announcement to the outbox, then forgets it. */
+  private async announcePending(): Promise<void> {
+    const pending = await this.ctx.storage.get<{ before: JobRecord; after: JobRecord }>('announcement');
+    if (!pending) return;
+    await announceJobChange(this.env, pending.before, pending.after);
+    await this.ctx.storage.delete('announcement');
   }
 
   /** Ends a job that never started in time (`start_timeout_seconds`, or its total deadline passed while waiting). */
@@ -176,9 +202,11 @@ export class JobRun extends DurableObject<Env> {
     // A job may end while a cancel or a poll is under way: the first terminal state stands.
     const latest = await this.get();
     if (latest && TERMINAL_STATUSES.includes(latest.status)) return;
-    const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress: undefined };
+    // A finished job shows every step done (a short one may end between two polls, before any progress was seen).
+    const { steps } = record.job.parameters;
+    const progress = status === 'succeeded' && steps ? { step: steps, totalSteps: steps, etaMs: 0 } : undefined;
+    const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress };
     if (error) done.error = { code: error.code, message: error.message };
-    await this.ctx.storage.put('record', done);
-    await announceJobChange(this.env, record, done);
+    await this.commit(record, done);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyHint, apiKeyMode, createApiKey, digestApiKey } from './api-key.ts';
+import { apiKeyFormatProblem, apiKeyHint, apiKeyMode, createApiKey, digestApiKey } from './api-key.ts';
 
 describe('createApiKey', () => {
   it('makes a prefixed 256-bit key whose digest is its SHA-256', async () => {
@@ -37,5 +37,21 @@ describe('apiKeyMode', () => {
       expect(apiKeyMode(candidate)).toBeUndefined();
     }
     expect(apiKeyHint(`sk_test_${'x'.repeat(43)}`)).toBe('sk_test_xxxx…');
+  });
+});
+
+describe('apiKeyFormatProblem', () => {
+  it('accepts what createApiKey makes and names the problem of anything else, showing the hint at most', async () => {
+    const { key } = await createApiKey('test');
+    expect(apiKeyFormatProblem(key)).toBeUndefined();
+    expect(apiKeyFormatProblem(`sk_live_${'0'.repeat(43)}`)).toBeUndefined();
+    expect(apiKeyFormatProblem('pk_test_abc')).toBe('key "pk_test_…" does not start with sk_live_ or sk_test_');
+    expect(apiKeyFormatProblem(key.slice(0, 30))).toBe(
+      `key ${key.slice(0, 12)}… has 22 characters after sk_test_; use exactly 43 of 0–9 A–Z a–z`,
+    );
+    const withSpace = `${key.slice(0, 10)} ${key.slice(11)}`;
+    expect(apiKeyFormatProblem(withSpace)).toBe(
+      `key ${withSpace.slice(0, 12)}… has " " at position 11; use only 0–9 A–Z a–z after sk_test_`,
+    );
   });
 });

@@ -46,6 +46,31 @@ export async function createApiKey(mode: ApiKeyMode): Promise<NewApiKey> {
   return { key, digest: await digestApiKey(key), hint: apiKeyHint(key) };
 }
 
+/**
+ * What is wrong with a key an operator brings (the local stack's `DEV_API_KEY`), or undefined when it has the shape
+ * `createApiKey` gives. Messages show the key's hint at most, never the whole secret.
+ */
+export function apiKeyFormatProblem(candidate: string): string | undefined {
+  const prefix = /^sk_(live|test)_/.exec(candidate)?.[0];
+  if (!prefix) return `key "${candidate.slice(0, 8)}…" does not start with sk_live_ or sk_test_`;
+  const secret = candidate.slice(prefix.length);
+  const stranger = /[^0-9A-Za-z]/.exec(secret);
+  if (stranger) {
+    return `key ${apiKeyHint(candidate)} has ${JSON.stringify(stranger[0])} at position ${prefix.length + stranger.index + 1}; use only 0–9 A–Z a–z after ${prefix}`;
+  }
+  if (secret.length !== KEY_DIGITS) {
+    return `key ${apiKeyHint(candidate)} has ${secret.length} characters after ${prefix}; use exactly ${KEY_DIGITS} of 0–9 A–Z a–z`;
+  }
+  return undefined;
+}
+
+/** A caller-made key, already checked with `apiKeyFormatProblem`, as `createApiKey` would have returned it. */
+export async function importApiKey(key: string): Promise<NewApiKey & { mode: ApiKeyMode }> {
+  const mode = apiKeyMode(key);
+  if (!mode) throw new Error(apiKeyFormatProblem(key));
+  return { key, mode, digest: await digestApiKey(key), hint: apiKeyHint(key) };
+}
+
 /** The key's mode when it has the shape of a Stipple secret key, else undefined (then it is not worth a lookup). */
 export function apiKeyMode(candidate: string): ApiKeyMode | undefined {
   return KEY_PATTERN.exec(candidate)?.[1] as ApiKeyMode | undefined;

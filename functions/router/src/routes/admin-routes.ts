@@ -4,7 +4,7 @@ import { requireAdmin } from '../auth/require-admin.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
-import { API_KEY_MODES, createApiKey } from '../keys/api-key.ts';
+import { API_KEY_MODES, apiKeyFormatProblem, createApiKey, importApiKey } from '../keys/api-key.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
 import { keyDirectoryShard } from '../tenancy/key-directory.ts';
 import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
@@ -12,8 +12,17 @@ import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
 const TENANT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const createKeySchema = z.strictObject({
-  mode: z.enum(API_KEY_MODES).default('live'),
+  /** Default `live`, or the imported key's own. */
+  mode: z.enum(API_KEY_MODES).optional(),
   scopes: z.array(z.enum(API_SCOPES)).min(1).default(['generate', 'read']),
+  /** A key the operator made (the local stack's `DEV_API_KEY`), imported instead of a new one. */
+  key: z
+    .string()
+    .superRefine((key, context) => {
+      const problem = apiKeyFormatProblem(key);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 const grantSchema = z.strictObject({
   credits: z.int().min(1).max(1_000_000_000),
@@ -36,9 +45,24 @@ export const adminRoutes = new Hono<AppContext>()
   .use(requireAdmin)
   .post('/tenants/:tenantId/keys', async (c) => {
     const tenantId = tenantIdOf(c.req.param('tenantId'));
-    const { mode, scopes } = await parseBody(c, createKeySchema);
-    const { key, digest, hint } = await createApiKey(mode);
+    const body = await parseBody(c, createKeySchema);
+    const { key, digest, hint, mode } = body.key
+      ? await importApiKey(body.key)
+      : { ...(await createApiKey(body.mode ?? 'live')), mode: body.mode ?? 'live' };
+    if (body.mode && body.mode !== mode) {
+      throw new ApiError(400, 'invalid_request', `mode ${body.mode} does not match key ${hint}, a ${mode} key`, {
+        param: 'mode',
+      });
+    }
+    const { scopes } = body;
     const id = `key_${digest.slice(0, 16)}`;
+    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
+    // Only an imported key can already be known (new ones carry 256 random bits); it must not change hands.
+    if (body.key && (await directory.known(digest))) {
+      throw new ApiError(409, 'key_exists', `key ${hint} is already in use or was revoked; import a key that is new`, {
+        param: 'key',
+      });
+    }
     const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
     const createdAt = new Date().toISOString();
     const added = await account.addKey({ id, digest, hint, mode, scopes, createdAt });
@@ -49,7 +73,6 @@ export const adminRoutes = new Hono<AppContext>()
         `tenant ${tenantId} already has ${added.active} active keys (at most ${MAX_ACTIVE_KEYS}); revoke one first`,
       );
     }
-    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
     await directory.register(digest, { keyId: id, tenantId, mode, scopes });
     // The only time the key itself leaves the service.
     return c.json({ id, key, hint, mode, scopes, tenant_id: tenantId, created_at: createdAt }, 201);

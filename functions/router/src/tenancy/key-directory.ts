@@ -59,6 +59,11 @@ export class KeyDirectory extends DurableObject<Env> {
     };
   }
 
+  /** Whether the digest was ever registered, revoked or not: a key is never given out twice. */
+  known(digest: string): boolean {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM keys WHERE digest = ?', digest).toArray().length > 0;
+  }
+
   revoke(digest: string): void {
     this.ctx.storage.sql.exec('UPDATE keys SET revoked = 1 WHERE digest = ?', digest);
   }

@@ -1,0 +1,71 @@
+/** Sizes offered besides the model's own, `WIDTHxHEIGHT`; anything 64–2048 in steps of 8 works through the API. */
+const SIZES = ['64x64', '128x128', '256x256', '512x512', '768x768', '1024x1024', '512x768', '768x512'];
+
+const options = (values: readonly string[]) => values.map((value) => `<option>${value}</option>`).join('');
+
+/**
+ * The playground at `/`: a form over `POST /v1/jobs`, live progress and previews from the job's event stream, the
+ * images with their seeds and records, the key's recent jobs. Static HTML; the behaviour is `/playground.js`, the look
+ * `/playground.css`, so the Content-Security-Policy can forbid inline scripts and styles.
+ */
+export function playgroundPage(schedulers: readonly string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Stipple playground</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/playground.css">
+<script type="module" src="/playground.js"></script>
+</head>
+<body>
+<header>
+  <h1>Stipple playground</h1>
+  <span id="credits"></span>
+  <nav><a href="/docs">API reference</a> · <a href="/openapi.json">OpenAPI</a></nav>
+</header>
+<main>
+  <form id="generate-form">
+    <label>API key
+      <input id="api-key" type="password" autocomplete="off" spellcheck="false" placeholder="sk_test_…" required>
+    </label>
+    <label>Prompt
+      <textarea id="prompt" rows="3" maxlength="2000" required placeholder="a red circle on a blue background"></textarea>
+    </label>
+    <label>Negative prompt
+      <textarea id="negative-prompt" rows="2" maxlength="2000" placeholder="optional"></textarea>
+    </label>
+    <div class="row">
+      <label>Model <select id="model"></select></label>
+      <label>Size <select id="size"><option value="">model's own</option>${options(SIZES)}</select></label>
+      <label>Images <input id="n" type="number" min="1" max="8" value="1" required></label>
+    </div>
+    <div class="row">
+      <label>Steps <input id="steps" type="number" min="1" max="150" placeholder="default"></label>
+      <label>Guidance <input id="guidance" type="number" min="0" max="50" step="0.5" placeholder="default"></label>
+      <label>Scheduler <select id="scheduler"><option value="">model's own</option>${options(schedulers)}</select></label>
+      <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
+    </div>
+    <div class="actions">
+      <button id="generate" type="submit">Generate</button>
+      <button id="copy-curl" type="button" class="secondary">Copy as curl</button>
+    </div>
+    <p id="status" role="status" aria-live="polite"></p>
+  </form>
+  <section id="result" aria-label="Result">
+    <div id="progress-box" hidden>
+      <progress id="progress" max="1" value="0"></progress>
+      <span id="progress-text"></span>
+    </div>
+    <div id="previews"></div>
+    <div id="images"></div>
+  </section>
+  <section id="jobs-section">
+    <h2>Recent jobs <button id="refresh-jobs" type="button" class="secondary small">Refresh</button></h2>
+    <ul id="jobs"></ul>
+  </section>
+</main>
+</body>
+</html>`;
+}

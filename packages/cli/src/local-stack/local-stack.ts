@@ -1,0 +1,160 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StippleError } from '@stipple/core';
+import { ensureDevKey } from './dev-key.ts';
+import { type LocalStackState, loadOrCreateState, writeLocalStackState } from './local-stack-state.ts';
+import { readableLogLine } from './log-line.ts';
+import { freePort, portIsFree } from './loopback-port.ts';
+import { S3RVER_CREDENTIALS, startS3Store } from './s3-store.ts';
+import { type ChildExit, type SupervisedChild, startChild } from './supervised-child.ts';
+import { waitUntilReady } from './wait-until-ready.ts';
+
+const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../../..');
+const WORKER_MAIN = join(REPOSITORY_ROOT, 'functions/gpu-worker/src/main.ts');
+const ROUTER_MAIN = join(import.meta.dirname, 'router-main.ts');
+const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, 'exit-with-parent.ts')).href;
+
+/** The bucket the router's wrangler.jsonc names (`S3_BUCKET`). */
+const BUCKET = 'stipple-outputs';
+/** How long the worker and the router may take to answer, seconds: generous, for a busy machine. */
+const READY_TIMEOUT_MS = 90_000;
+/** How long a running job may finish when the stack stops, seconds (the worker's `SHUTDOWN_GRACE_SECONDS`). */
+const WORKER_SHUTDOWN_GRACE_SECONDS = 5;
+/** How long a child may take to stop before it is killed, milliseconds. */
+const STOP_GRACE_MS = (WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000;
+
+export interface LocalStackOptions {
+  /** The router's port on 127.0.0.1 (`PORT`, default 8787). */
+  port: number;
+  /** The state folder (`STIPPLE_STATE_DIR`, default `.stipple/`). */
+  stateDir: string;
+  /** `DEV_API_KEY`: the development key to use instead of a generated one. */
+  devApiKey?: string;
+  /** Where each readable log line goes, e.g. `[worker] job_started …`. */
+  log(line: string): void;
+}
+
+export interface LocalStack {
+  /** The router, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  devKey: NonNullable<LocalStackState['devKey']>;
+  /** The development tenant's balance when the stack became ready. */
+  credits: number;
+  /** The children, for the curious (and for tests that check they are gone). */
+  children: { name: string; pid: number; url: string }[];
+  /** Settles when a child exits without being asked to: the stack is broken and should stop. */
+  crashed: Promise<ChildExit>;
+  /** Stops the router, then the worker, then the object store; resolves once all are gone. */
+  stop(): Promise<void>;
+}
+
+/** A child that exited on its own, with its exit status and last words. */
+export class ChildCrashError extends StippleError {
+  constructor(readonly exit: ChildExit) {
+    const status = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    super(
+      'local_stack_child_crashed',
+      `the ${exit.name} exited with ${status}; its last lines:\n${exit.lastLines.map((line) => `  ${line}`).join('\n')}`,
+    );
+  }
+}
+
+/**
+ * The local stack: s3rver on the state folder, the gpu-worker on the CPU with the default model, and the router in
+ * workerd with local-development settings, wired together; then the development key. Resolves once every part
+ * answers; rejects (having stopped what it started) when one does not.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { stateDir, log } = options;
+  if (!(await portIsFree(options.port))) {
+    throw new StippleError(
+      'port_in_use',
+      `port ${options.port} on 127.0.0.1 is in use (is the local stack already running?); set PORT to another`,
+    );
+  }
+  const state = loadOrCreateState(stateDir);
+  const url = `http://127.0.0.1:${options.port}`;
+  const s3 = await startS3Store(join(stateDir, 's3'), BUCKET);
+  log(`[s3] serving ${join(stateDir, 's3')} at ${s3.endpoint}`);
+  const workerPort = await freePort();
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  const nodeChild = (name: string, main: string, env: Record<string, string>): SupervisedChild =>
+    startChild({
+      name,
+      command: process.execPath,
+      args: ['--import', 'tsx', '--import', EXIT_WITH_PARENT, main],
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, ...env },
+      formatLine: readableLogLine,
+      onLine: (line) => log(`[${name}] ${line}`),
+    });
+  const worker = nodeChild('worker', WORKER_MAIN, {
+    PORT: String(workerPort),
+    WORKER_SECRET: state.workerSecret,
+    S3_ENDPOINT: s3.endpoint,
+    S3_CONDITIONAL_WRITES: 'false',
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    SHUTDOWN_GRACE_SECONDS: String(WORKER_SHUTDOWN_GRACE_SECONDS),
+    // The AWS SDK's seven-line notice about Node 22, on every start, is no news to someone starting the stack.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  const router = nodeChild('router', ROUTER_MAIN, {
+    ROUTER_PORT: String(options.port),
+    ROUTER_PERSIST_DIR: join(stateDir, 'router'),
+    // Offline: no download of the `Request.cf` placeholder data, no usage metrics.
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_SEND_METRICS: 'false',
+    STIPPLE_ROUTER_BINDINGS: JSON.stringify({
+      ADMIN_SECRET: state.adminSecret,
+      WORKER_SECRET: state.workerSecret,
+      TOKEN_SIGNING_SECRET: state.tokenSigningSecret,
+      PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: workerUrl, models: ['tiny-shapes'] }]),
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: BUCKET,
+      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      // Local development: webhooks may go to http://127.0.0.1 receivers.
+      ALLOW_LOCAL_WEBHOOKS: 'true',
+    }),
+  });
+  log(`[worker] starting on ${workerUrl} (pid ${worker.pid})`);
+  log(`[router] starting on ${url} (pid ${router.pid})`);
+
+  const children = [router, worker];
+  let stopping = false;
+  const crashed = new Promise<ChildExit>((resolveCrash) => {
+    for (const child of children) void child.exited.then((exit) => stopping || resolveCrash(exit));
+  });
+  const stop = async () => {
+    stopping = true;
+    for (const child of children) await child.stop(STOP_GRACE_MS);
+    await s3.stop();
+  };
+  try {
+    const crashedEarly = crashed.then((exit) => Promise.reject(new ChildCrashError(exit)));
+    await Promise.race([
+      crashedEarly,
+      Promise.all([
+        waitUntilReady('worker', `${workerUrl}/ping`, crashed, READY_TIMEOUT_MS),
+        waitUntilReady('router', `${url}/openapi.json`, crashed, READY_TIMEOUT_MS),
+      ]),
+    ]);
+    const { devKey, credits } = await ensureDevKey({ url, secret: state.adminSecret }, state.devKey, options.devApiKey);
+    writeLocalStackState(stateDir, { ...state, url, devKey });
+    return {
+      url,
+      devKey,
+      credits,
+      children: [
+        { name: 'router', pid: router.pid, url },
+        { name: 'worker', pid: worker.pid, url: workerUrl },
+      ],
+      crashed,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+
+/** The one key pair s3rver's dummy account holds (s3rver/lib/models/account.js); it checks no signatures. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** The part of s3rver 3.7's API used here; s3rver ships no type declarations. */
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer?: Server;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  directory: string;
+  silent: boolean;
+  configureBuckets: { name: string }[];
+}) => S3rverInstance;
+
+export interface S3Store {
+  /** e.g. `http://127.0.0.1:40123` (path-style). */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stack's object store: s3rver, an S3-protocol server, inside this process, keeping objects as files in
+ * `directory` (so they outlive restarts), on a loopback port chosen by the system.
+ */
+export async function startS3Store(directory: string, bucket: string): Promise<S3Store> {
+  // s3rver is a development dependency of the repository, which `npm start` runs from.
+  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      // Idle keep-alive sockets would hold close() open until they time out.
+      server.httpServer?.closeAllConnections();
+      await server.close();
+    },
+  };
+}

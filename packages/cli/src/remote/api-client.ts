@@ -1,0 +1,107 @@
+import { StippleError } from '@stipple/core';
+import { DEFAULT_ROUTER_URL } from '../admin-client.ts';
+
+/** Where the router is and which API key to call it with (`--key` or `STIPPLE_API_KEY`; the key is never printed). */
+export interface ApiTarget {
+  url: string;
+  key: string;
+}
+
+/** A job as `GET /v1/jobs/:id` shows it (docs/router.md, "Jobs"); only the fields the CLI reads. */
+export interface JobView {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | 'timed_out';
+  model: string;
+  /** What was asked, the model's defaults filled in. */
+  input: { prompt: string; steps: number; n: number };
+  created_at: string;
+  completed_at: string | null;
+  progress: { step: number; total_steps: number; eta_ms: number } | null;
+  outputs: { url: string; expires_at: string; seed: number; content_type: string; bytes: number }[];
+  /** The engine's records once the job has succeeded (prompt, seeds, scheduler, …). */
+  records: { warnings?: string[] }[];
+  usage: { images: number; megapixel_steps: number; credits: number };
+  error: { code: string; message: string } | null;
+}
+
+export const TERMINAL_STATUSES: readonly JobView['status'][] = [
+  'succeeded',
+  'failed',
+  'canceled',
+  'aborted',
+  'timed_out',
+];
+
+/** An error envelope from the router: its `code`, `message` and HTTP status. */
+export class ApiError extends StippleError {
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(code, message, { status });
+    this.status = status;
+  }
+}
+
+export function apiTarget(flags: { url?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): ApiTarget {
+  const key = flags.key ?? env.STIPPLE_API_KEY ?? '';
+  if (key === '')
+    throw new StippleError('missing_api_key', 'set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key)');
+  return { url: (flags.url ?? env.STIPPLE_URL ?? DEFAULT_ROUTER_URL).replace(/\/$/, ''), key };
+}
+
+export interface ApiRequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Sends one request with the key; a network failure becomes `router_unreachable`, naming the URL (never the key). */
+export async function apiFetch(
+  target: ApiTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  options: ApiRequestOptions = {},
+): Promise<Response> {
+  try {
+    return await fetch(`${target.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${target.key}`,
+        ...(options.body !== undefined && { 'content-type': 'application/json' }),
+        ...options.headers,
+      },
+      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw unreachable(target.url, error);
+  }
+}
+
+export function unreachable(url: string, error: unknown): StippleError {
+  const cause = (error as Error).cause ?? (error as Error).message;
+  return new StippleError('router_unreachable', `cannot reach the router at ${url} (${cause}); start it or pass --url`);
+}
+
+/** Reads a JSON answer; an error envelope `{ error: { message, code } }` becomes an `ApiError`. */
+export async function readJson<T>(response: Response): Promise<T> {
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = (json.error ?? {}) as { code?: string; message?: string };
+    throw new ApiError(
+      response.status,
+      error.code ?? `http_${response.status}`,
+      error.message ?? `the router answered ${response.status}`,
+    );
+  }
+  return json as T;
+}
+
+export async function apiRequest<T>(
+  target: ApiTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  options?: ApiRequestOptions,
+): Promise<T> {
+  return readJson<T>(await apiFetch(target, method, path, options));
+}

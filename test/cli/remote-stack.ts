@@ -1,0 +1,81 @@
+/**
+ * The whole remote stack on loopback for CLI tests: a real s3rver, a real gpu-worker process and the real router in
+ * workerd (wrangler's `unstable_startWorker`), wired as test/support/router-global-setup.ts and vitest.config.ts wire
+ * the router's own tests.
+ */
+import { resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { unstable_startWorker } from 'wrangler';
+import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '../support/s3-server.ts';
+import { startWorker } from '../support/worker-process.ts';
+
+const ADMIN_SECRET = 'cli-remote-admin-secret-0123456789abcdef';
+const WORKER_SECRET = 'cli-remote-worker-secret-0123';
+/** The bucket the router tells workers to write to. */
+export const RESULTS_BUCKET = 'results';
+
+export interface RemoteStack {
+  /** The router's origin, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  s3Client(): S3Client;
+  /** Makes a tenant's API key through the admin API and grants it credits; returns the key. */
+  createKey(tenant: string, credits: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startRemoteStack(): Promise<RemoteStack> {
+  const s3 = await startS3Server({ buckets: [RESULTS_BUCKET] });
+  const worker = await startWorker({ ...s3.env, WORKER_SECRET }).catch(async (error) => {
+    await s3.stop();
+    throw error;
+  });
+  // Offline here: skip wrangler's download of the `Request.cf` placeholder data.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  const plain = (value: string) => ({ type: 'plain_text' as const, value });
+  let router: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
+  try {
+    router = await unstable_startWorker({
+      config: resolve(import.meta.dirname, '../../functions/router/wrangler.jsonc'),
+      bindings: {
+        ADMIN_SECRET: plain(ADMIN_SECRET),
+        WORKER_SECRET: plain(WORKER_SECRET),
+        PROVIDERS: plain(JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }])),
+        S3_ENDPOINT: plain(s3.endpoint),
+        S3_BUCKET: plain(RESULTS_BUCKET),
+        S3_ACCESS_KEY_ID: plain(S3RVER_CREDENTIALS.accessKeyId),
+        S3_SECRET_ACCESS_KEY: plain(S3RVER_CREDENTIALS.secretAccessKey),
+      },
+      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, logLevel: 'error', persist: false },
+    });
+    await router.ready;
+  } catch (error) {
+    await router?.dispose();
+    await worker.stop();
+    await s3.stop();
+    throw error;
+  }
+  const url = (await router.url).origin;
+  const admin = async (path: string, body: unknown) => {
+    const response = await fetch(`${url}/v1/admin${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`admin ${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  return {
+    url,
+    s3Client: () => s3ClientFor(s3),
+    async createKey(tenant, credits) {
+      const created = await admin(`/tenants/${tenant}/keys`, { mode: 'live' });
+      await admin(`/tenants/${tenant}/credits`, { credits });
+      return created.key as string;
+    },
+    async stop() {
+      await router?.dispose();
+      await worker.stop();
+      await s3.stop();
+    },
+  };
+}
