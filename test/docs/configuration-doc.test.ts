@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -6,8 +6,14 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const doc = readFileSync(join(ROOT, 'docs/CONFIGURATION.md'), 'utf8');
 const documented = new Set([...doc.matchAll(/`([A-Z][A-Z0-9_]{2,})`/g)].map((match) => match[1]));
 
-/** Variables the local stack sets for its own router child: plumbing, not settings. */
-const STACK_PLUMBING = new Set(['ROUTER_PORT', 'ROUTER_PERSIST_DIR', 'STIPPLE_ROUTER_BINDINGS']);
+/** Plumbing, not settings: what the local stack hands its router child, and `sst deploy` its wrangler step. */
+const PLUMBING = new Set([
+  'ROUTER_PORT',
+  'ROUTER_PERSIST_DIR',
+  'STIPPLE_ROUTER_BINDINGS',
+  'STIPPLE_ROUTER_CONFIG',
+  'STIPPLE_ROUTER_SECRETS',
+]);
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -17,9 +23,10 @@ function sources(dir: string): string[] {
 
 /** Names read from an environment: `env.NAME`, and the worker's typed readers `readEnv(env, 'NAME')` and kin. */
 function variablesReadIn(dirs: string[]): Set<string> {
-  const read = /\benv(?:\.|\[')([A-Z][A-Z0-9_]+)|\b(?:readEnv|readBoolean|readInteger|integer)\(env, '([A-Z0-9_]+)'/g;
+  const read =
+    /\benv(?:\.|\[')([A-Z][A-Z0-9_]+)|\b(?:readEnv|readBoolean|readInteger|integer|value)\(env, '([A-Z0-9_]+)'/g;
   const names = dirs.flatMap(sources).flatMap((text) => [...text.matchAll(read)].map((m) => m[1] ?? m[2]));
-  return new Set(names.filter((name) => !STACK_PLUMBING.has(name)));
+  return new Set(names.filter((name) => !PLUMBING.has(name)));
 }
 
 /** The router's bindings: the properties of `Env` in functions/router/src/env.ts. */
@@ -29,8 +36,9 @@ function routerBindings(): string[] {
 }
 
 describe('docs/CONFIGURATION.md', () => {
-  it('documents every variable the gpu-worker and the CLI (local stack included) read', () => {
-    const read = variablesReadIn(['functions/gpu-worker/src', 'packages/cli/src']);
+  it('documents every variable the gpu-worker, the CLI (local stack included) and the deployment read', () => {
+    const read = variablesReadIn(['functions/gpu-worker/src', 'packages/cli/src', 'infra']);
+    expect(read).toContain('STIPPLE_SAGEMAKER_MAX_INSTANCES');
     expect(read.size).toBeGreaterThan(20);
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
   });

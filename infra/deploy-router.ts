@@ -1,0 +1,33 @@
+/**
+ * Deploys the router with wrangler: `STIPPLE_ROUTER_CONFIG` (the stage's wrangler configuration, JSON) and
+ * `STIPPLE_ROUTER_SECRETS` (binding → value) come from `router.ts`. The secrets file lives only while wrangler runs.
+ * Run by `sst deploy`; not meant to be run by hand.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const config = process.env.STIPPLE_ROUTER_CONFIG;
+const secrets = process.env.STIPPLE_ROUTER_SECRETS;
+if (config === undefined || secrets === undefined) {
+  process.stderr.write(
+    'deploy-router: STIPPLE_ROUTER_CONFIG and STIPPLE_ROUTER_SECRETS must be set (sst deploy sets them)\n',
+  );
+  process.exit(2);
+}
+const directory = join('.sst', 'router');
+mkdirSync(directory, { recursive: true });
+const configPath = join(directory, 'wrangler.json');
+const secretsPath = join(directory, 'secrets.json');
+writeFileSync(configPath, config);
+writeFileSync(secretsPath, secrets, { mode: 0o600 });
+try {
+  const result = spawnSync('npx', ['wrangler', 'deploy', '--config', configPath, '--secrets-file', secretsPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  process.stdout.write(result.stdout ?? '');
+  process.exitCode = result.status ?? 1;
+} finally {
+  rmSync(secretsPath, { force: true });
+}
