@@ -12,7 +12,7 @@ export default $config({
       home: 'aws',
       removal: production ? 'retain' : 'remove',
       protect: production,
-      // Pinned to the versions SST 4.6.9's own components are built against.
+      // Pinned to the versions SST 4.6.11's own components are built against.
       providers: { aws: '7.20.0', command: '1.0.1', 'docker-build': '0.0.14' },
     };
   },
