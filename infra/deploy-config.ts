@@ -11,7 +11,10 @@ export interface DeployConfig {
   corsOrigins: string[];
   /** `STIPPLE_MODELS`: model ids the GPU workers serve, comma-separated. Default `tiny-shapes`. */
   models: string[];
-  /** `STIPPLE_MODEL_REGISTRY`: the worker's `MODEL_REGISTRY`, a registry file inside the image; unset = tiny-shapes only. */
+  /**
+   * `STIPPLE_MODEL_REGISTRY`: the worker's `MODEL_REGISTRY`: inline JSON (models under `s3://{bucket}/models/…`) or a
+   * registry file inside the image; unset = tiny-shapes only.
+   */
   modelRegistryPath: string | undefined;
   /** `STIPPLE_MODEL_CATALOGUE`: the router's `MODELS` catalogue (JSON); unset = the router's default. */
   modelCatalogue: string | undefined;

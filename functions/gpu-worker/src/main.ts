@@ -22,8 +22,8 @@ const config = readWorkerConfig(process.env);
 const s3 = readS3Config(process.env);
 const client = createS3Client(s3);
 const modelCache = new S3ModelCache(client, config.modelCacheDir);
-const registry = await ModelRegistry.fromFile(
-  config.registryPath,
+const registry = await ModelRegistry.fromSetting(
+  config.registry,
   { executionProviders: config.executionProviders },
   (uri) => modelCache.fetch(parseS3Location(uri)!),
 );
@@ -55,7 +55,7 @@ void registry.preload(config.preloadModels).then(() => {
   const models = registry.list().filter((model) => config.preloadModels.includes(model.id));
   log({ level: registry.ready() ? 'info' : 'error', event: 'models_preloaded', models });
 });
-const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   log({ level: 'info', event: 'listening', port: info.port });
 });
 

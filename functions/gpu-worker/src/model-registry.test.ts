@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelRegistry } from './model-registry.ts';
@@ -56,5 +57,28 @@ describe('ModelRegistry', () => {
   it('names the known models for an unknown id', async () => {
     const registry = new ModelRegistry(new Map([['a', fixture('sd15-int32')]]));
     await expect(registry.acquire('zzz')).rejects.toThrow('model "zzz" is not served here; use one of a');
+  });
+
+  it('reads MODEL_REGISTRY as inline JSON or as a file, relative folders from the working directory or the file', async () => {
+    const inline = await ModelRegistry.fromSetting('{"models":{"sd15":"models/sd15","xl":"s3://weights/sdxl"}}');
+    expect(inline.list().map(({ id, dir }) => [id, dir])).toEqual([
+      ['tiny-shapes', expect.stringMatching(/models\/tiny-shapes$/)],
+      ['sd15', join(process.cwd(), 'models/sd15')],
+      ['xl', 's3://weights/sdxl'],
+    ]);
+    const folder = await mkdtemp(join(tmpdir(), 'registry-'));
+    await writeFile(join(folder, 'registry.json'), '{"models":{"sd15":"sd15-onnx"}}');
+    const fromFile = await ModelRegistry.fromSetting(join(folder, 'registry.json'));
+    expect(fromFile.list().at(-1)).toMatchObject({ id: 'sd15', dir: join(folder, 'sd15-onnx') });
+  });
+
+  it('says what is wrong with a registry that is not one', async () => {
+    await expect(ModelRegistry.fromSetting('{"models":')).rejects.toMatchObject({
+      code: 'invalid_worker_config',
+      message: expect.stringMatching(/^MODEL_REGISTRY is not JSON/),
+    });
+    await expect(ModelRegistry.fromSetting('{"sd15":"models/sd15"}')).rejects.toThrow(
+      'MODEL_REGISTRY must be { "models": { "<id>": "<folder or s3://bucket/prefix>" } }',
+    );
   });
 });

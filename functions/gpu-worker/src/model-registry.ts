@@ -1,6 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type LoadModelOptions, loadModel, type StableDiffusionModel, StippleError } from '@stipple/core';
+import {
+  type LoadModelOptions,
+  loadModel,
+  type StableDiffusionModel,
+  StippleError,
+  ValidationError,
+} from '@stipple/core';
 
 /** The model the repository ships (models/tiny-shapes), registered when present. */
 export const DEFAULT_MODEL_ID = 'tiny-shapes';
@@ -17,6 +23,26 @@ async function weightBytes(dir: string): Promise<number> {
       .map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/** `{ "models": { "<id>": "<folder or s3://…>" } }`, checked, with errors that say what is wrong. */
+function parseRegistry(text: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError('invalid_worker_config', `MODEL_REGISTRY is not JSON (${(error as Error).message})`);
+  }
+  const models = (parsed as { models?: unknown } | null)?.models;
+  const valid =
+    typeof models === 'object' &&
+    models !== null &&
+    Object.values(models).every((dir) => typeof dir === 'string' && dir.length > 0);
+  if (!valid) {
+    const message = 'MODEL_REGISTRY must be { "models": { "<id>": "<folder or s3://bucket/prefix>" } }';
+    throw new ValidationError('invalid_worker_config', message);
+  }
+  return models as Record<string, string>;
 }
 
 export class UnknownModelError extends StippleError {
@@ -59,17 +85,22 @@ export class ModelRegistry {
     this.dirs = new Map(dirs);
   }
 
-  /** Folders are relative to the registry file; `s3://` locations are kept as they are. */
-  static async fromFile(
-    path: string | undefined,
+  /**
+   * The registry `MODEL_REGISTRY` names: the path of a JSON file, or the JSON itself (it starts with `{`), so a
+   * deployment can set it without building it into the image. Folders are relative to the file (to the working
+   * directory for inline JSON); `s3://` locations are kept as they are.
+   */
+  static async fromSetting(
+    setting: string | undefined,
     options: LoadModelOptions = {},
     fetchRemote?: (uri: string) => Promise<string>,
   ): Promise<ModelRegistry> {
     const dirs = new Map<string, string>([[DEFAULT_MODEL_ID, SHIPPED_MODEL_DIR]]);
-    if (path !== undefined) {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as { models?: Record<string, string> };
-      for (const [id, dir] of Object.entries(parsed.models ?? {})) {
-        dirs.set(id, dir.startsWith('s3://') ? dir : resolve(dirname(path), dir));
+    if (setting !== undefined) {
+      const inline = setting.trimStart().startsWith('{');
+      const base = inline ? process.cwd() : dirname(setting);
+      for (const [id, dir] of Object.entries(parseRegistry(inline ? setting : await readFile(setting, 'utf8')))) {
+        dirs.set(id, dir.startsWith('s3://') ? dir : resolve(base, dir));
       }
     }
     return new ModelRegistry(dirs, options, fetchRemote);

@@ -7,10 +7,15 @@ import { type Env, readBoolean, readInteger } from './env-values.ts';
 export interface WorkerConfig {
   /** `$PORT`, else 8080 as SageMaker's container contract requires. */
   port: number;
+  /** `HOST`: the address to listen on; default `0.0.0.0` (every interface, as a container needs). */
+  host: string;
   /** `WORKER_SECRET`: the shared HMAC secret; at least 16 characters. */
   secret: string;
-  /** `MODEL_REGISTRY`: path of a JSON registry `{ "models": { "<id>": "<folder>" } }`; tiny-shapes is always there. */
-  registryPath: string | undefined;
+  /**
+   * `MODEL_REGISTRY`: a JSON registry `{ "models": { "<id>": "<folder or s3://…>" } }`, or the path of a file holding
+   * it; tiny-shapes is always there.
+   */
+  registry: string | undefined;
   /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
   executionProviders: string[];
   /**
@@ -56,8 +61,9 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
   return {
     port,
+    host: env.HOST || '0.0.0.0',
     secret,
-    registryPath: env.MODEL_REGISTRY || undefined,
+    registry: env.MODEL_REGISTRY || undefined,
     executionProviders: providers.filter(Boolean),
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', maxBatchImages, 1),
     maxBatchImages,

@@ -90,6 +90,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
   const worker = nodeChild('worker', WORKER_MAIN, {
     PORT: String(workerPort),
+    // Loopback only: on a laptop the worker is nobody else's business (its default suits containers).
+    HOST: '127.0.0.1',
     WORKER_SECRET: state.workerSecret,
     S3_ENDPOINT: s3.endpoint,
     S3_CONDITIONAL_WRITES: 'false',
