@@ -5,30 +5,12 @@
  * requests with `S3RVER_CREDENTIALS`. It serves path-style URLs on 127.0.0.1, so clients need `forcePathStyle: true`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3RVER_CREDENTIALS, startS3Store } from '../../packages/cli/src/local-stack/s3-store.ts';
 
-/** The one key pair s3rver's dummy account holds (s3rver/lib/models/account.js). */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-
-/** The part of s3rver 3.7's API used here; s3rver ships no type declarations. */
-interface S3rverInstance {
-  /** Resolves to `httpServer.address()` once listening (s3rver/lib/s3rver.js `run`). */
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: Server;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  directory: string;
-  silent: boolean;
-  configureBuckets: { name: string }[];
-}) => S3rverInstance;
+export { S3RVER_CREDENTIALS };
 
 export interface S3Server {
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
@@ -44,36 +26,22 @@ export interface S3Server {
 }
 
 export async function startS3Server({ buckets }: { buckets: string[] }): Promise<S3Server> {
-  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
   const dir = await mkdtemp(join(tmpdir(), 'stipple-s3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory: dir,
-    silent: true,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
-  let address: AddressInfo;
-  try {
-    address = await server.run();
-  } catch (error) {
+  const store = await startS3Store(dir, buckets).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  }
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  });
   return {
-    endpoint,
+    endpoint: store.endpoint,
     dir,
     env: {
-      S3_ENDPOINT: endpoint,
+      S3_ENDPOINT: store.endpoint,
       S3_CONDITIONAL_WRITES: 'false',
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     },
     async stop() {
-      // Idle keep-alive sockets from the SDK would hold close() open until they time out.
-      server.httpServer?.closeAllConnections();
-      await server.close();
+      await store.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeImage, generate, loadModel } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
-import { formatForOutput, numberedPaths } from './output-paths.ts';
-import { parseNumber, requireFlag } from './parse-number.ts';
+import { GENERATION_OPTIONS, readGenerationFlags } from './generation-flags.ts';
+import { numberedPaths } from './output-paths.ts';
+import { parseNumber } from './parse-number.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 export const GENERATE_USAGE = `stipple generate --prompt TEXT --out FILE [options]
@@ -24,37 +25,10 @@ export async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: {
-      model: { type: 'string' },
-      prompt: { type: 'string' },
-      negative: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      scheduler: { type: 'string' },
-      seed: { type: 'string' },
-      n: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      threads: { type: 'string' },
-      providers: { type: 'string' },
-    },
+    options: { ...GENERATION_OPTIONS, threads: { type: 'string' }, providers: { type: 'string' } },
   });
-  const out = requireFlag('out', values.out);
-  const format = formatForOutput(out, values.format);
-  const request = {
-    prompt: requireFlag('prompt', values.prompt),
-    negativePrompt: values.negative,
-    width: parseNumber('width', values.width),
-    height: parseNumber('height', values.height),
-    steps: parseNumber('steps', values.steps),
-    guidance: parseNumber('guidance', values.guidance),
-    scheduler: values.scheduler,
-    seed: parseNumber('seed', values.seed),
-    n: parseNumber('n', values.n),
-  };
-  const model = await loadModel(values.model ?? DEFAULT_MODEL_DIR, {
+  const { out, format, model: modelDir, ...request } = readGenerationFlags(values);
+  const model = await loadModel(modelDir ?? DEFAULT_MODEL_DIR, {
     intraOpThreads: parseNumber('threads', values.threads),
     executionProviders: values.providers?.split(',').map((provider) => provider.trim()),
   });

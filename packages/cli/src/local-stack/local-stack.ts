@@ -74,7 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const state = loadOrCreateState(stateDir);
   const url = `http://127.0.0.1:${options.port}`;
-  const s3 = await startS3Store(join(stateDir, 's3'), BUCKET);
+  const s3 = await startS3Store(join(stateDir, 's3'), [BUCKET]);
   log(`[s3] serving ${join(stateDir, 's3')} at ${s3.endpoint}`);
   const workerPort = await freePort();
   const workerUrl = `http://127.0.0.1:${workerPort}`;

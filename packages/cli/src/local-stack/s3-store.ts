@@ -26,18 +26,18 @@ export interface S3Store {
 }
 
 /**
- * The local stack's object store: s3rver, an S3-protocol server, inside this process, keeping objects as files in
- * `directory` (so they outlive restarts), on a loopback port chosen by the system.
+ * The local stack's object store (and the tests'): s3rver, an S3-protocol server, inside this process, keeping objects
+ * as files in `directory` (so they outlive restarts), on a loopback port chosen by the system.
  */
-export async function startS3Store(directory: string, bucket: string): Promise<S3Store> {
-  // s3rver is a development dependency of the repository, which `npm start` runs from.
+export async function startS3Store(directory: string, buckets: readonly string[]): Promise<S3Store> {
+  // s3rver ships no ES module entry; a dependency of @stipple/cli.
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
     directory,
     silent: true,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: buckets.map((name) => ({ name })),
   });
   const { port } = await server.run();
   return {

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { StippleError } from '@stipple/core';
-import { formatForOutput } from '../output-paths.ts';
-import { parseNumber, requireFlag } from '../parse-number.ts';
+import { GENERATION_OPTIONS, readGenerationFlags } from '../generation-flags.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { type ApiTarget, apiRequest, apiTarget, type JobView, TERMINAL_STATUSES } from './api-client.ts';
 import { downloadOutputs, outputPathsFor } from './download-outputs.ts';
@@ -29,38 +28,11 @@ export async function remoteGenerateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: {
-      url: { type: 'string' },
-      key: { type: 'string' },
-      model: { type: 'string' },
-      prompt: { type: 'string' },
-      negative: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      scheduler: { type: 'string' },
-      seed: { type: 'string' },
-      n: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-    },
+    options: { ...GENERATION_OPTIONS, url: { type: 'string' }, key: { type: 'string' } },
   });
   // Every flag is checked before anything is sent: a typo costs no credits. The router checks the ranges.
-  const out = requireFlag('out', values.out);
-  const request = {
-    model: values.model,
-    prompt: requireFlag('prompt', values.prompt),
-    negative_prompt: values.negative,
-    width: parseNumber('width', values.width),
-    height: parseNumber('height', values.height),
-    steps: parseNumber('steps', values.steps),
-    guidance: parseNumber('guidance', values.guidance),
-    scheduler: values.scheduler,
-    seed: parseNumber('seed', values.seed),
-    n: parseNumber('n', values.n),
-    output_format: formatForOutput(out, values.format),
-  };
+  const { out, format, negativePrompt, ...flags } = readGenerationFlags(values);
+  const request = { ...flags, negative_prompt: negativePrompt, output_format: format };
   const target = apiTarget(values);
 
   const interrupt = watchInterrupt();
