@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import type { JobRecord } from '../src/jobs/job-record.ts';
 import { readJob } from '../src/jobs/job-run.ts';
-import type { OutboxMessageSummary } from '../src/webhooks/webhook-outbox.ts';
+import type { WebhookDelivery } from '../src/webhooks/webhook-delivery-log.ts';
 import { verifyWebhook } from '../src/webhooks/webhook-signature.ts';
 import { call, newTenant } from './router-fixture.ts';
 
@@ -61,9 +61,9 @@ async function secret(key: string): Promise<string> {
   return ((await response.json()) as { key: string }).key;
 }
 
-async function outboxMessages(tenantId: string, jobId: string): Promise<OutboxMessageSummary[]> {
+async function outboxMessages(tenantId: string, jobId: string): Promise<WebhookDelivery[]> {
   const outbox = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(tenantId));
-  return (await outbox.listMessages(jobId)) as OutboxMessageSummary[];
+  return ((await outbox.listDeliveries({ jobId, limit: 100 })) as { deliveries: WebhookDelivery[] }).deliveries;
 }
 
 describe('job webhooks', () => {
@@ -171,22 +171,105 @@ describe('job webhooks', () => {
     expect(await box.received()).toHaveLength(2);
     expect(await box.followed()).toEqual([]);
   });
+});
 
-  it('sign with the rotated secret once it is rotated', async () => {
+interface RotatedSecret {
+  key: string;
+  previous_key_expires_at: string | null;
+}
+
+async function rotate(key: string, body?: unknown): Promise<RotatedSecret> {
+  const response = await call('/v1/webhooks/secret/rotate', {
+    method: 'POST',
+    token: key,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  return (await response.json()) as RotatedSecret;
+}
+
+/** Runs a job with a completed-only webhook; its one delivery. */
+async function completedDelivery(key: string): Promise<Delivery> {
+  const box = await receiverBox();
+  await postJob(key, { prompt: 'signed', webhook: box.url, webhook_events_filter: ['completed'] });
+  const [delivery] = await until('job.completed', box.received, completed);
+  return delivery;
+}
+
+const verifiesWith = (delivery: Delivery, whsec: string) => verifyWebhook(whsec, delivery.headers, delivery.body);
+
+describe('POST /v1/webhooks/secret/rotate', () => {
+  it('signs with the new and the previous secret during the grace, a day by default', async () => {
     const { key } = await newTenant(1);
     const before = await secret(key);
-    expect(before).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const rotatedAt = Date.now();
+    const rotated = await rotate(key);
+    expect(rotated.key).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated.key).not.toBe(before);
+    const graceMs = Date.parse(rotated.previous_key_expires_at ?? '') - rotatedAt;
+    expect(graceMs).toBeGreaterThanOrEqual(86_400_000 - 1000);
+    expect(graceMs).toBeLessThanOrEqual(86_400_000 + 60_000);
+    expect(await (await call('/v1/webhooks/secret', { token: key })).json()).toEqual(rotated);
+    const delivery = await completedDelivery(key);
+    expect(delivery.headers.get('webhook-signature')?.split(' ')).toHaveLength(2);
+    expect(await verifiesWith(delivery, rotated.key)).toBe(true);
+    expect(await verifiesWith(delivery, before)).toBe(true);
+  });
+
+  it('keeps only the secret replaced last when rotated again within the grace', async () => {
+    const { key } = await newTenant(1);
+    const first = await secret(key);
+    const second = await rotate(key, { grace_seconds: 3600 });
+    const third = await rotate(key);
+    const delivery = await completedDelivery(key);
+    expect(await verifiesWith(delivery, third.key)).toBe(true);
+    expect(await verifiesWith(delivery, second.key)).toBe(true);
+    expect(await verifiesWith(delivery, first)).toBe(false);
+  });
+
+  it('signs with the new secret alone with grace_seconds 0, and once a grace is over', async () => {
+    const { key } = await newTenant(2);
+    const before = await secret(key);
+    const immediate = await rotate(key, { grace_seconds: 0 });
+    expect(immediate.previous_key_expires_at).toBeNull();
+    const delivery = await completedDelivery(key);
+    expect(delivery.headers.get('webhook-signature')?.split(' ')).toHaveLength(1);
+    expect(await verifiesWith(delivery, immediate.key)).toBe(true);
+    expect(await verifiesWith(delivery, before)).toBe(false);
+
+    const short = await rotate(key, { grace_seconds: 1 });
+    await new Promise((resolve) =>
+      setTimeout(resolve, Date.parse(short.previous_key_expires_at ?? '') - Date.now() + 50),
+    );
+    expect(await (await call('/v1/webhooks/secret', { token: key })).json()).toEqual({
+      key: short.key,
+      previous_key_expires_at: null,
+    });
+    const later = await completedDelivery(key);
+    expect(await verifiesWith(later, short.key)).toBe(true);
+    expect(await verifiesWith(later, immediate.key)).toBe(false);
+  });
+
+  it.each([
+    [{ grace_seconds: -1 }, 'grace_seconds', 'grace_seconds -1 is not allowed; use whole seconds 0–604800'],
+    [{ grace_seconds: 604_801 }, 'grace_seconds', 'grace_seconds 604801 is not allowed'],
+    [{ grace_seconds: 1.5 }, 'grace_seconds', 'grace_seconds 1.5 is not allowed'],
+    [{ grace_seconds: '1h' }, 'grace_seconds', 'grace_seconds "1h" is not allowed'],
+    [{ grace: 60 }, null, 'unknown field grace'],
+  ])('refuses %j with 400, naming the value, and keeps the secret', async (body, param, message) => {
+    const { key } = await newTenant(0);
+    const before = await secret(key);
+    const response = await call('/v1/webhooks/secret/rotate', {
+      method: 'POST',
+      token: key,
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; param: string | null; message: string } };
+    expect(error).toMatchObject({ code: 'invalid_request', param });
+    expect(error.message).toContain(message);
     expect(await secret(key)).toBe(before);
-    const rotate = await call('/v1/webhooks/secret/rotate', { method: 'POST', token: key });
-    expect(rotate.status).toBe(200);
-    const { key: after } = (await rotate.json()) as { key: string };
-    expect(after).not.toBe(before);
-    expect(await secret(key)).toBe(after);
-    const box = await receiverBox();
-    await postJob(key, { prompt: 'after rotation', webhook: box.url, webhook_events_filter: ['completed'] });
-    const [delivery] = await until('job.completed', box.received, completed);
-    expect(await verifyWebhook(after, delivery.headers, delivery.body)).toBe(true);
-    expect(await verifyWebhook(before, delivery.headers, delivery.body)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jobRequestSchema } from '../jobs/job-request-schema.ts';
 import { imageGenerationSchema } from '../openai/image-generation-schema.ts';
 import { clientTokenRequestSchema } from '../routes/client-token-routes.ts';
+import { rotateSecretRequestSchema } from '../routes/webhook-routes.ts';
 
 /** One documented operation; request bodies come from the same zod schemas that validate them. */
 export interface Operation {
@@ -87,14 +88,32 @@ export const OPERATIONS: Operation[] = [
     path: '/v1/webhooks/secret',
     summary: 'The tenant\'s Standard Webhooks signing secret `{ key: "whsec_…" }` (secret keys only).',
     auth: 'generate',
-    responses: { '200': '`{ key }`', '403': 'Client tokens cannot read it', ...ERRORS },
+    responses: { '200': '`{ key, previous_key_expires_at }`', '403': 'Client tokens cannot read it', ...ERRORS },
   },
   {
     method: 'post',
     path: '/v1/webhooks/secret/rotate',
-    summary: 'A new signing secret; deliveries from now on are signed with it.',
+    summary:
+      'A new signing secret. Every attempt is signed with it and, for `grace_seconds` (default 24 h), with the previous one too.',
     auth: 'generate',
-    responses: { '200': '`{ key }`', '403': 'Client tokens cannot rotate it', ...ERRORS },
+    body: rotateSecretRequestSchema,
+    responses: {
+      '200': '`{ key, previous_key_expires_at }`',
+      '403': 'Client tokens cannot rotate it',
+      ...ERRORS,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/webhooks/deliveries',
+    summary:
+      "The tenant's webhook messages, newest first, for debugging receivers: state, attempts, last status and error (`job_id` filters; `limit` ≤ 100, `after` = the previous page's `next_cursor`; secret keys only).",
+    auth: 'generate',
+    responses: {
+      '200': '`{ object: "list", data, has_more, next_cursor }`',
+      '403': 'Client tokens cannot read it',
+      ...ERRORS,
+    },
   },
   {
     method: 'get',
@@ -106,7 +125,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/v1/admin/tenants/{tenant_id}/keys',
-    summary: 'Create an API key (shown once). At most two active keys per tenant.',
+    summary: 'Create an API key (shown once), or import one given as `key`. At most two active keys per tenant.',
     auth: 'admin',
     responses: { '201': 'The key', '409': 'Two keys are already active', ...ERRORS },
   },
@@ -116,6 +135,13 @@ export const OPERATIONS: Operation[] = [
     summary: 'Grant credits to a tenant.',
     auth: 'admin',
     responses: { '200': 'The new balance', ...ERRORS },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/providers',
+    summary: "Every GPU provider's health, checked now (the check jobs rely on).",
+    auth: 'admin',
+    responses: { '200': '`{ object: "list", checked_at, data: [{ id, healthy, detail }] }`', ...ERRORS },
   },
 ];
 

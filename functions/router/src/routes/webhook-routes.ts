@@ -1,19 +1,44 @@
 import { type Context, Hono } from 'hono';
+import { z } from 'zod';
 import { requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { parseBody } from '../http/parse-body.ts';
+import type { WebhookDelivery } from '../webhooks/webhook-delivery-log.ts';
+import {
+  DEFAULT_SECRET_GRACE_SECONDS,
+  MAX_SECRET_GRACE_SECONDS,
+  type WebhookSecretState,
+} from '../webhooks/webhook-secret-store.ts';
+
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+
+const graceError = (issue: { input?: unknown }) =>
+  `grace_seconds ${JSON.stringify(issue.input)} is not allowed; use whole seconds 0–${MAX_SECRET_GRACE_SECONDS} (0 stops signing with the previous secret at once)`;
+
+/** `POST /v1/webhooks/secret/rotate`; an empty body takes the default grace. */
+export const rotateSecretRequestSchema = z.strictObject({
+  grace_seconds: z
+    .int({ error: graceError })
+    .min(0, { error: graceError })
+    .max(MAX_SECRET_GRACE_SECONDS, { error: graceError })
+    .optional()
+    .meta({ description: 'How long the replaced secret keeps signing beside the new one; default 86400 (a day).' }),
+});
 
 /**
  * The tenant's outbox, for a caller holding a secret key. The secret lets its holder forge deliveries to the tenant's
- * receivers, so client tokens (which live in apps and browsers) never see it.
+ * receivers, and the deliveries log names them and how they fail, so client tokens (which live in apps and browsers)
+ * see neither.
  */
-function secretKeyOutbox(c: Context<AppContext>) {
+function secretKeyOutbox(c: Context<AppContext>, action: string) {
   const caller = c.get('caller');
   if (caller.clientToken) {
     throw new ApiError(
       403,
       'secret_key_required',
-      'client tokens cannot read or rotate the webhook secret; call this from your backend with a secret key',
+      `client tokens cannot ${action}; call this from your backend with a secret key`,
     );
   }
   // Signing secrets are credentials: never cached on the way.
@@ -21,13 +46,99 @@ function secretKeyOutbox(c: Context<AppContext>) {
   return c.env.WEBHOOK_OUTBOXES.get(c.env.WEBHOOK_OUTBOXES.idFromName(caller.tenantId));
 }
 
+const secretView = (state: WebhookSecretState) => ({
+  key: state.key,
+  previous_key_expires_at: state.previousKeyExpiresAt,
+});
+
+const deliveryView = (delivery: WebhookDelivery) => ({
+  id: delivery.id,
+  job_id: delivery.jobId,
+  event: `job.${delivery.event}`,
+  url_host: delivery.urlHost,
+  state: delivery.state,
+  attempts: delivery.attempts,
+  last_status: delivery.lastStatus,
+  last_error: delivery.lastError,
+  next_attempt_at: delivery.nextAttemptAt,
+  created_at: delivery.createdAt,
+  delivered_at: delivery.deliveredAt,
+});
+
+function readLimit(raw: string | undefined): number {
+  const limit = Number(raw ?? DEFAULT_PAGE_SIZE);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ApiError(400, 'invalid_limit', `limit ${raw} is not allowed; use 1–${MAX_PAGE_SIZE}`, { param: 'limit' });
+  }
+  return limit;
+}
+
+function readJobId(raw: string | undefined): string | undefined {
+  if (raw === undefined || /^job_[0-9a-f]{32}$/.test(raw)) return raw;
+  throw new ApiError(
+    400,
+    'invalid_job_id',
+    `job_id ${raw.slice(0, 64)} is not a job id; job ids are job_ and 32 hex digits`,
+    {
+      param: 'job_id',
+    },
+  );
+}
+
+/** An opaque page cursor: the outbox position of the page's last message. */
+const writeCursor = (seq: number) => btoa(`seq:${seq}`).replaceAll('=', '');
+
+function readCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  let decoded = '';
+  try {
+    decoded = atob(cursor);
+  } catch {
+    // Falls through to the error below.
+  }
+  const seq = Number(/^seq:(\d{1,15})$/.exec(decoded)?.[1]);
+  if (!Number.isSafeInteger(seq)) {
+    throw new ApiError(
+      400,
+      'invalid_cursor',
+      'after is not a cursor this API gave out; pass next_cursor back as it was',
+      {
+        param: 'after',
+      },
+    );
+  }
+  return seq;
+}
+
 /**
- * `GET /v1/webhooks/secret` and `POST /v1/webhooks/secret/rotate`: the tenant's `whsec_` signing secret
- * (docs/router.md, "Webhooks"). Both need the `generate` scope, the one that subscribes webhooks to jobs: whoever sets a webhook is who
- * verifies it, while a `read` key (a dashboard) has no need of a credential that can forge deliveries.
+ * `/v1/webhooks` (docs/router.md, "Webhooks"): the tenant's `whsec_` signing secret, its rotation with a grace, and
+ * the deliveries log. All need the `generate` scope, the one that subscribes webhooks to jobs: whoever sets a webhook
+ * is who verifies and debugs it, while a `read` key (a dashboard) has no need of a credential that can forge deliveries.
  */
 export const webhookRoutes = new Hono<AppContext>()
-  .get('/secret', requireKey('generate'), async (c) => c.json({ key: await secretKeyOutbox(c).secret() }))
-  .post('/secret/rotate', requireKey('generate'), async (c) =>
-    c.json({ key: await secretKeyOutbox(c).rotateSecret() }),
-  );
+  .get('/secret', requireKey('generate'), async (c) =>
+    c.json(secretView(await secretKeyOutbox(c, 'read or rotate the webhook secret').secret())),
+  )
+  .post('/secret/rotate', requireKey('generate'), async (c) => {
+    const outbox = secretKeyOutbox(c, 'read or rotate the webhook secret');
+    const { grace_seconds: graceSeconds = DEFAULT_SECRET_GRACE_SECONDS } = await parseBody(
+      c,
+      rotateSecretRequestSchema,
+    );
+    return c.json(secretView(await outbox.rotateSecret(graceSeconds)));
+  })
+  .get('/deliveries', requireKey('generate'), async (c) => {
+    const outbox = secretKeyOutbox(c, 'read the webhook deliveries log');
+    const page = await outbox.listDeliveries({
+      jobId: readJobId(c.req.query('job_id')),
+      limit: readLimit(c.req.query('limit')),
+      beforeSeq: readCursor(c.req.query('after')),
+    });
+    const last = page.deliveries.at(-1);
+    return c.json({
+      object: 'list',
+      data: page.deliveries.map(deliveryView),
+      has_more: page.hasMore,
+      next_cursor: page.hasMore && last ? writeCursor(last.seq) : null,
+    });
+  });

@@ -4,8 +4,10 @@ import type { JobRecord } from '../jobs/job-record.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { jobView } from '../jobs/job-view.ts';
 import type { JobWebhookEvent } from './job-webhook-events.ts';
+import { type DeliveryQuery, hostOf, listDeliveries, type WebhookDelivery } from './webhook-delivery-log.ts';
 import { nextAttemptAt, readRetryDelays } from './webhook-retry-schedule.ts';
-import { createWebhookSecret, signWebhook } from './webhook-signature.ts';
+import { type WebhookSecretState, WebhookSecretStore } from './webhook-secret-store.ts';
+import { signWebhook } from './webhook-signature.ts';
 import { checkWebhookUrl } from './webhook-url-guard.ts';
 import { webhookUrlPolicy } from './webhook-url-policy.ts';
 
@@ -24,18 +26,6 @@ export interface OutboxEntry {
   record: JobRecord;
 }
 
-/** A message as `listMessages` reports it. */
-export interface OutboxMessageSummary {
-  /** The `webhook-id`, the same on every attempt. */
-  id: string;
-  jobId: string;
-  event: JobWebhookEvent;
-  state: 'pending' | 'delivered' | 'abandoned';
-  attempts: number;
-  /** Why the latest failed attempt failed (kept after a later success). */
-  lastError: string | null;
-}
-
 type MessageRow = {
   seq: number;
   message_id: string;
@@ -46,16 +36,13 @@ type MessageRow = {
   occurred_at: string;
   attempts: number;
   first_attempt_at_ms: number | null;
-  state: OutboxMessageSummary['state'];
-  last_error: string | null;
+  state: WebhookDelivery['state'];
 };
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).host;
-  } catch {
-    return null;
-  }
+/** How one attempt ended: the receiver's HTTP status (null without an answer), and why it failed unless it did not. */
+interface AttemptOutcome {
+  status: number | null;
+  failure?: string;
 }
 
 /** A message is its job's head when no older message of that job is still pending: a job's events go out in order. */
@@ -63,42 +50,45 @@ const IS_JOB_HEAD = `NOT EXISTS (SELECT 1 FROM messages AS older
   WHERE older.job_id = messages.job_id AND older.state = 'pending' AND older.seq < messages.seq)`;
 
 /**
- * One tenant's webhook outbox: its `whsec_` signing secret, and the messages its jobs' webhooks are owed, delivered
- * from alarms (which survive eviction) per the Standard Webhooks spec. Each job's messages go out in order; a failed
- * attempt (anything but 2xx, redirects included, or no answer within `WEBHOOK_ATTEMPT_TIMEOUT_MS`) is retried on the
- * backoff schedule until an attempt fails 24 hours after the first, then abandoned and logged. Progress coalesces: a
- * new progress event, or the job's completion, replaces a progress message not yet delivered.
+ * One tenant's webhook outbox: its `whsec_` signing secrets (webhook-secret-store.ts), and the messages its jobs'
+ * webhooks are owed, delivered from alarms (which survive eviction) per the Standard Webhooks spec. Each job's messages
+ * go out in order; a failed attempt (anything but 2xx, redirects included, or no answer within
+ * `WEBHOOK_ATTEMPT_TIMEOUT_MS`) is retried on the backoff schedule until an attempt fails 24 hours after the first,
+ * then abandoned and logged. Progress coalesces: a new progress event, or the job's completion, replaces a progress
+ * message not yet delivered. Settled messages are kept 7 days, the deliveries log (webhook-delivery-log.ts) shows them.
  */
 export class WebhookOutbox extends DurableObject<Env> {
+  private readonly secrets: WebhookSecretStore;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const { sql } = ctx.storage;
-    sql.exec(`CREATE TABLE IF NOT EXISTS secret (
-      id INTEGER PRIMARY KEY CHECK (id = 1), secret_key TEXT NOT NULL, created_at TEXT NOT NULL)`);
+    this.secrets = new WebhookSecretStore(sql);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL,
       event TEXT NOT NULL, url TEXT NOT NULL, record TEXT NOT NULL, occurred_at TEXT NOT NULL,
       attempts INTEGER NOT NULL DEFAULT 0, first_attempt_at_ms INTEGER, next_attempt_at_ms INTEGER NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'abandoned')), last_error TEXT,
-      settled_at_ms INTEGER)`);
+      settled_at_ms INTEGER, last_status INTEGER)`);
+    // Outboxes created before the deliveries log lack the column.
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(messages)').toArray();
+    if (!columns.some((column) => column.name === 'last_status')) {
+      sql.exec('ALTER TABLE messages ADD COLUMN last_status INTEGER');
+    }
     sql.exec('CREATE INDEX IF NOT EXISTS messages_by_job ON messages (job_id, state, seq)');
   }
 
-  /** The tenant's signing secret, created on first use. */
-  secret(): string {
-    const { sql } = this.ctx.storage;
-    const [row] = sql.exec<{ secret_key: string }>('SELECT secret_key FROM secret WHERE id = 1').toArray();
-    if (row) return row.secret_key;
-    const created = createWebhookSecret();
-    sql.exec('INSERT INTO secret VALUES (1, ?, ?)', created, new Date().toISOString());
-    return created;
+  /** The tenant's signing secret (created on first use), and until when the one it replaced still signs. */
+  secret(): WebhookSecretState {
+    return this.secrets.state();
   }
 
-  /** Replaces the secret; every attempt from now on, retries of older messages included, is signed with the new one. */
-  rotateSecret(): string {
-    const rotated = createWebhookSecret();
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO secret VALUES (1, ?, ?)', rotated, new Date().toISOString());
-    return rotated;
+  /**
+   * Replaces the secret. Every attempt from now on, retries of older messages included, is signed with the new one,
+   * and for `graceSeconds` with the replaced one too.
+   */
+  rotateSecret(graceSeconds: number): WebhookSecretState {
+    return this.secrets.rotate(graceSeconds);
   }
 
   /**
@@ -129,19 +119,9 @@ export class WebhookOutbox extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(now);
   }
 
-  /** A job's messages, oldest first. */
-  listMessages(jobId: string): OutboxMessageSummary[] {
-    return this.ctx.storage.sql
-      .exec<MessageRow>('SELECT * FROM messages WHERE job_id = ? ORDER BY seq', jobId)
-      .toArray()
-      .map((row) => ({
-        id: row.message_id,
-        jobId: row.job_id,
-        event: row.event,
-        state: row.state,
-        attempts: row.attempts,
-        lastError: row.last_error,
-      }));
+  /** The tenant's messages, newest first, for the deliveries log. */
+  listDeliveries(query: DeliveryQuery): { deliveries: WebhookDelivery[]; hasMore: boolean } {
+    return listDeliveries(this.ctx.storage.sql, query);
   }
 
   override async alarm(): Promise<void> {
@@ -171,18 +151,19 @@ export class WebhookOutbox extends DurableObject<Env> {
   /** One delivery attempt, and its outcome stored: delivered, retried later, or abandoned. */
   private async attempt(row: MessageRow): Promise<void> {
     const startedAt = Date.now();
-    const failure = await this.deliver(row);
+    const { status, failure } = await this.deliver(row);
     const { sql } = this.ctx.storage;
     const attempts = row.attempts + 1;
     const firstAttemptAt = row.first_attempt_at_ms ?? startedAt;
     const now = Date.now();
     if (failure === undefined) {
       sql.exec(
-        `UPDATE messages SET state = 'delivered', attempts = ?, first_attempt_at_ms = ?, settled_at_ms = ?
-         WHERE seq = ?`,
+        `UPDATE messages SET state = 'delivered', attempts = ?, first_attempt_at_ms = ?, settled_at_ms = ?,
+         last_status = ? WHERE seq = ?`,
         attempts,
         firstAttemptAt,
         now,
+        status,
         row.seq,
       );
       return;
@@ -204,10 +185,11 @@ export class WebhookOutbox extends DurableObject<Env> {
     };
     // A row deleted meanwhile (a progress message coalesced away) is simply not updated.
     sql.exec(
-      `UPDATE messages SET attempts = ?, first_attempt_at_ms = ?, last_error = ?, next_attempt_at_ms = ?,
-       state = ?, settled_at_ms = ? WHERE seq = ?`,
+      `UPDATE messages SET attempts = ?, first_attempt_at_ms = ?, last_status = ?, last_error = ?,
+       next_attempt_at_ms = ?, state = ?, settled_at_ms = ? WHERE seq = ?`,
       attempts,
       firstAttemptAt,
+      status,
       failure,
       retryAt ?? now,
       retryAt === undefined ? 'abandoned' : 'pending',
@@ -218,16 +200,16 @@ export class WebhookOutbox extends DurableObject<Env> {
     else console.warn(JSON.stringify({ level: 'warn', ...log, retryAt: new Date(retryAt).toISOString() }));
   }
 
-  /** Sends the message once; returns why it failed, or undefined when the receiver answered 2xx. */
-  private async deliver(row: MessageRow): Promise<string | undefined> {
+  /** Sends the message once; a failure unless the receiver answered 2xx. */
+  private async deliver(row: MessageRow): Promise<AttemptOutcome> {
     // DNS answers change (rebinding): the URL passed the guard at submission, and must pass it again now.
     const check = await checkWebhookUrl(row.url, webhookUrlPolicy(this.env));
-    if (!check.ok) return check.reason;
+    if (!check.ok) return { status: null, failure: check.reason };
     const record = JSON.parse(row.record) as JobRecord;
     // The view is built per attempt, so a retry hours later still carries output URLs that work.
     const data = await jobView(record, createStorage(this.env));
     const body = JSON.stringify({ type: `job.${row.event}`, timestamp: row.occurred_at, data });
-    const headers = await signWebhook(this.secret(), {
+    const headers = await signWebhook(this.secrets.signingSecrets(), {
       id: row.message_id,
       timestamp: Math.floor(Date.now() / 1000),
       body,
@@ -241,11 +223,12 @@ export class WebhookOutbox extends DurableObject<Env> {
         signal: AbortSignal.timeout(WEBHOOK_ATTEMPT_TIMEOUT_MS),
       });
       await response.body?.cancel();
-      if (response.status >= 200 && response.status < 300) return undefined;
-      const redirected = response.status >= 300 && response.status < 400 ? '; redirects are not followed' : '';
-      return `the receiver answered ${response.status}${redirected}`;
+      const { status } = response;
+      if (status >= 200 && status < 300) return { status };
+      const redirected = status >= 300 && status < 400 ? '; redirects are not followed' : '';
+      return { status, failure: `the receiver answered ${status}${redirected}` };
     } catch (error) {
-      return `the request failed: ${(error as Error).message}`;
+      return { status: null, failure: `the request failed: ${(error as Error).message}` };
     }
   }
 }

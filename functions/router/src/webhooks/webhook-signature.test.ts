@@ -30,4 +30,21 @@ describe('signWebhook', () => {
     headers.set('webhook-signature', `${other['webhook-signature']} ${headers.get('webhook-signature')}`);
     expect(await verifyWebhook(secret, headers, message.body, message.timestamp)).toBe(true);
   });
+
+  it('signs with each secret given, newest first, so a receiver holding either verifies', async () => {
+    const [newest, previous, dropped] = [createWebhookSecret(), createWebhookSecret(), createWebhookSecret()];
+    const message = { id: 'msg_2', timestamp: 1_800_000_000, body: '{}' };
+    const headers = new Headers(await signWebhook([newest, previous], message));
+    const entries = headers.get('webhook-signature')!.split(' ');
+    expect(entries).toEqual([
+      (await signWebhook(newest, message))['webhook-signature'],
+      (await signWebhook(previous, message))['webhook-signature'],
+    ]);
+    expect(await verifyWebhook(newest, headers, message.body, message.timestamp)).toBe(true);
+    expect(await verifyWebhook(previous, headers, message.body, message.timestamp)).toBe(true);
+    expect(await verifyWebhook(dropped, headers, message.body, message.timestamp)).toBe(false);
+    // A malformed or unknown-version entry beside a good one does not spoil it.
+    headers.set('webhook-signature', `v2,abc v1,%%% ${entries[1]}`);
+    expect(await verifyWebhook(previous, headers, message.body, message.timestamp)).toBe(true);
+  });
 });

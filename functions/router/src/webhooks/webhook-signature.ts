@@ -9,6 +9,8 @@ const SECRET_BYTES = 32;
 /** The spec's recommended tolerance for a receiver checking `webhook-timestamp`. */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 function toBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
 }
@@ -35,17 +37,27 @@ export interface WebhookMessage {
   body: string;
 }
 
-/** The three headers of a Standard Webhooks delivery. */
-export async function signWebhook(secret: string, message: WebhookMessage): Promise<Record<string, string>> {
-  const key = await crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+/**
+ * The three headers of a Standard Webhooks delivery. With several secrets (a rotation's grace), `webhook-signature`
+ * carries one `v1,` signature per secret, space-separated, in the order given; a receiver accepts any one that matches.
+ */
+export async function signWebhook(
+  secrets: string | readonly string[],
+  message: WebhookMessage,
+): Promise<Record<string, string>> {
   const content = new TextEncoder().encode(`${message.id}.${message.timestamp}.${message.body}`);
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, content));
+  const signatures = await Promise.all(
+    [secrets].flat().map(async (secret) => {
+      const key = await crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+      ]);
+      return `v1,${toBase64(new Uint8Array(await crypto.subtle.sign('HMAC', key, content)))}`;
+    }),
+  );
   return {
     'webhook-id': message.id,
     'webhook-timestamp': String(message.timestamp),
-    'webhook-signature': `v1,${toBase64(signature)}`,
+    'webhook-signature': signatures.join(' '),
   };
 }
 
@@ -69,7 +81,8 @@ export async function verifyWebhook(
   const content = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
   for (const entry of signatures) {
     const [version, signature] = entry.split(',');
-    if (version !== 'v1' || !signature) continue;
+    // An entry of another version, or one that is not base64, is no match; the others still count.
+    if (version !== 'v1' || !signature || !BASE64.test(signature)) continue;
     if (await crypto.subtle.verify('HMAC', key, fromBase64(signature), content)) return true;
   }
   return false;
