@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminTarget } from '../../packages/cli/src/admin-client.ts';
 import { writeLocalStackState } from '../../packages/cli/src/local-stack/local-stack-state.ts';
+import { apiTarget } from '../../packages/cli/src/remote/api-client.ts';
 
-describe('adminTarget (where stipple keys and credits go)', () => {
+describe('where stipple keys, credits and remote go', () => {
   let folder: string;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'stipple-admin-target-'));
@@ -14,6 +15,7 @@ describe('adminTarget (where stipple keys and credits go)', () => {
       workerSecret: 'w',
       tokenSigningSecret: 't',
       url: 'http://127.0.0.1:8800',
+      devKey: { id: 'key_0123456789abcdef', key: 'sk_test_local', tenant: 'dev' },
     });
   });
   afterAll(() => rm(folder, { recursive: true, force: true }));
@@ -34,6 +36,18 @@ describe('adminTarget (where stipple keys and credits go)', () => {
     );
     expect(() => adminTarget(undefined, { STIPPLE_STATE_DIR: join(folder, 'never-started') })).toThrow(
       /the local stack, `npm start`, needs none/,
+    );
+  });
+
+  it('gives stipple remote the local development key for the local stack only; a key of your own wins', () => {
+    expect(apiTarget({}, { STIPPLE_STATE_DIR: folder })).toEqual({
+      url: 'http://127.0.0.1:8800',
+      key: 'sk_test_local',
+    });
+    expect(apiTarget({ key: 'sk_live_mine' }, { STIPPLE_STATE_DIR: folder }).key).toBe('sk_live_mine');
+    expect(apiTarget({}, { STIPPLE_STATE_DIR: folder, STIPPLE_API_KEY: 'sk_live_env' }).key).toBe('sk_live_env');
+    expect(() => apiTarget({ url: 'https://api.example.com' }, { STIPPLE_STATE_DIR: folder })).toThrow(
+      /set STIPPLE_API_KEY or pass --key/,
     );
   });
 });

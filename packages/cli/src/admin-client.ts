@@ -1,5 +1,5 @@
 import { StippleError } from '@stipple/core';
-import { readLocalStackState, stateDirectory } from './local-stack/local-stack-state.ts';
+import { routerUrl } from './router-url.ts';
 
 /**
  * Where the router is and how to be its admin: `--url`, else `STIPPLE_URL`, else the local stack's; and
@@ -10,14 +10,9 @@ export interface AdminTarget {
   secret: string;
 }
 
-/** The local stack's router, the default target. */
-export const DEFAULT_ROUTER_URL = 'http://127.0.0.1:8787';
-
 export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTarget {
-  const localStack = readLocalStackState(stateDirectory(env));
-  const target = (url ?? env.STIPPLE_URL ?? localStack?.url ?? DEFAULT_ROUTER_URL).replace(/\/$/, '');
-  // The local stack's secret goes to the local stack only, never to a router named elsewhere.
-  const secret = env.STIPPLE_ADMIN_SECRET ?? (localStack?.url === target ? localStack.adminSecret : '');
+  const { url: target, localStack } = routerUrl(url, env);
+  const secret = env.STIPPLE_ADMIN_SECRET ?? localStack?.adminSecret ?? '';
   if (secret === '') {
     throw new StippleError(
       'missing_admin_secret',

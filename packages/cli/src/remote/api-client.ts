@@ -1,5 +1,5 @@
 import { StippleError } from '@stipple/core';
-import { DEFAULT_ROUTER_URL } from '../admin-client.ts';
+import { routerUrl } from '../router-url.ts';
 
 /** Where the router is and which API key to call it with (`--key` or `STIPPLE_API_KEY`; the key is never printed). */
 export interface ApiTarget {
@@ -41,11 +41,16 @@ export class ApiError extends StippleError {
   }
 }
 
+/** `--key`, else `STIPPLE_API_KEY`, else the local stack's development key when the target is the local stack. */
 export function apiTarget(flags: { url?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): ApiTarget {
-  const key = flags.key ?? env.STIPPLE_API_KEY ?? '';
-  if (key === '')
-    throw new StippleError('missing_api_key', 'set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key)');
-  return { url: (flags.url ?? env.STIPPLE_URL ?? DEFAULT_ROUTER_URL).replace(/\/$/, ''), key };
+  const { url, localStack } = routerUrl(flags.url, env);
+  const key = flags.key ?? env.STIPPLE_API_KEY ?? localStack?.devKey?.key ?? '';
+  if (key === '') {
+    const hint =
+      'set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key; the local stack, `npm start`, needs none)';
+    throw new StippleError('missing_api_key', hint);
+  }
+  return { url, key };
 }
 
 export interface ApiRequestOptions {

@@ -9,8 +9,9 @@ import { INTERRUPTED_EXIT_CODE, watchInterrupt } from './interrupt-watch.ts';
 import { submitJob } from './submit-job.ts';
 
 export const REMOTE_GENERATE_USAGE = `stipple remote generate --prompt TEXT --out FILE_OR_DIR [options]
-  --url URL           the router (default: $STIPPLE_URL, else http://127.0.0.1:8787)
-  --key KEY           an API key with the generate and read scopes (default: $STIPPLE_API_KEY; never printed)
+  --url URL           the router (default: $STIPPLE_URL, else the local stack's, npm start)
+  --key KEY           an API key with the generate and read scopes (default: $STIPPLE_API_KEY, else the local
+                      stack's development key; never printed)
   --model ID          a model the router offers (default: its first; GET /v1/models lists them)
   --negative TEXT     what to steer away from
   --width N --height N  pixels, 64-2048 in steps of 8 (default: the model's size)
