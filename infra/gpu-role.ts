@@ -4,10 +4,16 @@ import { type BucketLayout, objectsUnder } from './bucket-layout.ts';
 
 /**
  * The SageMaker execution role: what SageMaker does on the endpoint's behalf (pull the image, read staged requests,
- * write responses and failures, logs and metrics) and what the gpu-worker does with it (write results under the
- * outputs prefix, read models). Nothing else in the bucket, and no other bucket.
+ * write responses and failures, logs and metrics) and what the gpu-worker does with it (read its secret, write results
+ * under the outputs prefix, read models). Nothing else in the bucket, no other bucket, and no other secret.
  */
-export function createGpuRole(args: { bucket: aws.s3.Bucket; layout: BucketLayout; repository: aws.ecr.Repository }) {
+export function createGpuRole(args: {
+  bucket: aws.s3.Bucket;
+  layout: BucketLayout;
+  repository: aws.ecr.Repository;
+  /** The Secrets Manager secret holding the worker's HMAC secret (`WORKER_SECRET_ARN`). */
+  workerSecretArn: pulumi.Input<string>;
+}) {
   const role = new aws.iam.Role('GpuWorkerRole', {
     assumeRolePolicy: JSON.stringify({
       Version: '2012-10-17',
@@ -20,6 +26,12 @@ export function createGpuRole(args: { bucket: aws.s3.Bucket; layout: BucketLayou
     policy: pulumi.jsonStringify({
       Version: '2012-10-17',
       Statement: [
+        {
+          Sid: 'ReadWorkerSecret',
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue'],
+          Resource: [args.workerSecretArn],
+        },
         {
           Sid: 'WriteResults',
           Effect: 'Allow',

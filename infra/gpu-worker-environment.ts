@@ -1,7 +1,11 @@
 import type * as pulumi from '@pulumi/pulumi';
 
 export interface GpuWorkerEnvironmentArgs {
-  workerSecret: pulumi.Input<string>;
+  /**
+   * The Secrets Manager secret holding the worker's HMAC secret. Never the value: SageMaker shows a model's
+   * environment to anyone who may call DescribeModel.
+   */
+  workerSecretArn: pulumi.Input<string>;
   /** The bucket's region: the worker writes results there with the endpoint's execution role. */
   region: pulumi.Input<string>;
   models: string[];
@@ -13,11 +17,11 @@ export interface GpuWorkerEnvironmentArgs {
 /**
  * The gpu-worker container's environment on SageMaker (names as `functions/gpu-worker/src/worker-config.ts` and
  * `s3-config.ts` read them). `PORT`, `EXECUTION_PROVIDERS` and `MODEL_CACHE_DIR` come from the image's Dockerfile;
- * no AWS keys: the worker's default credential chain finds the execution role.
+ * no AWS keys: the worker's default credential chain finds the execution role, which reads the secret and the bucket.
  */
 export function gpuWorkerEnvironment(args: GpuWorkerEnvironmentArgs): Record<string, pulumi.Input<string>> {
   return {
-    WORKER_SECRET: args.workerSecret,
+    WORKER_SECRET_ARN: args.workerSecretArn,
     S3_REGION: args.region,
     S3_CONDITIONAL_WRITES: 'true',
     PRELOAD_MODELS: args.models.join(','),

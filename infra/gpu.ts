@@ -5,6 +5,7 @@ import { createGpuAutoscaling } from './gpu-autoscaling.ts';
 import { createGpuRole } from './gpu-role.ts';
 import { gpuWorkerEnvironment, maxConcurrentInvocations } from './gpu-worker-environment.ts';
 import { createGpuWorkerImage } from './gpu-worker-image.ts';
+import { createGpuWorkerSecret } from './gpu-worker-secret.ts';
 import type { Secrets } from './secrets.ts';
 import type { Storage } from './storage.ts';
 
@@ -14,7 +15,10 @@ export interface GpuArgs {
   storage: Storage;
   secrets: Secrets;
   repositoryRoot: string;
-  /** Delete the image repository with its images on `sst remove` (every stage but production). */
+  /**
+   * Delete the image repository with its images, and the worker secret without a recovery window, on `sst remove`
+   * (every stage but production).
+   */
   forceDelete: boolean;
 }
 
@@ -28,7 +32,16 @@ const VARIANT_NAME = 'AllTraffic';
 export function createGpu(args: GpuArgs) {
   const { bucket, layout } = args.storage;
   const image = createGpuWorkerImage({ repositoryRoot: args.repositoryRoot, forceDelete: args.forceDelete });
-  const { role, policy } = createGpuRole({ bucket, layout, repository: image.repository });
+  const workerSecret = createGpuWorkerSecret({
+    value: args.secrets.router.WorkerSecret.value,
+    forceDelete: args.forceDelete,
+  });
+  const { role, policy } = createGpuRole({
+    bucket,
+    layout,
+    repository: image.repository,
+    workerSecretArn: workerSecret.secret.arn,
+  });
   const model = new aws.sagemaker.Model(
     'GpuWorkerModel',
     {
@@ -37,7 +50,7 @@ export function createGpu(args: GpuArgs) {
         image: image.imageUri,
         mode: 'SingleModel',
         environment: gpuWorkerEnvironment({
-          workerSecret: args.secrets.router.WorkerSecret.value,
+          workerSecretArn: workerSecret.secret.arn,
           region: bucket.region,
           models: args.config.models,
           maxBatchImages: args.sagemaker.maxBatchImages,
@@ -45,8 +58,15 @@ export function createGpu(args: GpuArgs) {
         }),
       },
     },
-    // SageMaker checks the role's permissions when the model is created.
-    { dependsOn: [policy] },
+    {
+      // SageMaker checks the role's permissions when the model is created; the containers read the secret's current
+      // version when they start.
+      dependsOn: [policy, workerSecret.version],
+      // The worker reads its secret once, at start-up, and the environment holds only the ARN: a new WorkerSecret
+      // replaces the model, so the endpoint rolls onto containers that read the new version (as a changed
+      // environment did when the value itself was there).
+      replacementTrigger: workerSecret.version.versionId,
+    },
   );
   const s3Url = (prefix: string) => pulumi.interpolate`s3://${bucket.bucket}/${prefix}/`;
   const endpointConfig = new aws.sagemaker.EndpointConfiguration('GpuEndpointConfig', {
@@ -76,7 +96,7 @@ export function createGpu(args: GpuArgs) {
     maxInstances: args.sagemaker.maxInstances,
     backlogPerInstance: args.sagemaker.backlogPerInstance,
   });
-  return { image, role, policy, model, endpointConfig, endpoint, autoscaling, region: bucket.region };
+  return { image, workerSecret, role, policy, model, endpointConfig, endpoint, autoscaling, region: bucket.region };
 }
 
 export type Gpu = ReturnType<typeof createGpu>;

@@ -11,7 +11,8 @@ export type SecretFactory = (name: string) => SecretValue;
 
 /**
  * Each SST secret and the binding it becomes on the router (functions/router/src/env.ts). `WorkerSecret` is also the
- * gpu-worker's `WORKER_SECRET`. Webhook signing secrets are per tenant, created by the router itself (docs/router.md);
+ * gpu-worker's secret: on SageMaker it is stored in Secrets Manager and the worker gets its `WORKER_SECRET_ARN`
+ * (gpu-worker-secret.ts); external workers are given it as `WORKER_SECRET`. Webhook signing secrets are per tenant, created by the router itself (docs/router.md);
  * the one signing root a deployment sets is `TokenSigningSecret`, for client tokens.
  */
 export const ROUTER_SECRET_BINDINGS = {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readS3Config } from '../../functions/gpu-worker/src/s3-config.ts';
 import { readWorkerConfig } from '../../functions/gpu-worker/src/worker-config.ts';
-import { deployUnderMocks, REPOSITORY_ROOT } from './support/deploy-stack.ts';
-import { theResource } from './support/pulumi-mocks.ts';
+import { ROUTER_SECRET_BINDINGS } from '../../infra/secrets.ts';
+import { deployUnderMocks, REPOSITORY_ROOT, secretValue } from './support/deploy-stack.ts';
+import { resolved, theResource } from './support/pulumi-mocks.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,8 +18,11 @@ function variablesTheWorkerReads(): Set<string> {
       get(_target, name) {
         if (typeof name !== 'string') return undefined;
         read.add(name);
-        // The one variable without a default.
-        return name === 'WORKER_SECRET' ? 'a-recording-secret-of-32-characters' : undefined;
+        // The one setting without a default, given as the deployment gives it: the secret's ARN. The worker reads
+        // WORKER_SECRET too, to refuse both at once.
+        return name === 'WORKER_SECRET_ARN'
+          ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:recording-AbC123'
+          : undefined;
       },
     },
   );
@@ -39,14 +43,21 @@ function dockerfileEnvironment(): Env {
 }
 
 async function containerEnvironment(env: Record<string, string> = {}): Promise<Record<string, string>> {
-  const { resources } = await deployUnderMocks(env);
-  return theResource(resources, 'aws:sagemaker/model:Model').inputs.primaryContainer.environment;
+  return (await deployedEnvironment(env)).environment;
+}
+
+async function deployedEnvironment(env: Record<string, string> = {}) {
+  const stack = await deployUnderMocks(env);
+  const model = theResource(stack.resources, 'aws:sagemaker/model:Model');
+  const environment: Record<string, string> = model.inputs.primaryContainer.environment;
+  return { ...stack, environment };
 }
 
 describe('the gpu-worker environment on SageMaker', () => {
   it('sets only variables the gpu-worker reads', async () => {
     const known = variablesTheWorkerReads();
-    expect(known.has('WORKER_SECRET')).toBe(true);
+    expect(known).toContain('WORKER_SECRET');
+    expect(known).toContain('WORKER_SECRET_ARN');
     const environment = await containerEnvironment({ STIPPLE_MODEL_REGISTRY: '/app/models/registry.json' });
     for (const name of Object.keys(environment)) expect(known, `${name} is not read by the gpu-worker`).toContain(name);
     for (const name of Object.keys(dockerfileEnvironment())) {
@@ -55,14 +66,17 @@ describe('the gpu-worker environment on SageMaker', () => {
   });
 
   it('is a configuration the gpu-worker accepts, with the deployment’s secret, region, models and batch size', async () => {
-    const environment = await containerEnvironment({
+    const { environment, gpu } = await deployedEnvironment({
       STIPPLE_MODELS: 'tiny-shapes,sd-turbo',
       STIPPLE_MAX_BATCH_IMAGES: '6',
     });
     const env = { ...dockerfileEnvironment(), ...environment };
     const worker = readWorkerConfig(env);
-    expect(worker.secret).toBe(environment.WORKER_SECRET);
-    expect(worker.secret).toMatch(/^value-of-WorkerSecret/);
+    expect(worker.secret).toEqual({
+      kind: 'secrets-manager',
+      arn: await resolved(gpu!.workerSecret.secret.arn),
+      region: 'eu-west-1',
+    });
     expect(worker.preloadModels).toEqual(['tiny-shapes', 'sd-turbo']);
     expect(worker.maxBatchImages).toBe(6);
     expect(worker.executionProviders).toEqual(['cuda', 'cpu']);
@@ -74,5 +88,19 @@ describe('the gpu-worker environment on SageMaker', () => {
       credentials: undefined,
       conditionalWrites: true,
     });
+  });
+
+  it('holds no secret value, only the ARN of the secret that stores the worker’s', async () => {
+    const { environment, resources, gpu } = await deployedEnvironment();
+    expect(environment).not.toHaveProperty('WORKER_SECRET');
+    const secretValues = Object.keys(ROUTER_SECRET_BINDINGS).map(secretValue);
+    for (const [name, value] of Object.entries(environment)) {
+      for (const secret of secretValues) expect(value, name).not.toContain(secret);
+    }
+    const secretArn = await resolved(gpu!.workerSecret.secret.arn);
+    expect(environment.WORKER_SECRET_ARN).toBe(secretArn);
+    const version = theResource(resources, 'aws:secretsmanager/secretVersion:SecretVersion');
+    expect(version.inputs).toMatchObject({ secretId: secretArn, secretString: secretValue('WorkerSecret') });
+    expect(theResource(resources, 'aws:secretsmanager/secret:Secret').inputs.recoveryWindowInDays).toBe(0);
   });
 });

@@ -69,6 +69,14 @@ describe('infra/gpu', () => {
     expect(primaryContainer.image).toBe(`${repositoryUrl}@${await resolved(gpu!.image.image.digest)}`);
   });
 
+  it('replaces the model, and so rolls the endpoint, when the worker secret gets a new version', async () => {
+    const { resources, gpu } = await deployUnderMocks(SAGEMAKER);
+    // The container reads the secret only at start-up and its environment holds only the ARN, which stays the same.
+    const model = theResource(resources, 'aws:sagemaker/model:Model');
+    expect(model.replacementTrigger).toBe(await resolved(gpu!.workerSecret.version.versionId));
+    expect(model.replacementTrigger).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('creates no SageMaker endpoint when only external workers are configured', async () => {
     const { resources, gpu } = await deployUnderMocks({
       STIPPLE_SAGEMAKER: 'off',

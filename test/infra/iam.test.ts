@@ -94,6 +94,17 @@ describe('infra IAM', () => {
     for (const grant of sagemaker) expect(grant.resource).toBe(endpointArn);
   });
 
+  it('lets the worker role read its one secret, and nobody else read any', async () => {
+    const { policy, gpu } = await deployed();
+    const secretArn = await resolved(gpu!.workerSecret.secret.arn);
+    const role = policy('aws:iam/rolePolicy:RolePolicy', 'GpuWorkerRolePolicy');
+    expect(role.filter((grant) => grant.action.startsWith('secretsmanager:'))).toEqual([
+      { action: 'secretsmanager:GetSecretValue', resource: secretArn },
+    ]);
+    const edge = policy('aws:iam/userPolicy:UserPolicy', 'EdgeUserPolicy');
+    expect(edge.filter((grant) => grant.action.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
   it('lets only SageMaker assume the worker role', async () => {
     const { resources } = await deployed();
     const trust = JSON.parse(theResource(resources, 'aws:iam/role:Role').inputs.assumeRolePolicy);

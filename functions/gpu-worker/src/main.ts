@@ -8,6 +8,7 @@ import { createS3Client, readS3Config } from './s3-config.ts';
 import { parseS3Location, S3ModelCache } from './s3-model-cache.ts';
 import { createWorkerApp } from './worker-app.ts';
 import { readWorkerConfig } from './worker-config.ts';
+import { resolveWorkerSecret } from './worker-secret.ts';
 
 /**
  * The container's entry point: read the environment, open the registry and store, serve until SIGTERM. SageMaker
@@ -20,6 +21,12 @@ if (command !== 'serve') {
 }
 const config = readWorkerConfig(process.env);
 const s3 = readS3Config(process.env);
+const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+// Before anything loads or listens: a worker that cannot authorise jobs must not start. A failure rejects here, and
+// the process exits non-zero with the error (which names the ARN and the reason), as a bad variable above does.
+const secret = await resolveWorkerSecret(config.secret);
+if (config.secret.kind === 'secrets-manager')
+  log({ level: 'info', event: 'worker_secret_loaded', arn: config.secret.arn });
 const client = createS3Client(s3);
 const modelCache = new S3ModelCache(client, config.modelCacheDir);
 const registry = await ModelRegistry.fromSetting(
@@ -31,7 +38,6 @@ registry.memoryBudgetBytes = config.modelMemoryBudgetMb * 1024 * 1024;
 const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();
-const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(entry)}\n`);
 const batcher = new GenerationBatcher({
   maxBatchImages: config.maxBatchImages,
   windowMs: config.batchWindowMs,
@@ -44,7 +50,7 @@ const app = createWorkerApp({
   slots,
   batcher,
   jobs,
-  secret: config.secret,
+  secret,
   log,
   logPrompts: config.logPrompts,
 });

@@ -1,7 +1,30 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@stipple/core';
-import { type Env, readBoolean, readInteger } from './env-values.ts';
+import { type Env, readBoolean, readEnv, readInteger } from './env-values.ts';
+
+/** The fewest characters the worker's HMAC secret may have, wherever it comes from. */
+export const MIN_WORKER_SECRET_CHARACTERS = 16;
+
+/**
+ * Where the worker's HMAC secret comes from: `WORKER_SECRET` itself, or (`WORKER_SECRET_ARN`) a secret in AWS Secrets
+ * Manager that the worker reads at start-up, so the value is not in the container's environment (SageMaker's
+ * DescribeModel shows a model's environment in plain text).
+ */
+export type WorkerSecretSource =
+  | { kind: 'value'; secret: string }
+  | {
+      kind: 'secrets-manager';
+      arn: string;
+      /** The secret's region, taken from its ARN: Secrets Manager is called there. */
+      region: string;
+    };
+
+/**
+ * A Secrets Manager secret's ARN, `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>` (AWS Secrets
+ * Manager User Guide, "Permissions policy examples": the resource ARN format).
+ */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
 
 /** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
 export interface WorkerConfig {
@@ -9,8 +32,11 @@ export interface WorkerConfig {
   port: number;
   /** `HOST`: the address to listen on; default `0.0.0.0` (every interface, as a container needs). */
   host: string;
-  /** `WORKER_SECRET`: the shared HMAC secret; at least 16 characters. */
-  secret: string;
+  /**
+   * `WORKER_SECRET` (the shared HMAC secret, at least 16 characters) or `WORKER_SECRET_ARN` (a Secrets Manager secret
+   * holding it): exactly one of them.
+   */
+  secret: WorkerSecretSource;
   /**
    * `MODEL_REGISTRY`: a JSON registry `{ "models": { "<id>": "<folder or s3://…>" } }`, or the path of a file holding
    * it; tiny-shapes is always there.
@@ -53,10 +79,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ValidationError('invalid_worker_config', `PORT is "${env.PORT}"; use an integer from 0 to 65535`);
   }
-  const secret = env.WORKER_SECRET ?? '';
-  if (secret.length < 16) {
-    throw new ValidationError('invalid_worker_config', 'WORKER_SECRET must be set to at least 16 characters');
-  }
+  const secret = readSecretSource(env);
   const maxBatchImages = integer(env, 'MAX_BATCH_IMAGES', 8, 1);
   const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
   return {
@@ -78,4 +101,43 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       .map((id) => id.trim())
       .filter(Boolean),
   };
+}
+
+function readSecretSource(env: Env): WorkerSecretSource {
+  // Not trimmed: the router signs with the same value, byte for byte.
+  const secret = env.WORKER_SECRET || undefined;
+  const arn = readEnv(env, 'WORKER_SECRET_ARN');
+  const variables = ['WORKER_SECRET', 'WORKER_SECRET_ARN'];
+  if (secret !== undefined && arn !== undefined) {
+    throw new ValidationError(
+      'invalid_worker_config',
+      'WORKER_SECRET and WORKER_SECRET_ARN are both set; set exactly one: WORKER_SECRET to the secret, or WORKER_SECRET_ARN to the Secrets Manager secret that holds it',
+      { variables },
+    );
+  }
+  if (arn !== undefined) {
+    const region = SECRET_ARN.exec(arn)?.[1];
+    if (region === undefined) {
+      throw new ValidationError(
+        'invalid_worker_config',
+        `WORKER_SECRET_ARN is "${arn}"; use a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
+        { variable: 'WORKER_SECRET_ARN', value: arn },
+      );
+    }
+    return { kind: 'secrets-manager', arn, region };
+  }
+  if (secret === undefined) {
+    throw new ValidationError(
+      'invalid_worker_config',
+      'neither WORKER_SECRET nor WORKER_SECRET_ARN is set; set exactly one: WORKER_SECRET to the secret (at least 16 characters), or WORKER_SECRET_ARN to the Secrets Manager secret that holds it',
+      { variables },
+    );
+  }
+  if (secret.length < MIN_WORKER_SECRET_CHARACTERS) {
+    throw new ValidationError(
+      'invalid_worker_config',
+      `WORKER_SECRET must be set to at least ${MIN_WORKER_SECRET_CHARACTERS} characters`,
+    );
+  }
+  return { kind: 'value', secret };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 
 // biome-ignore lint/suspicious/noExplicitAny: inputs follow each provider's schema; tests read them by path.
@@ -8,6 +9,15 @@ export interface RecordedResource {
   type: string;
   name: string;
   inputs: Inputs;
+  /** Its `replacementTrigger` option, resolved: the engine replaces the resource when this value changes. */
+  replacementTrigger?: unknown;
+}
+
+/** What the mock monitor receives for each registration (a `pulumirpc.RegisterResourceRequest`), in the part read here. */
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
 }
 
 export const MOCK_ACCOUNT = '123456789012';
@@ -20,14 +30,17 @@ export const MOCK_WORKERS_DEV_URL = 'https://stipple-test-router.acme.workers.de
  */
 export async function installPulumiMocks(): Promise<RecordedResource[]> {
   const resources: RecordedResource[] = [];
+  const triggers = new Map<string, unknown>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Inputs });
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
-        };
+        const key = `${args.type}::${args.name}`;
+        const trigger = triggers.has(key) ? { replacementTrigger: triggers.get(key) } : {};
+        resources.push({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Inputs, ...trigger });
+        const outputs = computedOutputs(args.type, args.name, args.inputs);
+        // A Secrets Manager secret's id is its ARN (the provider's import id).
+        const id = args.type === 'aws:secretsmanager/secret:Secret' ? (outputs.arn as string) : `${args.name}-id`;
+        return { id, state: { ...args.inputs, ...outputs } };
       },
       call(args) {
         if (args.token === 'aws:ecr/getAuthorizationToken:getAuthorizationToken') {
@@ -40,6 +53,18 @@ export async function installPulumiMocks(): Promise<RecordedResource[]> {
     'test',
     false,
   );
+  // Pulumi's mocks hand `newResource` no resource options; the request the monitor receives carries them.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterResourceRequest, callback: unknown): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    const trigger = request.getReplacementTrigger();
+    if (trigger !== undefined) {
+      triggers.set(`${request.getType()}::${request.getName()}`, revealSecrets(trigger.toJavaScript()));
+    }
+    register(request, callback);
+  };
   return resources;
 }
 
@@ -70,6 +95,22 @@ function computedOutputs(type: string, name: string, inputs: Inputs): Record<str
       };
     case 'docker-build:index:Image':
       return { digest: 'sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0' };
+    case 'aws:secretsmanager/secret:Secret': {
+      // Secrets Manager appends a hyphen and six random characters to the name in the ARN, which is also the id.
+      const secretName = inputs.name ?? physical;
+      return {
+        arn: `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:${secretName}-AbC123`,
+        name: secretName,
+      };
+    }
+    case 'aws:secretsmanager/secretVersion:SecretVersion':
+      // A new value is a new version; the real id is a UUID, this one follows the value so tests can compare.
+      return {
+        versionId: createHash('sha256')
+          .update(String(revealSecrets(inputs.secretString)))
+          .digest('hex')
+          .slice(0, 32),
+      };
     case 'aws:iam/accessKey:AccessKey':
       return { id: `AKIA${name.toUpperCase()}`, secret: `secret-of-${name}` };
     case 'command:local:Command':
