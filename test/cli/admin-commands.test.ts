@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
+import { stipple } from './run-stipple.ts';
 
-const BIN = resolve(import.meta.dirname, '../../packages/cli/bin/stipple.js');
 const ADMIN_SECRET = 'cli-test-admin-secret-0123456789abcdef';
-
-async function stipple(env: Record<string, string>, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 describe('stipple keys and credits against a real router in workerd', () => {
   let router: Awaited<ReturnType<typeof unstable_startWorker>>;
