@@ -3,7 +3,8 @@
 /** Stages whose data outlives `sst remove` and which `sst remove` refuses to touch. */
 const PRODUCTION_STAGES = ['prod', 'production'];
 
-// Stipple on your own AWS and Cloudflare accounts (docs/DEPLOY.md). Only wiring: each concern is one file in infra/.
+// Stipple on your own AWS and Cloudflare accounts (docs/DEPLOY.md). Only wiring: each concern is one file in infra/,
+// put together in dependency order by infra/stack.ts.
 export default $config({
   app(input) {
     const production = PRODUCTION_STAGES.includes(input?.stage ?? '');
@@ -18,34 +19,14 @@ export default $config({
   },
   async run() {
     const { readDeployConfig } = await import('./infra/deploy-config.ts');
-    const { createStorage } = await import('./infra/storage.ts');
-    const { createSecrets } = await import('./infra/secrets.ts');
-    const { createGpu } = await import('./infra/gpu.ts');
-    const { createRouter } = await import('./infra/router.ts');
+    const { createStack } = await import('./infra/stack.ts');
 
-    const config = readDeployConfig(process.env);
-    const production = PRODUCTION_STAGES.includes($app.stage);
-    const repositoryRoot = process.cwd();
-    const storage = createStorage({ config, forceDestroy: !production });
-    const secrets = createSecrets((name) => new sst.Secret(name), config.httpProviders);
-    const gpu =
-      config.sagemaker === undefined
-        ? undefined
-        : createGpu({
-            config,
-            sagemaker: config.sagemaker,
-            storage,
-            secrets,
-            repositoryRoot,
-            forceDelete: !production,
-          });
-    const router = createRouter({
-      name: `stipple-${$app.stage}-router`,
-      repositoryRoot,
-      config,
-      storage,
-      secrets,
-      gpu,
+    const { storage, gpu, router } = createStack({
+      stage: $app.stage,
+      production: PRODUCTION_STAGES.includes($app.stage),
+      config: readDeployConfig(process.env),
+      newSecret: (name) => new sst.Secret(name),
+      repositoryRoot: process.cwd(),
     });
 
     return {
