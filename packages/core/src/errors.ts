@@ -1,21 +1,7 @@
-/**
- * Stipple's error family. Every error a caller can act on carries a stable `code` (never reworded once released) and a
- * message that names the bad value and what is allowed. Subclasses group errors by kind so upper layers (router,
- * worker) can map them to HTTP statuses without parsing messages.
- */
-export class StippleError extends Error {
-  /** Stable machine-readable code, e.g. `invalid_width`. */
-  readonly code: string;
-  /** Extra structured facts for logs and API envelopes (the offending value, the allowed range, a file path). */
-  readonly details: Readonly<Record<string, unknown>>;
+import { StippleError } from '@stipple/jobs';
 
-  constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.details = details;
-  }
-}
+/** Stipple's error base, shared with the edge packages (`@stipple/jobs`). */
+export { StippleError };
 
 /** The caller asked for something outside the allowed set (a size, a step count, an unknown scheduler). */
 export class ValidationError extends StippleError {}

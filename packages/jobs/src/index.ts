@@ -41,3 +41,4 @@ export {
   formatSignatureAttributes,
   parseSignatureAttributes,
 } from './signature-attributes.ts';
+export { StippleError } from './stipple-error.ts';
