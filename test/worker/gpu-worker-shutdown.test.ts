@@ -44,15 +44,19 @@ describe('the gpu-worker process on SIGTERM', () => {
     }
   });
 
-  it('cancels a job still running when the grace period ends, leaving no manifest', async () => {
+  it('hands a job still running when the grace period ends back as retryable, leaving no manifest', async () => {
     const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
     const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
     await waitForOutput(worker, '"job_started"');
     const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
     worker.child.kill('SIGTERM');
     const response = await running;
-    expect(response.status).toBe(409);
-    expect((await errorOf(response)).message).toBe('job drain-2 was cancelled: the worker is shutting down');
+    // Not `aborted` (nobody cancelled it): 503 worker_shutting_down, for the router to place it again elsewhere.
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toEqual({
+      code: 'worker_shutting_down',
+      message: 'job drain-2 was handed back unfinished: the worker is shutting down; run it on another worker',
+    });
     expect(await exited).toBe(0);
   });
 });

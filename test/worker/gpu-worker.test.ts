@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { signRequest, verifyRequest } from '@stipple/jobs';
+import { jobEventSchema, signRequest, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
 import { parseServerSentEvents } from '../support/server-sent-events.ts';
@@ -210,16 +210,16 @@ describe('the gpu-worker process', () => {
           ok: true,
         });
       }
-      const events = received.map(({ body }) => JSON.parse(body));
+      const events = received.map(({ body }) => jobEventSchema.parse(JSON.parse(body)));
+      expect(events[0]).toMatchObject({ jobId: 'job-11', tenantId: 'acme', status: 'started' });
       const steps = events.filter((event) => event.status === 'running').map((event) => event.step);
       expect(steps.length).toBeGreaterThan(0);
       expect(steps).toEqual([...steps].sort((a, b) => a - b));
-      expect(events.at(-1)).toEqual({
-        jobId: 'job-11',
-        tenantId: 'acme',
-        status: 'succeeded',
-        manifestKey: 'jobs/acme/job-11/result.json',
-      });
+      const last = events.at(-1)!;
+      expect(last).toMatchObject({ jobId: 'job-11', tenantId: 'acme', status: 'succeeded' });
+      // The terminal event carries the manifest the worker wrote, the very one in the store.
+      expect(last.status === 'succeeded' && last.manifest).toEqual(await manifestOf(response));
+      expect(last.status === 'succeeded' && last.manifestKey).toBe('jobs/acme/job-11/result.json');
     } finally {
       receiver.close();
     }

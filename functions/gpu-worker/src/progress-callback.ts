@@ -1,32 +1,45 @@
 import type { GenerationProgress } from '@stipple/core';
-import { type Job, signRequest } from '@stipple/jobs';
+import { type Job, type JobEventInput, signRequest } from '@stipple/jobs';
 import { progressEvent } from './progress-event.ts';
 
+type Outcome = Extract<JobEventInput, { status: 'succeeded' | 'failed' }>;
+type EventBody = DistributiveOmit<JobEventInput, 'jobId' | 'tenantId' | 'emittedAt'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface ProgressReporter {
+  /** The job got a GPU slot and begins. */
+  started(): void;
   progress(progress: GenerationProgress): void;
   /**
-   * The terminal event (`{ status: 'succeeded', manifestKey }` or `{ status: 'failed', code, message }`); resolves once
-   * it, after anything queued before it, has been delivered or has failed.
+   * The terminal event (`succeeded` with the manifest, or `failed`); resolves once it, after anything queued before
+   * it, has been delivered or every attempt has failed.
    */
-  finish(outcome: { status: 'succeeded' | 'failed' } & Record<string, unknown>): Promise<void>;
+  finish(outcome: DistributiveOmit<Outcome, 'jobId' | 'tenantId' | 'emittedAt'>): Promise<void>;
 }
 
 type Log = (entry: Record<string, unknown>) => void;
 
+/** How long one callback request may take, ms. */
+const CALLBACK_TIMEOUT_MS = 5_000;
+/** Waits before re-sending a terminal event the receiver did not take, ms (the router also asks, so a few suffice). */
+const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
+
 /**
- * Posts a job's progress to its callback URL, each request signed with the job's callback token as the HMAC secret
- * (the same scheme as requests to the worker). At most one request is in flight; steps that finish meanwhile collapse
- * into the latest, so a slow receiver never slows generation. Failures are logged, never fatal to the job.
+ * Posts a job's events (`@stipple/jobs` `jobEventSchema`) to its callback URL, each request signed with the job's
+ * callback token as the HMAC secret (the same scheme as requests to the worker). At most one request is in flight;
+ * steps that finish meanwhile collapse into the latest, so a slow receiver never slows generation. The terminal event is
+ * retried a few times; failures are logged, never fatal to the job (the receiver asks the worker when it hears nothing).
  */
 export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fetch = fetch): ProgressReporter {
   const callback = job.progress;
-  let latest: Record<string, unknown> | undefined;
-  let sending: Promise<void> = Promise.resolve();
+  let latest: EventBody | undefined;
+  let sending: Promise<unknown> = Promise.resolve();
   let busy = false;
 
-  async function post(event: Record<string, unknown>): Promise<void> {
-    if (!callback) return;
-    const body = JSON.stringify({ jobId: job.jobId, tenantId: job.tenantId, ...event });
+  /** Sends one event; true when the receiver took it. */
+  async function post(event: EventBody): Promise<boolean> {
+    if (!callback) return true;
+    const body = JSON.stringify({ jobId: job.jobId, tenantId: job.tenantId, emittedAt: Date.now(), ...event });
     const url = new URL(callback.url);
     const headers = await signRequest({
       secret: callback.token,
@@ -40,11 +53,16 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(5_000),
+        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
       });
-      if (!response.ok) log({ level: 'warn', event: 'callback_rejected', jobId: job.jobId, status: response.status });
+      await response.body?.cancel();
+      if (response.ok) return true;
+      log({ level: 'warn', event: 'callback_rejected', jobId: job.jobId, status: response.status });
+      // 4xx other than 429: the receiver will never take it (unknown job, bad signature); do not insist.
+      return response.status < 500 && response.status !== 429;
     } catch (error) {
       log({ level: 'warn', event: 'callback_failed', jobId: job.jobId, message: (error as Error).message });
+      return false;
     }
   }
 
@@ -59,18 +77,30 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
     });
   }
 
+  function queue(event: EventBody): void {
+    if (!callback) return;
+    latest = event;
+    pump();
+  }
+
   return {
+    started() {
+      queue({ status: 'started' });
+    },
     progress(progress) {
-      if (!callback) return;
       // A preview that a later step's event replaces before it is sent is dropped with it: the newest one wins.
-      latest = { status: 'running', ...progressEvent(progress) };
-      pump();
+      queue({ status: 'running', ...progressEvent(progress) });
     },
     async finish(outcome) {
       if (!callback) return;
       latest = undefined;
       await sending;
-      await post(outcome);
+      for (const delayMs of [...TERMINAL_RETRY_DELAYS_MS, undefined]) {
+        if (await post(outcome)) return;
+        if (delayMs === undefined) break;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      log({ level: 'error', event: 'callback_gave_up', jobId: job.jobId, status: outcome.status });
     },
   };
 }

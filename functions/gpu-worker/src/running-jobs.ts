@@ -1,40 +1,56 @@
 import { AbortError } from '@stipple/core';
+import { WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+
+/** Where a job in this worker stands: waiting for a slot, or generating. */
+export type RunningJobState = 'queued' | 'running';
 
 /**
  * The jobs in this worker (queued or generating), each with the controller that cancels it: for `DELETE /v1/jobs/:id`,
- * and for draining on SIGTERM.
+ * `GET /v1/jobs/:id`, and for draining on SIGTERM.
  */
 export class RunningJobs {
-  private readonly cancellers = new Map<string, AbortController>();
+  private readonly jobs = new Map<string, { canceller: AbortController; state: RunningJobState }>();
   private readonly idleWaiters: (() => void)[] = [];
   /** False once draining has begun: new jobs are refused. */
   accepting = true;
 
   get size(): number {
-    return this.cancellers.size;
+    return this.jobs.size;
+  }
+
+  /** Whether a job is queued or generating here, and which; `undefined` when it is not here. */
+  state(jobId: string): RunningJobState | undefined {
+    return this.jobs.get(jobId)?.state;
   }
 
   start(jobId: string): AbortController {
     const canceller = new AbortController();
-    this.cancellers.set(jobId, canceller);
+    this.jobs.set(jobId, { canceller, state: 'queued' });
     return canceller;
   }
 
+  /** The job got its slot and generates. */
+  markRunning(jobId: string): void {
+    const job = this.jobs.get(jobId);
+    if (job) job.state = 'running';
+  }
+
   finish(jobId: string): void {
-    this.cancellers.delete(jobId);
-    if (this.cancellers.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    this.jobs.delete(jobId);
+    if (this.jobs.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Cancels one job; false when no such job is here. */
   cancel(jobId: string, reason: AbortError): boolean {
-    const canceller = this.cancellers.get(jobId);
-    canceller?.abort(reason);
-    return canceller !== undefined;
+    const job = this.jobs.get(jobId);
+    job?.canceller.abort(reason);
+    return job !== undefined;
   }
 
   /**
-   * Stops accepting, lets running jobs finish for up to `graceMs`, then cancels the rest (they end `aborted`, with no
-   * manifest, so their retries start clean) and waits for them to settle.
+   * Stops accepting, lets running jobs finish for up to `graceMs`, then hands the rest back: they end with the
+   * retryable `worker_shutting_down` (not `aborted`: nobody asked to cancel them) and no manifest, so the router
+   * places them again on another worker, where they start clean.
    */
   async drain(graceMs: number): Promise<void> {
     this.accepting = false;
@@ -49,8 +65,9 @@ export class RunningJobs {
     const outcome = await Promise.race([idle, graceOver]);
     clearTimeout(timer);
     if (outcome !== 'grace_over') return;
-    for (const jobId of [...this.cancellers.keys()]) {
-      this.cancel(jobId, new AbortError(`job ${jobId} was cancelled: the worker is shutting down`));
+    for (const jobId of [...this.jobs.keys()]) {
+      const message = `job ${jobId} was handed back unfinished: the worker is shutting down; run it on another worker`;
+      this.cancel(jobId, new AbortError(message, WORKER_SHUTTING_DOWN));
     }
     await idle;
   }

@@ -1,15 +1,14 @@
-import { AbortError, type GenerationProgress, StippleError, ValidationError } from '@stipple/core';
-import { manifestKey, parseJob, type ResultManifest, verifyRequest } from '@stipple/jobs';
+import { AbortError, ValidationError } from '@stipple/core';
+import { parseJob, verifyRequest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { describeFailure, executeJob } from './execute-job.ts';
 import type { GenerationBatcher } from './generation-batcher.ts';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
-import { createProgressReporter } from './progress-callback.ts';
 import { progressEvent } from './progress-event.ts';
 import type { ResultStore } from './result-store.ts';
-import { runJob } from './run-job.ts';
 import type { RunningJobs } from './running-jobs.ts';
 import { StorageError } from './storage-error.ts';
 
@@ -38,10 +37,6 @@ function errorBody(code: string, message: string, fields?: unknown) {
   return { error: { code, message, ...(fields ? { fields } : {}) } };
 }
 
-function deadlineError(jobId: string, deadline: string): AbortError {
-  return new AbortError(`job ${jobId} passed its deadline ${deadline}`, 'deadline_exceeded');
-}
-
 /**
  * A signed job stays acceptable until its own deadline, which sits inside the signed body: SageMaker asynchronous
  * inference may deliver it long after the router signed it. Unparseable bodies get the usual ±300 s.
@@ -56,15 +51,13 @@ function signedDeadlineSeconds(body: string): number | undefined {
   }
 }
 
-function describeFailure(error: unknown): { code: string; message: string } {
-  if (error instanceof StippleError) return { code: error.code, message: error.message };
-  return { code: 'internal_error', message: 'the job failed unexpectedly' };
-}
-
 function statusFor(error: unknown): ContentfulStatusCode {
   if (error instanceof UnknownModelError) return 404;
   if (error instanceof ValidationError) return 400;
-  if (error instanceof AbortError) return error.code === 'deadline_exceeded' ? 504 : 409;
+  if (error instanceof AbortError) {
+    if (error.code === WORKER_SHUTTING_DOWN) return 503;
+    return error.code === 'deadline_exceeded' ? 504 : 409;
+  }
   if (error instanceof StorageError) return error.isRetryable ? 503 : 502;
   return 500;
 }
@@ -119,6 +112,11 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     if (!jobs.accepting) {
       return c.json(errorBody('shutting_down', 'the worker is shutting down; send the job to another worker'), 503);
     }
+    // `Prefer: respond-async` (RFC 7240 §4.1): accept and answer 202 at once; the job reports to its callback.
+    const detached = /(?:^|[,;\s])respond-async\b/.test(c.req.header('prefer') ?? '');
+    const known = jobs.state(job.jobId);
+    // Placement is idempotent by job id: the same job sent again while it is here is not run twice.
+    if (detached && known) return c.json({ jobId: job.jobId, state: known }, 202);
     const slot = deps.slots.acquire();
     if (!slot) {
       const retryAfter = deps.slots.retryAfterSeconds();
@@ -126,60 +124,23 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       c.header('Retry-After', String(retryAfter));
       return c.json(errorBody('busy', `the worker is at capacity; retry in ${retryAfter} s`), 429);
     }
-    const canceller = jobs.start(job.jobId);
-    const signal = AbortSignal.any([canceller.signal, c.req.raw.signal]);
-    // A job still running at its deadline stops within one step, like a cancelled one, and writes no manifest.
-    const deadline = job.deadline
-      ? setTimeout(
-          () => canceller.abort(deadlineError(job.jobId, job.deadline!)),
-          Math.max(0, Date.parse(job.deadline) - (deps.now ?? Date.now)()),
-        )
-      : undefined;
-    const release = await slot;
-    const { prompt, negativePrompt } = job.parameters;
-    log({
-      level: 'info',
-      event: 'job_started',
-      jobId: job.jobId,
-      tenantId: job.tenantId,
-      modelId: job.modelId,
-      ...(deps.logPrompts && { prompt, negativePrompt }),
-    });
-    const reporter = createProgressReporter(job, log, deps.fetch);
-    const run = async (onProgress?: (progress: GenerationProgress) => void): Promise<ResultManifest> => {
-      try {
-        const manifest = await runJob(job, {
-          registry: deps.registry,
-          store: deps.store,
-          batcher: deps.batcher,
-          signal,
-          onProgress: (progress) => {
-            reporter.progress(progress);
-            onProgress?.(progress);
-          },
-        });
-        log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
-        // The response is the record of truth; the terminal callback follows it without holding it up.
-        void reporter.finish({ status: 'succeeded', manifestKey: manifestKey(job) });
-        return manifest;
-      } catch (error) {
-        const failure = describeFailure(error);
-        const message = (error as Error).message;
-        log({ level: 'error', event: 'job_failed', jobId: job.jobId, code: failure.code, message });
-        void reporter.finish({ status: 'failed', ...failure });
-        throw error;
-      } finally {
-        clearTimeout(deadline);
-        jobs.finish(job.jobId);
-        release();
-      }
-    };
+    const execution = { ...deps, log };
+    if (detached) {
+      // Its outcome goes to the callback (and its log line); nobody awaits it here.
+      executeJob(job, execution, { slot }).catch(() => undefined);
+      return c.json({ jobId: job.jobId, state: jobs.state(job.jobId) ?? 'queued' }, 202);
+    }
+    const connection = c.req.raw.signal;
     // Asked for Server-Sent Events: one `progress` event per denoising step, then `result` (the manifest) or `error`.
     if (c.req.header('accept')?.includes('text/event-stream')) {
       return streamSSE(c, async (stream) => {
         try {
-          const manifest = await run((progress) => {
-            void stream.writeSSE({ event: 'progress', data: JSON.stringify(progressEvent(progress)) });
+          const manifest = await executeJob(job, execution, {
+            slot,
+            connection,
+            onProgress: (progress) => {
+              void stream.writeSSE({ event: 'progress', data: JSON.stringify(progressEvent(progress)) });
+            },
           });
           await stream.writeSSE({ event: 'result', data: JSON.stringify(manifest) });
         } catch (error) {
@@ -189,11 +150,21 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
       });
     }
     try {
-      return c.json(await run(), 200);
+      return c.json(await executeJob(job, execution, { slot, connection }), 200);
     } catch (error) {
       const { code, message } = describeFailure(error);
       return c.json(errorBody(code, message), statusFor(error));
     }
+  });
+
+  // Where a job stands here (the router asks when it has heard nothing for a while): queued or running, else 404.
+  app.get('/v1/jobs/:id', async (c) => {
+    const refused = await verified(c, '');
+    if (refused) return refused;
+    const id = c.req.param('id');
+    const state = jobs.state(id);
+    if (!state) return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
+    return c.json({ jobId: id, state });
   });
 
   // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.

@@ -1,0 +1,144 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type JobEvent, jobEventSchema, signRequest, verifyRequest } from '@stipple/jobs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type S3Server, startS3Server } from '../support/s3-server.ts';
+import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
+import { BUCKET, invoke, job, SECRET } from './worker-test-jobs.ts';
+
+const CALLBACK_TOKEN = 'callback-token-0123456789';
+const RESPOND_ASYNC = { prefer: 'respond-async' };
+
+/** A callback receiver that checks each request's signature and keeps the events in order. */
+async function startReceiver() {
+  const events: JobEvent[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', async () => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      const headers = request.headers as Record<string, string>;
+      const verdict = await verifyRequest({ secret: CALLBACK_TOKEN, method: 'POST', path, body, headers });
+      if (!verdict.ok) return void response.writeHead(401).end();
+      events.push(jobEventSchema.parse(JSON.parse(body)));
+      for (const wake of waiters.splice(0)) wake();
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    events,
+    callback: (jobId: string) => ({ url: `http://127.0.0.1:${port}/jobs/${jobId}/events`, token: CALLBACK_TOKEN }),
+    /** Resolves once an event for `jobId` with `status` has arrived. */
+    async until(jobId: string, status: JobEvent['status']): Promise<JobEvent> {
+      for (;;) {
+        const found = events.find((event) => event.jobId === jobId && event.status === status);
+        if (found) return found;
+        await new Promise<void>((wake) => waiters.push(wake));
+      }
+    },
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+async function jobState(worker: WorkerProcess, jobId: string): Promise<Response> {
+  const path = `/v1/jobs/${jobId}`;
+  const headers = await signRequest({
+    secret: SECRET,
+    method: 'GET',
+    path,
+    body: '',
+    timestamp: Math.floor(Date.now() / 1000),
+  });
+  return fetch(`${worker.url}${path}`, { headers });
+}
+
+describe('the gpu-worker process with Prefer: respond-async', () => {
+  let s3: S3Server;
+  let worker: WorkerProcess;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    s3 = await startS3Server({ buckets: [BUCKET] });
+    worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.stop();
+    await worker?.stop();
+    await s3?.stop();
+  });
+
+  it('answers 202 at once, reports started, each step and the manifest to the callback, and says where the job stands', async () => {
+    const body = job('async-1', {
+      parameters: { prompt: 'a cat', steps: 30, seed: 3 },
+      progress: receiver.callback('async-1'),
+    });
+    const accepted = await invoke(worker, body, SECRET, RESPOND_ASYNC);
+    expect(accepted.status).toBe(202);
+    expect(['queued', 'running']).toContain(((await accepted.json()) as { state: string }).state);
+
+    await receiver.until('async-1', 'started');
+    const during = await jobState(worker, 'async-1');
+    expect(during.status).toBe(200);
+    expect(await during.json()).toEqual({ jobId: 'async-1', state: 'running' });
+
+    const done = await receiver.until('async-1', 'succeeded');
+    expect(done.status === 'succeeded' && done.manifest.outputs.map((output) => output.key)).toEqual([
+      'jobs/acme/async-1/0.png',
+    ]);
+    const statuses = receiver.events.filter((event) => event.jobId === 'async-1').map((event) => event.status);
+    expect(statuses[0]).toBe('started');
+    expect(statuses).toContain('running');
+    expect(statuses.at(-1)).toBe('succeeded');
+    // Once reported, the job is no longer here: the manifest in the store is its record.
+    await expect.poll(async () => (await jobState(worker, 'async-1')).status).toBe(404);
+  });
+
+  it('runs a job sent twice while it is here once (placement is idempotent by job id)', async () => {
+    const body = job('async-2', {
+      parameters: { prompt: 'a dog', steps: 20, seed: 4 },
+      progress: receiver.callback('async-2'),
+    });
+    const [first, second] = [
+      await invoke(worker, body, SECRET, RESPOND_ASYNC),
+      await invoke(worker, body, SECRET, RESPOND_ASYNC),
+    ];
+    expect([first.status, second.status]).toEqual([202, 202]);
+    await receiver.until('async-2', 'succeeded');
+    const starts = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"job_started"') && line.includes('async-2'));
+    expect(starts).toHaveLength(1);
+  });
+});
+
+describe('a draining gpu-worker with asynchronous jobs', () => {
+  it('reports a job it hands back on SIGTERM as failed worker_shutting_down, retryable, before it exits', async () => {
+    const s3 = await startS3Server({ buckets: [BUCKET] });
+    const receiver = await startReceiver();
+    const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
+    try {
+      const body = job('drain-async', {
+        parameters: { prompt: 'a cat', steps: 1000, seed: 1 },
+        progress: receiver.callback('drain-async'),
+      });
+      expect((await invoke(worker, body, SECRET, RESPOND_ASYNC)).status).toBe(202);
+      await waitForOutput(worker, '"job_started"');
+      const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
+      worker.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const last = receiver.events.filter((event) => event.jobId === 'drain-async').at(-1);
+      expect(last).toMatchObject({ status: 'failed', code: 'worker_shutting_down', retryable: true });
+    } finally {
+      await worker.stop();
+      await receiver.stop();
+      await s3.stop();
+    }
+  });
+});
