@@ -37,7 +37,10 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './functions/router/wrangler.jsonc' },
             miniflare: {
+              // The router listens on loopback too, so the real gpu-worker can push jobs' events to it (PUBLIC_URL).
+              unsafeDirectSockets: [{ host: '127.0.0.1', port: inject('routerCallbackPort'), entrypoint: 'default' }],
               bindings: {
+                PUBLIC_URL: `http://127.0.0.1:${inject('routerCallbackPort')}`,
                 ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef',
                 WORKER_SECRET: 'router-test-worker-secret-0123',
                 TOKEN_SIGNING_SECRET: 'router-test-token-signing-secret-0123456789',

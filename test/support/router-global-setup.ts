@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { startS3Server } from './s3-server.ts';
 import { startStalledWorker } from './stalled-worker.ts';
-import { startWorker } from './worker-process.ts';
+import { freePort, startWorker } from './worker-process.ts';
 
 export const ROUTER_TEST_WORKER_SECRET = 'router-test-worker-secret-0123';
 
@@ -56,6 +56,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const s3 = await startS3Server({ buckets: ['results'] });
   const worker = await startWorker({ ...s3.env, WORKER_SECRET: ROUTER_TEST_WORKER_SECRET });
   project.provide('routerS3Endpoint', s3.endpoint);
+  // The port the router under test listens on (vitest.config.ts), for the worker's event callbacks.
+  project.provide('routerCallbackPort', await freePort());
   project.provide('routerWorkerUrl', worker.url);
   const receiver = await startWebhookReceiver();
   project.provide('routerWebhookReceiverUrl', receiver.url);
@@ -76,6 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 declare module 'vitest' {
   export interface ProvidedContext {
     routerS3Endpoint: string;
+    routerCallbackPort: number;
     routerWorkerUrl: string;
     routerWebhookReceiverUrl: string;
     routerStalledWorkerUrl: string;

@@ -6,7 +6,7 @@ import type { ModelRegistry } from './model-registry.ts';
 import { createProgressReporter } from './progress-callback.ts';
 import type { ResultStore } from './result-store.ts';
 import { runJob } from './run-job.ts';
-import type { RunningJobs } from './running-jobs.ts';
+import type { JobEnding, RunningJobs } from './running-jobs.ts';
 
 export interface ExecuteJobDependencies {
   registry: ModelRegistry;
@@ -58,6 +58,7 @@ export async function executeJob(
   const reporter = createProgressReporter(job, log, deps.fetch);
   let release: (() => void) | undefined;
   let reported: Promise<void>;
+  let ending: JobEnding;
   try {
     release = await options.slot;
     signal.throwIfAborted();
@@ -83,18 +84,20 @@ export async function executeJob(
       },
     });
     log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
+    ending = { state: 'succeeded' };
     reported = reporter.finish({ status: 'succeeded', manifestKey: manifestKey(job), manifest });
     return manifest;
   } catch (error) {
     const failure = describeFailure(error);
     const message = (error as Error).message;
     log({ level: 'error', event: 'job_failed', jobId: job.jobId, code: failure.code, message });
+    ending = { state: 'failed', ...failure };
     reported = reporter.finish({ status: 'failed', ...failure, retryable: failure.code === WORKER_SHUTTING_DOWN });
     throw error;
   } finally {
     disarm?.();
     release?.();
     // The response (when there is one) is not held up by the callback; the job's registration is.
-    void reported!.finally(() => jobs.finish(job.jobId));
+    void reported!.finally(() => jobs.finish(job.jobId, ending));
   }
 }

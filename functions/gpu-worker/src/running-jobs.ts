@@ -4,12 +4,19 @@ import { WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 /** Where a job in this worker stands: waiting for a slot, or generating. */
 export type RunningJobState = 'queued' | 'running';
 
+/** How a job that left this worker lately ended. */
+export type JobEnding = { state: 'succeeded' } | { state: 'failed'; code: string; message: string };
+
+/** Endings remembered, the oldest forgotten first (enough to answer a router that missed a job's last event). */
+const ENDINGS_KEPT = 1_000;
+
 /**
  * The jobs in this worker (queued or generating), each with the controller that cancels it: for `DELETE /v1/jobs/:id`,
  * `GET /v1/jobs/:id`, and for draining on SIGTERM.
  */
 export class RunningJobs {
   private readonly jobs = new Map<string, { canceller: AbortController; state: RunningJobState }>();
+  private readonly endings = new Map<string, JobEnding>();
   private readonly idleWaiters: (() => void)[] = [];
   /** False once draining has begun: new jobs are refused. */
   accepting = true;
@@ -35,8 +42,17 @@ export class RunningJobs {
     if (job) job.state = 'running';
   }
 
-  finish(jobId: string): void {
+  /** How a job that left lately ended; `undefined` when it is not known here. */
+  ended(jobId: string): JobEnding | undefined {
+    return this.endings.get(jobId);
+  }
+
+  finish(jobId: string, ending: JobEnding): void {
     this.jobs.delete(jobId);
+    this.endings.delete(jobId);
+    this.endings.set(jobId, ending);
+    // Maps iterate in insertion order: the first key is the oldest ending.
+    if (this.endings.size > ENDINGS_KEPT) this.endings.delete(this.endings.keys().next().value!);
     if (this.jobs.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

@@ -112,6 +112,12 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     if (!jobs.accepting) {
       return c.json(errorBody('shutting_down', 'the worker is shutting down; send the job to another worker'), 503);
     }
+    // A model not served here is refused before acceptance, so the caller can send the job elsewhere.
+    const served = deps.registry.list().map((model) => model.id);
+    if (!served.includes(job.modelId)) {
+      const { code, message } = new UnknownModelError(job.modelId, served);
+      return c.json(errorBody(code, message), 404);
+    }
     // `Prefer: respond-async` (RFC 7240 §4.1): accept and answer 202 at once; the job reports to its callback.
     const detached = /(?:^|[,;\s])respond-async\b/.test(c.req.header('prefer') ?? '');
     const known = jobs.state(job.jobId);
@@ -163,8 +169,11 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     if (refused) return refused;
     const id = c.req.param('id');
     const state = jobs.state(id);
-    if (!state) return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
-    return c.json({ jobId: id, state });
+    if (state) return c.json({ jobId: id, state });
+    // Ended lately: how (a restarted worker has forgotten; the manifest in the store is the lasting record).
+    const ended = jobs.ended(id);
+    if (ended) return c.json({ jobId: id, ...ended });
+    return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
   });
 
   // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.

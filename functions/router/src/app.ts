@@ -7,6 +7,7 @@ import { logRequest } from './http/request-log.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { clientTokenRoutes } from './routes/client-token-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
+import { jobEventRoutes } from './routes/job-event-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
 import { playgroundRoutes } from './routes/playground-routes.ts';
@@ -26,6 +27,7 @@ export function createApp(): Hono<AppContext> {
     .route('/v1/admin/providers', providerRoutes)
     .route('/v1/admin', adminRoutes)
     .route('/v1/jobs', jobRoutes)
+    .route('/internal', jobEventRoutes)
     .route('/v1/client-tokens', clientTokenRoutes)
     .route('/v1/usage', usageRoutes)
     .route('/v1/webhooks', webhookRoutes)

@@ -29,6 +29,11 @@ export interface Env {
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */
   WORKER_SECRET: string;
+  /**
+   * This router's public base URL, e.g. `https://api.example.com`: workers report jobs' events to
+   * `{PUBLIC_URL}/internal/jobs/{id}/events`. Unset: the origin each job was created on.
+   */
+  PUBLIC_URL?: string;
   /** JSON list of GPU providers (`providers/provider-config.ts`): `http` workers and SageMaker endpoints. */
   PROVIDERS: string;
   /** JSON catalogue `{ "<model id>": { "width", "height", "steps" } }`; the first is the default. */

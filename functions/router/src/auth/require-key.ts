@@ -38,6 +38,11 @@ async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
   };
 }
 
+/** The caller a bearer token (an API key or a client token) stands for; throws 401 when it is unknown or revoked. */
+export function authenticate(env: Env, token: string): Promise<KeyRecord> {
+  return token.startsWith(CLIENT_TOKEN_PREFIX) ? clientTokenCaller(env, token) : keyCaller(env, token);
+}
+
 /**
  * API key authentication with a scope: the key's digest is looked up in the directory on every request, and the
  * request is counted against the key's rate limit.
@@ -46,9 +51,7 @@ export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
-    const caller = token.startsWith(CLIENT_TOKEN_PREFIX)
-      ? await clientTokenCaller(c.env, token)
-      : await keyCaller(c.env, token);
+    const caller = await authenticate(c.env, token);
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
     await enforceRateLimit(c, caller.keyId);
     if (!caller.scopes.includes(scope)) {

@@ -7,13 +7,12 @@ import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
 import { webhookUrlPolicy } from '../webhooks/webhook-url-policy.ts';
 import { jobListScopes } from './job-access.ts';
+import { jobCallback } from './job-callback.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
-import { readJob } from './job-run.ts';
+import { jobRun, readJob } from './job-run.ts';
 import { findModel, readCatalogue } from './model-catalogue.ts';
-
-const WAIT_POLL_MS = 200;
 
 function newJobId(): string {
   // 128 random bits: job ids are unguessable, on top of the tenant check on every read.
@@ -24,7 +23,12 @@ function newJobId(): string {
  * Creates a job for a tenant: model defaults, the compute cap, the price reserved (402 when the balance is short), and
  * its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
  */
-export async function createJob(env: Env, caller: KeyRecord, request: JobRequest): Promise<JobRecord> {
+export async function createJob(
+  env: Env,
+  caller: KeyRecord,
+  request: JobRequest,
+  requestUrl: string,
+): Promise<JobRecord> {
   const { tenantId } = caller;
   const model = findModel(readCatalogue(env.MODELS), request.model);
   const width = request.width ?? model.width;
@@ -103,6 +107,8 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
       // The worker stops at this time (within a denoising step) and writes nothing; JobRun gives up on it too.
       deadline: new Date(createdAt.getTime() + request.timeout_seconds * 1000).toISOString(),
       ...(request.preview_every !== undefined && { previewEvery: request.preview_every }),
+      // The worker pushes the job's events here (started, each step, the outcome); see routes/job-event-routes.ts.
+      progress: await jobCallback(env, requestUrl, id),
     },
   };
   await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);
@@ -110,13 +116,18 @@ export async function createJob(env: Env, caller: KeyRecord, request: JobRequest
   return record;
 }
 
-/** The job once it has ended, or as it stands when `seconds` have passed. */
+/**
+ * The job once it has ended, or as it stands when `seconds` have passed. No polling: the job's object answers as soon
+ * as the job changes; a call that fails (the object restarted) is simply made again.
+ */
 export async function waitForJob(env: Env, record: JobRecord, seconds: number): Promise<JobRecord> {
   let current = record;
   const until = Date.now() + seconds * 1000;
   while (!TERMINAL_STATUSES.includes(current.status) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-    current = (await readJob(env, record.id)) ?? current;
+    const next = (await jobRun(env, record.id)
+      .waitForChange(current.revision ?? 0, until - Date.now())
+      .catch(() => readJob(env, record.id))) as JobRecord | undefined;
+    current = next ?? current;
   }
   return current;
 }

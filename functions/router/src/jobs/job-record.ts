@@ -28,12 +28,25 @@ export interface JobRecord {
   startDeadline?: string;
   /** Placements tried while every provider was busy or unreachable (the job waits `queued` between them). */
   placementAttempts?: number;
+  /** Bumped on every stored change: waiters (`Prefer: wait`, `/events`) wake when it moves. */
+  revision?: number;
+  /** When a GPU last told us something about the job (an event, or an answer to our question). */
+  lastHeardAt?: string;
+  /** Questions in a row that found the job unchanged with no event between; spaces the next question out. */
+  quietChecks?: number;
+  /** Times the job was placed again because the GPU holding it vanished or handed it back. */
+  replacements?: number;
+  /** When a job placed again must have been taken by a GPU, or it ends `failed` (`worker_lost`). */
+  placeBy?: string;
+  /** A terminal state being settled (credits moved, record not yet written): resumed by the alarm after a restart. */
+  settling?: { status: JobStatus; error?: { code: string; message: string } };
   /** When a provider began running it (not when it was handed over: a provider may queue it first). */
   startedAt?: string;
   completedAt?: string;
   /** Where the provider holds the job, once submitted. */
   handle?: ProviderJobHandle;
-  progress?: { step: number; totalSteps: number; etaMs: number };
+  /** The latest step reported; `reportedAt`: when the GPU reported it (ms since the epoch). */
+  progress?: { step: number; totalSteps: number; etaMs: number; reportedAt?: number };
   /** The latest low-resolution preview, when the job asked for them. */
   preview?: { step: number; width: number; height: number; images: string[] };
   manifest?: ResultManifest;

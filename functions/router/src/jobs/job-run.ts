@@ -1,41 +1,59 @@
 import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
+import type { JobEvent } from '@stipple/jobs';
 import type { Env } from '../env.ts';
 import { providerHealth } from '../providers/provider-health.ts';
 import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
+import {
+  DEADLINE_GRACE_MS,
+  MAX_REPLACEMENTS,
+  nextAlarmAt,
+  nextCheckAt,
+  REPLACEMENT_WINDOW_MS,
+  startDeadline,
+  totalDeadline,
+} from './job-timing.ts';
+import { applyJobEvent, applyProviderStatus, type JobTransition } from './job-transitions.ts';
 
-const POLL_INTERVAL_MS = 250;
 /** Placement retries while every provider is busy or unreachable: the first delay, doubling up to the most. */
 const PLACEMENT_RETRY_FIRST_MS = 1_000;
 const PLACEMENT_RETRY_MAX_MS = 15_000;
 /** When a webhook announcement not yet handed to the outbox is tried again (the object stopped in between). */
 const ANNOUNCEMENT_RETRY_MS = 5_000;
+/** The longest one `waitForChange` call waits; callers wanting longer call again. */
+const MAX_WAIT_MS = 60_000;
 
-/** When the job must have started by: its `start_timeout_seconds`, else its total deadline. */
-function startDeadline(record: JobRecord): number {
-  return Date.parse(record.startDeadline ?? record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
-}
+const isTerminal = (record: JobRecord | undefined) => record !== undefined && TERMINAL_STATUSES.includes(record.status);
+const log = (level: 'info' | 'warn' | 'error', msg: string, record: JobRecord, facts: Record<string, unknown> = {}) =>
+  console[level](JSON.stringify({ level, msg, jobId: record.id, tenantId: record.tenantId, ...facts }));
 
 /** Reads a job through its Durable Object (the RPC stub's inferred type loses `JobRecord`'s shape). */
 export async function readJob(env: Env, jobId: string): Promise<JobRecord | undefined> {
-  return (await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(jobId)).get()) as JobRecord | undefined;
+  return (await jobRun(env, jobId).get()) as JobRecord | undefined;
+}
+
+export function jobRun(env: Env, jobId: string) {
+  return env.JOB_RUNS.get(env.JOB_RUNS.idFromName(jobId));
 }
 
 /**
- * One job's life at the edge, in its own Durable Object: it stores the job, submits it to the provider pool from an
- * alarm (alarms are retried if the object is evicted, and the http provider holds the worker's event stream for the
- * job's life), follows its progress, and settles its credits: captured when the result manifest exists, released
- * otherwise. A job that has a provider handle is never submitted again, only followed.
+ * One job's life at the edge, in its own Durable Object. Events flow forward: the GPU's worker reports each step and
+ * the outcome to the job's callback route, which hands them to `report`; the record changes and everyone waiting
+ * (`waitForChange`: `Prefer: wait`, `/events`, OpenAI's endpoint) wakes at once. The alarm places the job, and keeps
+ * a slow safety check: with no event for a while it asks the provider, and a job whose GPU vanished is placed again
+ * (placement is idempotent by job id) or ends `failed` within a bounded time. Credits are captured once the manifest
+ * exists and released on every other end, exactly once.
  */
 export class JobRun extends DurableObject<Env> {
   private services: JobServices | undefined;
+  private readonly waiters = new Set<() => void>();
 
-  /** Stores a new job and starts it; a second call for the same job changes nothing. */
+  /** Stores a new job and starts placing it; a second call for the same job changes nothing. */
   async start(record: JobRecord): Promise<void> {
-    if (await this.ctx.storage.get('record')) return;
-    await this.ctx.storage.put('record', record);
+    if (await this.get()) return;
+    await this.save({ ...record, revision: 1 });
     await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -43,110 +61,257 @@ export class JobRun extends DurableObject<Env> {
     return this.ctx.storage.get<JobRecord>('record');
   }
 
+  /** The record once its revision differs from `revision` (or it has ended), or as it stands after `timeoutMs`. */
+  async waitForChange(revision: number, timeoutMs: number): Promise<JobRecord | undefined> {
+    const current = await this.get();
+    if (!current || isTerminal(current) || (current.revision ?? 0) !== revision || timeoutMs <= 0) return current;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.min(timeoutMs, MAX_WAIT_MS));
+      this.waiters.add(wake);
+    });
+    return this.get();
+  }
+
+  /** An event the job's worker pushed; one for an ended job changes nothing. */
+  async report(event: JobEvent): Promise<void> {
+    const record = await this.get();
+    if (!record || isTerminal(record) || record.settling) return;
+    await this.carryOut(record, applyJobEvent(record, event, Date.now()));
+  }
+
   /**
-   * Stops the job: one not yet handed to a provider ends `canceled` at once; one running is asked to stop (the worker
-   * does within a denoising step) and ends `canceled` when its provider says so. Credits are released either way. A
-   * job already ended is left as it is.
+   * Stops the job at once: it ends `canceled` and its credits come back. The provider holding it is asked to stop it
+   * (the worker does within a denoising step); if it cannot be reached, the job ends all the same.
    */
   async cancel(): Promise<JobRecord | undefined> {
     const record = await this.get();
-    if (!record || TERMINAL_STATUSES.includes(record.status)) return record;
-    if (!record.handle) {
-      await this.settle(record, 'canceled');
-    } else {
-      this.services ??= createJobServices(this.env);
-      await this.services.pool.cancel(record.handle);
+    if (!record || isTerminal(record)) return record;
+    if (record.handle) {
+      try {
+        this.services ??= createJobServices(this.env);
+        const outcome = await this.services.pool.cancel(record.handle);
+        if (!outcome.cancelled) log('info', 'job_cancel_not_confirmed', record, { warnings: outcome.warnings });
+      } catch (error) {
+        log('warn', 'job_cancel_unreachable', record, { message: (error as Error).message });
+      }
     }
+    await this.settle('canceled');
     return this.get();
   }
 
   override async alarm(): Promise<void> {
     await this.announcePending();
-    let record = await this.get();
-    if (!record || TERMINAL_STATUSES.includes(record.status)) return;
+    const record = await this.get();
+    if (!record || isTerminal(record)) return;
+    if (record.settling) return this.finishSettling(record);
     try {
       this.services ??= createJobServices(this.env);
     } catch (error) {
       // The operator's PROVIDERS is invalid: fail the job (credits back) rather than let its alarm retry in vain.
       const message = `this deployment's GPU providers are misconfigured (${(error as Error).message})`;
-      console.error(JSON.stringify({ level: 'error', event: 'providers_misconfigured', jobId: record.id, message }));
-      return this.settle(record, 'failed', { code: 'providers_misconfigured', message });
+      log('error', 'providers_misconfigured', record, { message });
+      return this.settle('failed', { code: 'providers_misconfigured', message });
     }
-    const { pool } = this.services;
-    const startBy = startDeadline(record);
-    if (!record.handle) {
-      const queued = record;
-      if (Date.now() >= startBy) return this.abort(record);
-      try {
-        // No abort signal at the start deadline: aborting a submission drops the worker's connection, which leaves
-        // the job's fate unknown. The pool's own retries are short; the deadline is checked as soon as they end.
-        // Skip providers the shared check found down (a stale or missing check changes nothing).
-        const health = await providerHealth(this.env)
-          .current()
-          .catch(() => undefined);
-        if (health) pool.applyHealth(health.providers);
-        const submission = await pool.submit(record.job);
-        // Cancelled while the pool was placing it: stop it there too, and keep the cancellation.
-        if (TERMINAL_STATUSES.includes((await this.get())?.status ?? 'queued')) {
-          await pool.cancel(submission.handle);
-          return;
-        }
-        const status = submission.state === 'queued' ? 'queued' : 'running';
-        record = { ...record, handle: submission.handle, status, placementAttempts: undefined };
-        if (status === 'running') record.startedAt = new Date().toISOString();
-        await this.commit(queued, record);
-      } catch (error) {
-        if (Date.now() >= startBy) return this.abort(record);
-        // Every provider busy or out of reach: the job waits for one, as in a queue, until its start deadline.
-        if (error instanceof PoolError && error.isRetryable) return this.placeLater(record, error);
-        // Anything else (no provider serves the model, the job was refused): no provider started it.
-        const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
-        return this.settle(record, 'failed', { code, message: (error as Error).message });
-      }
-    }
-    const deadline = Date.parse(record.job.deadline ?? '') || Number.POSITIVE_INFINITY;
-    for (;;) {
-      const status = await pool.status(record.handle!);
-      if (status.state === 'succeeded') {
-        const manifest = await pool.result(record.handle!);
-        if (manifest) return this.settle({ ...record, manifest }, 'succeeded');
-      }
-      if (status.state === 'failed') {
-        const failure = status.failure ?? { code: 'provider_failed', message: 'the job failed' };
-        if (failure.code === 'aborted') return this.settle(record, 'canceled');
-        const timedOut = failure.code === 'deadline_exceeded';
-        return this.settle(record, timedOut ? 'timed_out' : 'failed', failure);
-      }
-      if (status.state === 'cancelled') return this.settle(record, 'canceled');
-      if (status.state === 'queued' && !record.startedAt && Date.now() >= startBy) {
-        await this.abort(record);
-        // Best effort: the provider may still start it, but its credits are back and its outputs unreported.
-        await pool.cancel(record.handle!).catch(() => undefined);
+    if (!record.handle) return this.place(record);
+    return this.check(record);
+  }
+
+  /** Hands the job to the provider pool; while every provider is busy or unreachable it waits, up to its start deadline. */
+  private async place(record: JobRecord): Promise<void> {
+    const { pool } = this.services!;
+    if (Date.now() >= startDeadline(record)) return this.notStarted(record);
+    try {
+      // Skip providers the shared check found down (a stale or missing check changes nothing).
+      const health = await providerHealth(this.env)
+        .current()
+        .catch(() => undefined);
+      if (health) pool.applyHealth(health.providers);
+      const submission = await pool.submit(record.job);
+      // Events may have arrived while the pool placed it (the worker reports `started` before we hear its 202).
+      const latest = await this.get();
+      if (!latest || isTerminal(latest) || latest.settling) {
+        await pool.cancel(submission.handle).catch(() => undefined);
         return;
       }
-      if (Date.now() > deadline) {
-        return this.settle(record, 'timed_out', { code: 'deadline_exceeded', message: 'the job passed its deadline' });
-      }
-      const next: JobRecord = {
-        ...record,
-        status: status.state === 'queued' ? 'queued' : 'running',
-        ...(status.state !== 'queued' && !record.startedAt && { startedAt: new Date().toISOString() }),
-        progress: status.progress && {
-          step: status.progress.step,
-          totalSteps: status.progress.totalSteps,
-          etaMs: status.progress.etaMs,
-        },
+      const now = Date.now();
+      const placed: JobRecord = {
+        ...latest,
+        handle: submission.handle,
+        placementAttempts: undefined,
+        lastHeardAt: new Date(now).toISOString(),
+        quietChecks: 0,
       };
-      const preview = status.progress?.preview;
-      if (preview && preview.images.join() !== record.preview?.images.join()) {
-        next.preview = { step: status.progress!.step, ...preview };
+      log('info', 'job_placed', placed, { providerId: submission.handle.providerId, state: submission.state });
+      if (submission.state === 'succeeded') return this.carryOut(placed, { kind: 'fetch-result' });
+      if (submission.state === 'running' && placed.status === 'queued') {
+        Object.assign(placed, { status: 'running', startedAt: placed.startedAt ?? new Date(now).toISOString() });
       }
-      if (JSON.stringify(next) !== JSON.stringify(record)) {
-        await this.commit(record, next);
-      }
-      record = next;
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      await this.commit(latest, placed);
+      await this.armAlarm(placed);
+    } catch (error) {
+      if (Date.now() >= startDeadline(record)) return this.notStarted(record);
+      // Every provider busy or out of reach: the job waits for one, as in a queue, until its start deadline.
+      if (error instanceof PoolError && error.isRetryable) return this.placeLater(record, error);
+      // Anything else (no provider serves the model, the job was refused): no provider started it.
+      const code = error instanceof PoolError || error instanceof ProviderError ? error.code : 'internal_error';
+      return this.settle('failed', { code, message: (error as Error).message });
     }
+  }
+
+  /** The safety check: deadlines, and after a silence, a question to the provider. */
+  private async check(record: JobRecord): Promise<void> {
+    const { pool } = this.services!;
+    const now = Date.now();
+    if (now >= totalDeadline(record) + DEADLINE_GRACE_MS) {
+      await pool.cancel(record.handle!).catch(() => undefined);
+      return this.settle('timed_out', { code: 'deadline_exceeded', message: 'the job passed its deadline' });
+    }
+    if (record.status === 'queued' && !record.startedAt && now >= startDeadline(record)) {
+      // Best effort: the provider may still start it, but its credits are back and its outputs unreported.
+      await pool.cancel(record.handle!).catch(() => undefined);
+      return this.notStarted(record);
+    }
+    if (now < nextCheckAt(record, now)) return this.armAlarm(record);
+    let transition: JobTransition;
+    try {
+      transition = applyProviderStatus(record, await pool.status(record.handle!), Date.now());
+    } catch (error) {
+      // The provider does not answer: its GPU is gone (killed, scaled in, cut off). Anything else (the store is
+      // down while we look for the manifest) is asked again later, within the job's deadline.
+      if (!(error instanceof ProviderError) || error.code !== 'provider_unreachable') {
+        log('warn', 'job_check_failed', record, { message: (error as Error).message });
+        const next = { ...record, quietChecks: (record.quietChecks ?? 0) + 1 };
+        await this.save(next);
+        return this.armAlarm(next);
+      }
+      transition = { kind: 'place-again', reason: (error as Error).message };
+    }
+    const latest = await this.get();
+    if (!latest || isTerminal(latest) || latest.settling || latest.revision !== record.revision) {
+      // An event came while we asked: it is newer news than the answer.
+      return latest && !isTerminal(latest) ? this.armAlarm(latest) : undefined;
+    }
+    await this.carryOut(record, transition);
+  }
+
+  /** Carries out a transition decided from an event or a provider's answer. */
+  private async carryOut(record: JobRecord, transition: JobTransition): Promise<void> {
+    switch (transition.kind) {
+      case 'update':
+        await this.commit(record, transition.record);
+        return;
+      case 'settle':
+        return this.settle(
+          transition.status,
+          transition.error,
+          transition.manifest && { manifest: transition.manifest },
+        );
+      case 'fetch-result': {
+        const manifest = await this.services!.pool.result(record.handle!).catch(() => undefined);
+        // No manifest yet (or the store is down): asked again on the next check.
+        if (!manifest) return this.armAlarm(record);
+        return this.settle('succeeded', undefined, { manifest });
+      }
+      case 'place-again':
+        return this.placeAgain(record, transition.reason);
+    }
+  }
+
+  /**
+   * The GPU holding the job vanished (or handed it back): the job goes back to `queued` and is placed again, at once,
+   * with 60 s to find a GPU; after three such losses it ends `failed` (`worker_lost`), credits back.
+   */
+  private async placeAgain(record: JobRecord, reason: string): Promise<void> {
+    const replacements = (record.replacements ?? 0) + 1;
+    if (replacements > MAX_REPLACEMENTS) {
+      const message = `the job lost its GPU ${replacements} times (last: ${reason}); nothing was charged`;
+      return this.settle('failed', { code: 'worker_lost', message });
+    }
+    log('warn', 'job_placed_again', record, { reason, replacements, from: record.handle?.providerId });
+    const placeBy = Math.min(Date.now() + REPLACEMENT_WINDOW_MS, totalDeadline(record));
+    const next: JobRecord = {
+      ...record,
+      status: 'queued',
+      handle: undefined,
+      progress: undefined,
+      preview: undefined,
+      placementAttempts: undefined,
+      quietChecks: 0,
+      replacements,
+      placeBy: new Date(placeBy).toISOString(),
+    };
+    await this.commit(record, next);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Ends a job no GPU took in time: `aborted` before its first start, `failed` (`worker_lost`) when placed again. */
+  private notStarted(record: JobRecord): Promise<void> {
+    if (record.replacements) {
+      const seconds = REPLACEMENT_WINDOW_MS / 1000;
+      const message = `the GPU running the job stopped answering and no GPU took it again within ${seconds} s; nothing was charged`;
+      return this.settle('failed', { code: 'worker_lost', message });
+    }
+    const seconds = (startDeadline(record) - Date.parse(record.createdAt)) / 1000;
+    const limit = record.startDeadline ? 'start_timeout_seconds' : 'timeout_seconds';
+    const message = `no GPU started the job within ${seconds} s (${limit}); nothing was charged`;
+    return this.settle('aborted', { code: 'start_deadline_exceeded', message });
+  }
+
+  /** Tries placing the job again after a back-off (1, 2, 4 … at most 15 s), staying `queued` meanwhile. */
+  private async placeLater(record: JobRecord, error: PoolError): Promise<void> {
+    const attempts = (record.placementAttempts ?? 0) + 1;
+    const delayMs = Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_FIRST_MS * 2 ** (attempts - 1));
+    const retryAt = Math.min(Date.now() + delayMs, startDeadline(record));
+    await this.save({ ...record, placementAttempts: attempts });
+    await this.ctx.storage.setAlarm(retryAt);
+    log('warn', 'job_waiting_for_provider', record, {
+      attempts,
+      code: error.code,
+      retryAt: new Date(retryAt).toISOString(),
+    });
+  }
+
+  /** Sets the alarm for the placed job's next look (a question, or a deadline). */
+  private async armAlarm(record: JobRecord): Promise<void> {
+    await this.ctx.storage.setAlarm(Math.max(Date.now(), nextAlarmAt(record, Date.now())));
+  }
+
+  /**
+   * The job's end, exactly once: the intent is stored first (with an alarm, so a restart resumes it; a concurrent end
+   * sees it and steps aside), then the credits move (captured on success, released otherwise), then the terminal record.
+   */
+  private async settle(
+    status: JobStatus,
+    error?: { code: string; message: string },
+    patch: Partial<JobRecord> = {},
+  ): Promise<void> {
+    const latest = await this.get();
+    if (!latest || isTerminal(latest) || latest.settling) return;
+    const intent: JobRecord = { ...latest, ...patch, settling: { status, ...(error && { error }) } };
+    await Promise.all([this.ctx.storage.put('record', intent), this.ctx.storage.setAlarm(Date.now() + 1_000)]);
+    await this.finishSettling(intent);
+  }
+
+  private async finishSettling(intent: JobRecord): Promise<void> {
+    const { settling, ...before } = intent;
+    const { status, error } = settling!;
+    const account = this.env.TENANT_ACCOUNTS.get(this.env.TENANT_ACCOUNTS.idFromName(intent.tenantId));
+    if (status === 'succeeded') await account.capture(intent.id);
+    else await account.release(intent.id);
+    const usage = status === 'succeeded' ? before.usage : { ...before.usage, credits: 0 };
+    // A finished job shows every step done (a short one may end between two reports).
+    const { steps } = before.job.parameters;
+    const progress = status === 'succeeded' && steps ? { step: steps, totalSteps: steps, etaMs: 0 } : undefined;
+    const done: JobRecord = { ...before, status, usage, completedAt: new Date().toISOString(), progress };
+    if (status !== 'succeeded') done.preview = undefined;
+    if (error) done.error = error;
+    log('info', 'job_ended', done, { status, code: error?.code });
+    await this.commit(before, done);
   }
 
   /**
@@ -156,14 +321,25 @@ export class JobRun extends DurableObject<Env> {
    */
   private async commit(before: JobRecord, after: JobRecord): Promise<void> {
     if (!after.webhook || jobWebhookEvents(before, after).length === 0) {
-      await this.ctx.storage.put('record', after);
+      await this.save(after);
       return;
     }
+    const retryAt = Date.now() + ANNOUNCEMENT_RETRY_MS;
+    const current = await this.ctx.storage.getAlarm();
     await Promise.all([
-      this.ctx.storage.put({ record: after, announcement: { before, after } }),
-      this.ctx.storage.setAlarm(Date.now() + ANNOUNCEMENT_RETRY_MS),
+      this.save(after, { before, after }),
+      this.ctx.storage.setAlarm(current === null ? retryAt : Math.min(current, retryAt)),
     ]);
     await this.announcePending();
+  }
+
+  /** Writes the record (a new revision) and wakes everyone waiting on it. */
+  private async save(record: JobRecord, announcement?: { before: JobRecord; after: JobRecord }): Promise<void> {
+    const stored = await this.get();
+    const next = { ...record, revision: (stored?.revision ?? 0) + 1 };
+    if (announcement) await this.ctx.storage.put({ record: next, announcement: { ...announcement, after: next } });
+    else await this.ctx.storage.put('record', next);
+    for (const wake of [...this.waiters]) wake();
   }
 
   /** Delivers a stored announcement to the outbox, then forgets it. */
@@ -172,41 +348,5 @@ export class JobRun extends DurableObject<Env> {
     if (!pending) return;
     await announceJobChange(this.env, pending.before, pending.after);
     await this.ctx.storage.delete('announcement');
-  }
-
-  /** Ends a job that never started in time (`start_timeout_seconds`, or its total deadline passed while waiting). */
-  private abort(record: JobRecord): Promise<void> {
-    const seconds = (startDeadline(record) - Date.parse(record.createdAt)) / 1000;
-    const limit = record.startDeadline ? 'start_timeout_seconds' : 'timeout_seconds';
-    const message = `no GPU started the job within ${seconds} s (${limit}); nothing was charged`;
-    return this.settle(record, 'aborted', { code: 'start_deadline_exceeded', message });
-  }
-
-  /** Tries placing the job again after a back-off (1, 2, 4 … at most 15 s), staying `queued` meanwhile. */
-  private async placeLater(record: JobRecord, error: PoolError): Promise<void> {
-    const attempts = (record.placementAttempts ?? 0) + 1;
-    const delayMs = Math.min(PLACEMENT_RETRY_MAX_MS, PLACEMENT_RETRY_FIRST_MS * 2 ** (attempts - 1));
-    const retryAt = Math.min(Date.now() + delayMs, startDeadline(record));
-    await this.ctx.storage.put('record', { ...record, placementAttempts: attempts });
-    await this.ctx.storage.setAlarm(retryAt);
-    const log = { level: 'warn', msg: 'job_waiting_for_provider', jobId: record.id, tenantId: record.tenantId };
-    console.warn(JSON.stringify({ ...log, attempts, code: error.code, retryAt: new Date(retryAt).toISOString() }));
-  }
-
-  /** The job's end: credits first (idempotent, so a retried alarm settles once), then the durable terminal record. */
-  private async settle(record: JobRecord, status: JobStatus, error?: { code: string; message: string }): Promise<void> {
-    const account = this.env.TENANT_ACCOUNTS.get(this.env.TENANT_ACCOUNTS.idFromName(record.tenantId));
-    if (status === 'succeeded') await account.capture(record.id);
-    else await account.release(record.id);
-    const usage = status === 'succeeded' ? record.usage : { ...record.usage, credits: 0 };
-    // A job may end while a cancel or a poll is under way: the first terminal state stands.
-    const latest = await this.get();
-    if (latest && TERMINAL_STATUSES.includes(latest.status)) return;
-    // A finished job shows every step done (a short one may end between two polls, before any progress was seen).
-    const { steps } = record.job.parameters;
-    const progress = status === 'succeeded' && steps ? { step: steps, totalSteps: steps, etaMs: 0 } : undefined;
-    const done: JobRecord = { ...record, status, usage, completedAt: new Date().toISOString(), progress };
-    if (error) done.error = { code: error.code, message: error.message };
-    await this.commit(record, done);
   }
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { requireKey } from '../auth/require-key.ts';
+import { bearerToken } from '../auth/bearer-token.ts';
+import { authenticate, requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
@@ -66,7 +67,7 @@ async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
 export const jobRoutes = new Hono<AppContext>()
   .post('/', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, jobRequestSchema);
-    const created = await createJob(c.env, c.get('caller'), request);
+    const created = await createJob(c.env, c.get('caller'), request, c.req.url);
     const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
     const current = await waitForJob(c.env, created, waitSeconds);
     c.header('location', `/v1/jobs/${created.id}`);
@@ -105,5 +106,11 @@ export const jobRoutes = new Hono<AppContext>()
   })
   .get('/:id/events', requireKey('read'), async (c) => {
     const record = await ownJob(c);
-    return streamSSE(c, (stream) => streamJobEvents(c.env, record, stream, createStorage(c.env)));
+    const token = bearerToken(c.req.header('authorization')) ?? '';
+    const stillAuthorized = () =>
+      authenticate(c.env, token).then(
+        () => true,
+        () => false,
+      );
+    return streamSSE(c, (stream) => streamJobEvents(c.env, record, stream, createStorage(c.env), stillAuthorized));
   });

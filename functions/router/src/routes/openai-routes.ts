@@ -17,7 +17,7 @@ import { unfinishedGenerationError } from '../openai/unfinished-generation-error
 export const openaiRoutes = new Hono<AppContext>()
   .post('/images/generations', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, imageGenerationSchema);
-    const created = await createJob(c.env, c.get('caller'), imageJobRequest(request));
+    const created = await createJob(c.env, c.get('caller'), imageJobRequest(request), c.req.url);
     const current = await waitForJob(c.env, created, syncWaitSeconds(c.env));
     if (current.status !== 'succeeded') throw unfinishedGenerationError(current);
     return c.json(await imagesResponse(current, createStorage(c.env), request.response_format));

@@ -20,20 +20,9 @@ export const httpProviderSettingsSchema = z.strictObject({
   providerToken: z
     .strictObject({ header: z.string().min(1).default('authorization'), value: z.string().min(1) })
     .optional(),
-  /**
-   * How long `submit` waits for the worker to start the job before answering `queued`, in ms; default 2000. The
-   * worker answers a full queue at once (429), so a job not started by then waits in the worker's queue.
-   */
-  queuedAfterMs: integerInRange('queuedAfterMs', 0).default(2_000),
   /** Images one batch generates at most: the worker's `MAX_BATCH_IMAGES`; default 1. */
   maxBatch: integerInRange('maxBatch', 1).default(1),
 });
 
 export type HttpProviderSettingsInput = z.input<typeof httpProviderSettingsSchema>;
 export type HttpProviderSettings = z.output<typeof httpProviderSettingsSchema>;
-
-/** Per-call options of `http`, under `providerOptions.http`. */
-export const httpCallOptionsSchema = z.strictObject({
-  /** Overrides `queuedAfterMs` for this submission. */
-  queuedAfterMs: integerInRange('queuedAfterMs', 0).optional(),
-});

@@ -1,4 +1,5 @@
 import type { ResultManifest } from '@stipple/jobs';
+import { z } from 'zod';
 import { type Clock, systemClock } from '../../spec/clock.ts';
 import type {
   CallOptions,
@@ -16,28 +17,31 @@ import { parseSettings } from '../../spec/parse-settings.ts';
 import { readProviderOptions } from '../../spec/provider-options.ts';
 import type { EdgeStorage } from '../../storage/edge-storage.ts';
 import { abortedBeforeSending } from '../../transport/call-failure.ts';
-import { readWorkerError, workerCallError } from '../worker-protocol/worker-error.ts';
+import { retryAfterMs } from '../../transport/retry-after.ts';
+import { jobFailure, readWorkerError, workerCallError } from '../worker-protocol/worker-error.ts';
+import { unexpectedAnswer } from './http-provider-error.ts';
 import {
   type HttpProviderSettings,
   type HttpProviderSettingsInput,
-  httpCallOptionsSchema,
   httpProviderSettingsSchema,
 } from './http-provider-options.ts';
-import { InvocationRegistry } from './invocation-registry.ts';
 import { WorkerClient } from './worker-client.ts';
-import { WorkerInvocation } from './worker-invocation.ts';
+
+/** `http` takes no per-call options; any given are reported as ignored. */
+const httpCallOptionsSchema = z.strictObject({});
 
 export interface HttpProviderOptions extends HttpProviderSettingsInput {
   fetch?: typeof fetch;
   clock?: Clock;
-  /** Where results are stored: lets `status` and `result` answer for jobs this instance did not submit. */
+  /** Where results are stored: `status` and `result` read a finished job's manifest there. */
   storage?: EdgeStorage;
 }
 
 /**
  * Our gpu-worker over HTTP(S): the local default, Kubernetes, Cloud Run with GPUs, RunPod load-balancing endpoints.
- * The worker runs a job within its invocation, so this provider holds the connection open for the job's life (in
- * Workers: inside a Durable Object or `waitUntil`) and answers `status` from the invocation's event stream.
+ * Stateless: `submit` hands the job over with `Prefer: respond-async` (the worker answers 202 once it has queued it,
+ * and reports the job's events to the job's callback URL); `status` asks the worker, and once the worker no longer
+ * holds the job, the manifest in the store says whether it succeeded. Any instance can answer for any handle.
  */
 export class HttpProvider implements ImageProviderV1 {
   readonly specificationVersion = 'v1';
@@ -47,7 +51,6 @@ export class HttpProvider implements ImageProviderV1 {
   private readonly client: WorkerClient;
   private readonly clock: Clock;
   private readonly storage: EdgeStorage | undefined;
-  private readonly invocations = new InvocationRegistry();
 
   constructor(options: HttpProviderOptions) {
     const { fetch: fetchOption, clock, storage, ...settings } = options;
@@ -64,56 +67,55 @@ export class HttpProvider implements ImageProviderV1 {
   }
 
   /**
-   * Sends the job and waits up to `queuedAfterMs` for the worker to start it: `running` when it has, `queued` when
-   * it is still waiting for a slot. A refusal (busy, shutting down, unauthorized, a bad job) throws with
-   * `neverStarted`; the caller's signal ends the wait, and past acceptance no longer reaches the job.
+   * `POST /invocations` with `Prefer: respond-async`: `queued` or `running` as the worker says once it has the job
+   * (sending the same job again is harmless: the worker keeps one copy per job id). A refusal (busy, shutting down,
+   * unauthorized, a bad job) throws with `neverStarted`.
    */
   async submit({ job, abortSignal, providerOptions }: SubmitOptions): Promise<SubmitResult> {
-    const { options, warnings } = readProviderOptions(this.provider, httpCallOptionsSchema, providerOptions);
-    const handle = jobHandle(this.id, job);
-    // The same job already in flight here is not sent twice: the worker would run it twice.
-    const existing = this.invocations.get(job);
-    if (existing && !existing.terminal) {
-      return { handle, state: existing.status.state === 'running' ? 'running' : 'queued', warnings };
+    const { warnings } = readProviderOptions(this.provider, httpCallOptionsSchema, providerOptions);
+    const what = `submitting job ${job.jobId}`;
+    if (abortSignal?.aborted) throw abortedBeforeSending(this.id, what, abortSignal);
+    const headers = { 'content-type': 'application/json', prefer: 'respond-async' };
+    const request = { method: 'POST', path: '/invocations', headers, signedBody: JSON.stringify(job) };
+    const response = await this.client.send(request, what, abortSignal);
+    const text = await response.text();
+    if (response.status === 202) {
+      const state = readJobState(text);
+      if (!state) throw unexpectedAnswer(this.id, what, 202, response.headers.get('content-type'));
+      return { handle: jobHandle(this.id, job), state, warnings };
     }
-    if (abortSignal?.aborted) throw abortedBeforeSending(this.id, `submitting job ${job.jobId}`, abortSignal);
-
-    const invocation = new WorkerInvocation();
-    this.invocations.add(job, invocation);
-    void this.client.invoke(job, invocation);
-    const onAbort = () => invocation.controller.abort(abortSignal?.reason);
-    abortSignal?.addEventListener('abort', onAbort, { once: true });
-    const waitLimit = new AbortController();
-    try {
-      const queuedAfterMs = options.queuedAfterMs ?? this.settings.queuedAfterMs;
-      const waited = this.clock.sleep(queuedAfterMs, waitLimit.signal).then(() => undefined);
-      const head = await Promise.race([invocation.head, waited]);
-      if (head === undefined) return { handle, state: 'queued', warnings };
-      if (head.kind === 'failed') {
-        if (head.error.neverStarted) this.invocations.delete(job);
-        throw head.error;
-      }
-      return { handle, state: invocation.status.state === 'succeeded' ? 'succeeded' : 'running', warnings };
-    } finally {
-      waitLimit.abort();
-      abortSignal?.removeEventListener('abort', onAbort);
-    }
+    if (response.ok) throw unexpectedAnswer(this.id, what, response.status, response.headers.get('content-type'));
+    const wait = retryAfterMs(response.headers.get('retry-after'), this.clock.now());
+    throw workerCallError(this.id, readWorkerError(text, response.status), response.status, wait);
   }
 
+  /**
+   * `GET /v1/jobs/:id`: `queued` or `running` while the worker holds the job, and how it ended for a while after.
+   * Once the worker does not know it (a restart), the manifest, written last, is the proof of success; without one the
+   * job is `unknown` here.
+   */
   async status({ handle, abortSignal }: HandleCallOptions): Promise<JobStatus> {
-    const invocation = this.invocations.get(handle);
-    if (invocation && invocation.status.state !== 'unknown') return invocation.status;
-    // Submitted elsewhere, forgotten, or its stream broke: the manifest, written last, is the proof of success.
+    const path = `/v1/jobs/${encodeURIComponent(handle.jobId)}`;
+    const what = `asking about job ${handle.jobId}`;
+    const response = await this.client.send({ method: 'GET', path, signedBody: '' }, what, abortSignal);
+    const text = await response.text();
+    if (response.ok) {
+      const status = readJobStatus(text);
+      if (!status) throw unexpectedAnswer(this.id, what, response.status, response.headers.get('content-type'));
+      return status;
+    }
+    if (response.status !== 404) {
+      throw workerCallError(this.id, readWorkerError(text, response.status), response.status, undefined);
+    }
     const manifest = await this.storage?.readManifest(handle.manifest, { abortSignal });
     return { state: manifest ? 'succeeded' : 'unknown' };
   }
 
   async result({ handle, abortSignal }: HandleCallOptions): Promise<ResultManifest | undefined> {
-    const manifest = this.invocations.get(handle)?.manifest;
-    return manifest ?? (await this.storage?.readManifest(handle.manifest, { abortSignal }));
+    return this.storage?.readManifest(handle.manifest, { abortSignal });
   }
 
-  /** `DELETE /v1/jobs/:id`: the worker stops the job within a step; its stream then ends `cancelled`. */
+  /** `DELETE /v1/jobs/:id`: the worker stops the job within a step and reports it `aborted`. */
   async cancel({ handle, abortSignal }: HandleCallOptions): Promise<CancelResult> {
     const request = { method: 'DELETE', path: `/v1/jobs/${encodeURIComponent(handle.jobId)}`, signedBody: '' };
     const response = await this.client.send(request, `cancelling job ${handle.jobId}`, abortSignal);
@@ -150,10 +152,31 @@ export class HttpProvider implements ImageProviderV1 {
     return {
       models: models.filter((model) => model.state !== 'failed').map((model) => model.id),
       maxBatch: this.settings.maxBatch,
-      sync: true,
+      sync: false,
       async: true,
       cancel: true,
+      // Per-step progress reaches the router through the job's callback, not through `status`.
       progress: true,
     };
   }
+}
+
+/** The worker's `{ jobId, state }` answer, when it is one. */
+function readJobState(text: string): 'queued' | 'running' | undefined {
+  const status = readJobStatus(text);
+  return status?.state === 'queued' || status?.state === 'running' ? status.state : undefined;
+}
+
+/** The worker's `GET /v1/jobs/:id` answer (`{ state }`, with `code` and `message` when it failed), as a status. */
+function readJobStatus(text: string): JobStatus | undefined {
+  let answer: { state?: unknown; code?: unknown; message?: unknown };
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const { state, code, message } = answer;
+  if (state === 'queued' || state === 'running' || state === 'succeeded') return { state };
+  if (state !== 'failed') return undefined;
+  return { state, failure: jobFailure({ code: String(code), message: String(message) }) };
 }

@@ -1,7 +1,3 @@
 export { HttpProvider, type HttpProviderOptions } from './http-provider.ts';
 export { HttpProviderError } from './http-provider-error.ts';
-export {
-  type HttpProviderSettings,
-  httpCallOptionsSchema,
-  httpProviderSettingsSchema,
-} from './http-provider-options.ts';
+export { type HttpProviderSettings, httpProviderSettingsSchema } from './http-provider-options.ts';

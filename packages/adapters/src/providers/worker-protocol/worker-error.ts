@@ -36,7 +36,13 @@ const REFUSALS: Record<string, { code: ProviderErrorCode; isRetryable: boolean }
 };
 
 /** Worker job-failure codes that a rerun of the same job may cure (the store was down, the worker was draining). */
-const RETRYABLE_FAILURES = new Set(['storage_unreachable', 'storage_failed', 'shutting_down', 'busy']);
+const RETRYABLE_FAILURES = new Set([
+  'storage_unreachable',
+  'storage_failed',
+  'shutting_down',
+  'worker_shutting_down',
+  'busy',
+]);
 
 /** What a worker's error answer to an invocation means, as `ProviderError` options. */
 export function workerErrorOptions(
