@@ -7,6 +7,7 @@ import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts
 import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
 import {
+  awaitingStart,
   DEADLINE_GRACE_MS,
   MAX_REPLACEMENTS,
   nextAlarmAt,
@@ -171,7 +172,7 @@ export class JobRun extends DurableObject<Env> {
       await pool.cancel(record.handle!).catch(() => undefined);
       return this.settle('timed_out', { code: 'deadline_exceeded', message: 'the job passed its deadline' });
     }
-    if (record.status === 'queued' && !record.startedAt && now >= startDeadline(record)) {
+    if (awaitingStart(record) && now >= startDeadline(record)) {
       // Best effort: the provider may still start it, but its credits are back and its outputs unreported.
       await pool.cancel(record.handle!).catch(() => undefined);
       return this.notStarted(record);
@@ -223,17 +224,19 @@ export class JobRun extends DurableObject<Env> {
   }
 
   /**
-   * The GPU holding the job vanished (or handed it back): the job goes back to `queued` and is placed again, at once,
-   * with 60 s to find a GPU; after three such losses it ends `failed` (`worker_lost`), credits back.
+   * The GPU holding the job vanished (or handed it back): the job goes back to `queued` and is placed again at once.
+   * One that was running must find a GPU within 60 s, and after three such losses it ends `failed` (`worker_lost`),
+   * credits back. One that never ran (its placement's outcome was unknown, or it waited in a queue that vanished) is
+   * simply placed again, under its own start deadline.
    */
   private async placeAgain(record: JobRecord, reason: string): Promise<void> {
-    const replacements = (record.replacements ?? 0) + 1;
+    const wasRunning = record.status === 'running';
+    const replacements = (record.replacements ?? 0) + (wasRunning ? 1 : 0);
     if (replacements > MAX_REPLACEMENTS) {
       const message = `the job lost its GPU ${replacements} times (last: ${reason}); nothing was charged`;
       return this.settle('failed', { code: 'worker_lost', message });
     }
-    log('warn', 'job_placed_again', record, { reason, replacements, from: record.handle?.providerId });
-    const placeBy = Math.min(Date.now() + REPLACEMENT_WINDOW_MS, totalDeadline(record));
+    log('warn', 'job_placed_again', record, { reason, wasRunning, replacements, from: record.handle?.providerId });
     const next: JobRecord = {
       ...record,
       status: 'queued',
@@ -243,8 +246,10 @@ export class JobRun extends DurableObject<Env> {
       placementAttempts: undefined,
       quietChecks: 0,
       replacements,
-      placeBy: new Date(placeBy).toISOString(),
     };
+    if (wasRunning) {
+      next.placeBy = new Date(Math.min(Date.now() + REPLACEMENT_WINDOW_MS, totalDeadline(record))).toISOString();
+    }
     await this.commit(record, next);
     await this.ctx.storage.setAlarm(Date.now());
   }

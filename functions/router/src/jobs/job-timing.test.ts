@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from './job-record.ts';
 import {
+  awaitingStart,
   DEADLINE_GRACE_MS,
   FIRST_CHECK_AFTER_MS,
   MAX_CHECK_INTERVAL_MS,
@@ -33,6 +34,19 @@ describe('job timing', () => {
       startDeadline: iso(NOW + 2_000),
     });
     expect(nextAlarmAt(waiting, NOW)).toBe(NOW + 2_000);
+  });
+
+  it('waits for a job placed again to start by its replacement deadline, though it started once before', () => {
+    const placedAgain = record({
+      status: 'queued',
+      startedAt: iso(NOW - 9_000),
+      placeBy: iso(NOW + 60_000),
+      lastHeardAt: iso(NOW),
+      quietChecks: 20,
+    });
+    expect(awaitingStart(placedAgain)).toBe(true);
+    expect(nextAlarmAt(placedAgain, NOW)).toBe(NOW + 60_000);
+    expect(awaitingStart({ ...placedAgain, placeBy: undefined })).toBe(false);
   });
 
   it('takes a replacement deadline over the start and total deadlines', () => {

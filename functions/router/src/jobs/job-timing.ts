@@ -30,9 +30,14 @@ export function nextCheckAt(record: JobRecord, now: number): number {
   return orInfinity(at(record.lastHeardAt)) === Number.POSITIVE_INFINITY ? now : at(record.lastHeardAt) + interval;
 }
 
+/** A job no GPU has begun yet (or, placed again, not yet again): its start deadline applies. */
+export function awaitingStart(record: JobRecord): boolean {
+  return record.status === 'queued' && (!record.startedAt || record.placeBy !== undefined);
+}
+
 /** When the job's object must next look at a placed job: a question, its start deadline, or its total deadline. */
 export function nextAlarmAt(record: JobRecord, now: number): number {
-  const waitingToStart = record.status === 'queued' && !record.startedAt;
+  const waitingToStart = awaitingStart(record);
   return Math.min(
     nextCheckAt(record, now),
     totalDeadline(record) + DEADLINE_GRACE_MS,

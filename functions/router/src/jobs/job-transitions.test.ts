@@ -33,7 +33,10 @@ describe('applyJobEvent', () => {
       kind: 'update',
       record: { status: 'running', startedAt: new Date(NOW).toISOString() },
     });
-    const again = applyJobEvent(record({ startedAt: '2026-12-03T09:59:30Z' }), { ...base, status: 'started' }, NOW);
+    const placedAgain = record({ startedAt: '2026-12-03T09:59:30Z', placeBy: '2026-12-03T10:01:00Z' });
+    const again = applyJobEvent(placedAgain, { ...base, status: 'started' }, NOW);
+    // Taken again by a GPU: the replacement deadline no longer applies.
+    expect(again.kind === 'update' && again.record.placeBy).toBeUndefined();
     expect(again).toMatchObject({
       record: { startedAt: '2026-12-03T09:59:30Z', lastHeardAt: new Date(NOW).toISOString() },
     });

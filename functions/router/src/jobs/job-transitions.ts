@@ -25,7 +25,7 @@ function failure(code: string, message: string, retryable: boolean): JobTransiti
 
 /** A GPU began the job: it is `running` from now (`startedAt` keeps the first start of a job placed again). */
 function began(record: JobRecord, now: number): JobRecord {
-  return { ...record, status: 'running', startedAt: record.startedAt ?? iso(now) };
+  return { ...record, status: 'running', startedAt: record.startedAt ?? iso(now), placeBy: undefined };
 }
 
 /** What an event the worker pushed (`@stipple/jobs` `jobEventSchema`) does to the job. */
