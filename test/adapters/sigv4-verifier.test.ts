@@ -1,5 +1,34 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { verifySigV4 } from '../support/sigv4-verifier.ts';
+
+const EXAMPLE_KEY = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+
+interface SdkRequest {
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/** The request the AWS SDK signs for GetObject, captured before it is sent. */
+async function sdkGetObject(Bucket: string, Key: string) {
+  let captured: SdkRequest | undefined;
+  const client = new S3Client({
+    region: 'us-east-1',
+    credentials: EXAMPLE_KEY,
+    maxAttempts: 1,
+    requestHandler: {
+      handle: async (request: SdkRequest) => {
+        captured = request;
+        throw new Error('captured');
+      },
+    },
+  });
+  await client.send(new GetObjectCommand({ Bucket, Key })).catch(() => undefined);
+  if (!captured) throw new Error('the SDK sent nothing');
+  const query = new URLSearchParams(captured.query).toString();
+  return { path: captured.path, query, headers: captured.headers };
+}
 
 /**
  * The verifier the SageMaker contract server and the presigned-URL tests trust, checked against AWS's own published
@@ -65,5 +94,17 @@ describe('verifySigV4', () => {
       ok: false,
       reason: 'mismatch',
     });
+  });
+
+  it('reads S3 paths as S3 does: the key decoded, so a %2F sent is one of its slashes', async () => {
+    const { path, query, headers } = await sdkGetObject('results', "dots/../b!'.png");
+    // The AWS SDK sends the key's dot segments as they are, and signs that path.
+    expect(path).toBe('/dots/../b%21%27.png');
+    const request = (sent: string) => ({ method: 'GET', target: `${sent}?${query}`, headers, body: new Uint8Array() });
+    const expected = { secrets: { AKIDEXAMPLE: EXAMPLE_KEY.secretAccessKey }, region: 'us-east-1', service: 's3' };
+    const now = Date.now();
+    expect(verifySigV4(request(path), { ...expected, now })).toMatchObject({ ok: true });
+    expect(verifySigV4(request('/dots%2F..%2Fb%21%27.png'), { ...expected, now })).toMatchObject({ ok: true });
+    expect(verifySigV4(request('/b%21%27.png'), { ...expected, now })).toMatchObject({ ok: false, reason: 'mismatch' });
   });
 });

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CUSTOM_ATTRIBUTES_HEADER } from '@stipple/adapters';
 import { AsyncInference } from './sagemaker-async-inference.ts';
+import { type CannedAnswer, CannedAnswers } from './sagemaker-canned-answers.ts';
 import { ACCOUNT, invokeContainer, sendAwsError, sendModelError } from './sagemaker-wire.ts';
 import { verifySigV4 } from './sigv4-verifier.ts';
 
@@ -41,6 +42,8 @@ export interface RecordedRequest {
   operation: 'InvokeEndpoint' | 'InvokeEndpointAsync' | 'DescribeEndpoint' | 'unknown';
   endpointName?: string;
   headers: IncomingMessage['headers'];
+  /** The body as received. */
+  body: Buffer;
   /** `valid`, the verifier's reason for refusing it, or `unchecked` while it is being checked. */
   signature: string;
 }
@@ -56,6 +59,8 @@ export interface SageMakerContractServer {
   resumeAsync(): void;
   /** Resolves once every accepted async request has been answered. */
   asyncIdle(): Promise<void>;
+  /** Answers the next request for `operation` with `answer` (after recording it and checking its signature). */
+  answerNext(operation: RecordedRequest['operation'], answer: CannedAnswer): void;
   stop(): Promise<void>;
 }
 
@@ -105,6 +110,7 @@ export async function startSageMakerContractServer(
     credentials: options.s3.credentials,
   });
   const asyncInference = new AsyncInference(s3, options.endpoints);
+  const canned = new CannedAnswers();
 
   async function invokeEndpoint(request: IncomingMessage, response: ServerResponse, name: string, body: Buffer) {
     const { containerUrl } = options.endpoints[name];
@@ -160,16 +166,7 @@ export async function startSageMakerContractServer(
     body: Buffer,
     entry: RecordedRequest,
   ): boolean {
-    const verdict = verifySigV4(
-      { method: request.method ?? 'GET', target: request.url ?? '/', headers: request.headers, body },
-      {
-        secrets: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
-        region,
-        service: 'sagemaker',
-        now: Date.now(),
-      },
-    );
-    entry.signature = verdict.ok ? 'valid' : verdict.reason;
+    const verdict = checkSignature(request, body, entry);
     if (verdict.ok) return true;
     if (verdict.reason === 'unknown_key') {
       sendAwsError(response, 403, 'UnrecognizedClientException', {
@@ -186,11 +183,30 @@ export async function startSageMakerContractServer(
     return false;
   }
 
+  function checkSignature(request: IncomingMessage, body: Buffer, entry: RecordedRequest) {
+    const verdict = verifySigV4(
+      { method: request.method ?? 'GET', target: request.url ?? '/', headers: request.headers, body },
+      {
+        secrets: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
+        region,
+        service: 'sagemaker',
+        now: Date.now(),
+      },
+    );
+    entry.signature = verdict.ok ? 'valid' : verdict.reason;
+    return verdict;
+  }
+
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
     const { operation, endpointName } = operationOf(request);
-    const entry: RecordedRequest = { operation, endpointName, headers: request.headers, signature: 'unchecked' };
+    const entry: RecordedRequest = { operation, endpointName, headers: request.headers, body, signature: 'unchecked' };
     requests.push(entry);
+    const answer = canned.take(operation);
+    if (answer) {
+      checkSignature(request, body, entry);
+      return canned.send(response, answer);
+    }
     if (!authorized(request, response, body, entry)) return;
     if (request.method !== 'POST' || operation === 'unknown') {
       return sendAwsError(response, 404, 'UnknownOperationException', {
@@ -216,6 +232,7 @@ export async function startSageMakerContractServer(
     pauseAsync: () => asyncInference.queue.pause(),
     resumeAsync: () => asyncInference.queue.resume(),
     asyncIdle: () => asyncInference.queue.idle(),
+    answerNext: (operation, answer) => canned.push(operation, answer),
     async stop() {
       asyncInference.queue.clear();
       server.closeAllConnections();

@@ -93,10 +93,11 @@ function readAuthorization(request: SigV4Request, query: URLSearchParams): Autho
 
 function canonicalRequest(request: SigV4Request, service: string, auth: Authorization, presigned: boolean): string {
   const [rawPath, rawQuery = ''] = request.target.split(/\?(.*)/s);
-  // S3 signs the path encoded once; every other service signs the path as sent, encoded once more.
-  const segments = rawPath
-    .split('/')
-    .map((segment) => (service === 's3' ? uriEncode(decodeURIComponent(segment)) : uriEncode(segment)));
+  // S3 signs its object key encoded once, slashes kept ("Signature Calculations for the Authorization Header":
+  // CanonicalURI); the key is the decoded path, so a `%2F` sent is one of its slashes. Every other service signs the
+  // path as sent, encoded once more.
+  const segments =
+    service === 's3' ? decodeURIComponent(rawPath).split('/').map(uriEncode) : rawPath.split('/').map(uriEncode);
   const query = [...new URLSearchParams(rawQuery)]
     .filter(([name]) => !(presigned && name === 'X-Amz-Signature'))
     .map(([name, value]) => [uriEncode(name), uriEncode(value)])

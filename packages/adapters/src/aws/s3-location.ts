@@ -1,4 +1,6 @@
 import { AdapterValidationError } from '../errors/adapter-error.ts';
+import { isIpHost, isVirtualHostableBucket } from './s3-bucket-addressing.ts';
+import { objectKeyPath, uriEncode } from './s3-object-path.ts';
 
 /** An object in a bucket. */
 export interface S3Location {
@@ -19,23 +21,21 @@ export function formatS3Uri({ bucket, key }: S3Location): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** Each key segment percent-encoded, the slashes kept (S3 keys are paths to URLs). */
-function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
-}
-
 /**
- * The HTTPS URL of an object: path-style (`endpoint/bucket/key`, what MinIO, s3rver and custom endpoints need) or
- * virtual-hosted (`bucket.endpoint/key`, AWS's default).
+ * The URL of an object: path-style (`endpoint/bucket/key`, what MinIO, s3rver and custom endpoints need) or
+ * virtual-hosted (`bucket.endpoint/key`, AWS's default). Virtual hosting is used only where the SDK would use it: a
+ * bucket that is one DNS label (no dots) on an endpoint named by host name. The key's segments are encoded as SigV4
+ * signs them (`objectKeyPath`), so the signer and S3 see one path.
  */
 export function objectUrl(endpoint: URL, location: S3Location, pathStyle: boolean): URL {
-  const base = new URL(endpoint);
-  const basePath = base.pathname.replace(/\/$/, '');
-  if (pathStyle) {
-    base.pathname = `${basePath}/${location.bucket}/${encodeKey(location.key)}`;
+  const url = new URL(endpoint);
+  const basePath = url.pathname.replace(/\/$/, '');
+  const keyPath = objectKeyPath(location.key);
+  if (pathStyle || !isVirtualHostableBucket(location.bucket) || isIpHost(url.hostname)) {
+    url.pathname = `${basePath}/${uriEncode(location.bucket)}/${keyPath}`;
   } else {
-    base.hostname = `${location.bucket}.${base.hostname}`;
-    base.pathname = `${basePath}/${encodeKey(location.key)}`;
+    url.hostname = `${location.bucket}.${url.hostname}`;
+    url.pathname = `${basePath}/${keyPath}`;
   }
-  return base;
+  return url;
 }

@@ -61,11 +61,13 @@ export class EdgeStorage {
     return (await this.signer.presign(url, 'GET', expiresInSeconds)).toString();
   }
 
-  /** The object's body as text, or `undefined` when it does not exist. */
+  /** The object's body as text, or `undefined` when it does not exist (the bucket must). */
   async getText(location: S3Location, options: CallOptions = {}): Promise<string | undefined> {
     const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
     if (response.status === 404) {
-      await response.body?.cancel();
+      // S3 answers 404 for a missing bucket too (NoSuchBucket); only a missing key means "not written yet".
+      const failure = await storageFailure('GET', location, response);
+      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
       return undefined;
     }
     if (!response.ok) throw await storageFailure('GET', location, response);

@@ -58,10 +58,10 @@ export class SageMakerAsyncProvider
       signal: abortSignal,
     });
     const providerData: Record<string, string> = {
-      inferenceId: invocation.inferenceId,
       inputLocation: formatS3Uri(input),
       outputLocation: invocation.outputLocation,
     };
+    if (invocation.inferenceId) providerData.inferenceId = invocation.inferenceId;
     if (invocation.failureLocation) providerData.failureLocation = invocation.failureLocation;
     return { handle: { ...jobHandle(this.id, job), providerData }, state: 'queued', warnings };
   }

@@ -1,5 +1,9 @@
-import { ProviderError, type ProviderErrorCode, type ProviderErrorOptions } from '../../errors/provider-error.ts';
+import { type AwsJsonProtocol, readAwsJsonError } from '../../aws/aws-error-code.ts';
+import { isRetryableAwsError } from '../../aws/aws-retry-classification.ts';
+import { ProviderError, type ProviderErrorOptions } from '../../errors/provider-error.ts';
+import { retryAfterMs } from '../../transport/retry-after.ts';
 import { readWorkerError, workerErrorOptions } from '../worker-protocol/worker-error.ts';
+import { MAY_HAVE_STARTED, sageMakerErrorMeaning } from './sagemaker-error-types.ts';
 
 /** A SageMaker API error; `awsErrorType` is SageMaker's own name for it (`ModelError`, `ThrottlingException`, …). */
 export class SageMakerError extends ProviderError {
@@ -11,75 +15,52 @@ export class SageMakerError extends ProviderError {
   }
 }
 
-/**
- * What each SageMaker error type means for a job. All but `ModelError` and the internal failures are answered before
- * the request reaches the container, so the job provably never started (SageMaker Runtime API Reference,
- * InvokeEndpoint and InvokeEndpointAsync, "Errors"; Common Errors).
- */
-const ERROR_TYPES: Record<string, { code: ProviderErrorCode; isRetryable: boolean; neverStarted: boolean }> = {
-  ValidationError: { code: 'provider_unavailable', isRetryable: false, neverStarted: true },
-  ValidationException: { code: 'provider_unavailable', isRetryable: false, neverStarted: true },
-  ModelNotReadyException: { code: 'provider_unavailable', isRetryable: true, neverStarted: true },
-  ServiceUnavailable: { code: 'provider_unavailable', isRetryable: true, neverStarted: true },
-  ThrottlingException: { code: 'provider_busy', isRetryable: true, neverStarted: true },
-  InvalidSignatureException: { code: 'provider_unauthorized', isRetryable: false, neverStarted: true },
-  UnrecognizedClientException: { code: 'provider_unauthorized', isRetryable: false, neverStarted: true },
-  AccessDeniedException: { code: 'provider_unauthorized', isRetryable: false, neverStarted: true },
-  InternalFailure: { code: 'provider_failed', isRetryable: true, neverStarted: false },
-  InternalDependencyException: { code: 'provider_failed', isRetryable: true, neverStarted: false },
-};
-
-interface AwsErrorBody {
-  __type?: string;
-  message?: string;
-  Message?: string;
-  OriginalStatusCode?: number;
-  OriginalMessage?: string;
+/** What the error is about: `InvokeEndpoint stipple-realtime`, the provider, and the clock for `Retry-After`. */
+export interface SageMakerCall {
+  providerId: string;
+  what: string;
+  protocol: AwsJsonProtocol;
+  nowMs: number;
 }
 
 /**
- * The error type of an AWS JSON error: the `X-Amzn-ErrorType` header (REST-JSON) or the body's `__type` (JSON 1.1),
- * each without its namespace or trailing URI (`ModelError:http://internal.amazon.com/...`, `com.amazonaws#X`).
+ * InvokeEndpoint's `ModelError` (424): the container answered an error, or none in time. SageMaker passes the
+ * container's status and body on (`OriginalStatusCode`, `OriginalMessage`); a refusal in the worker's envelope proves the
+ * job never started. Anything else is the SDK's client error: not retried, and the job may have run.
  */
-function errorType(response: Response, body: AwsErrorBody): string {
-  const raw = response.headers.get('x-amzn-errortype') ?? body.__type ?? `HTTP${response.status}`;
-  return raw.split(':')[0].split('#').at(-1) ?? raw;
-}
-
-/** Reads a SageMaker error answer into a `SageMakerError`. */
-export async function sageMakerError(providerId: string, what: string, response: Response): Promise<SageMakerError> {
-  const text = await response.text();
-  let body: AwsErrorBody = {};
-  try {
-    body = JSON.parse(text) as AwsErrorBody;
-  } catch {
-    body = { message: text.slice(0, 200) };
-  }
-  const awsErrorType = errorType(response, body);
-  const message = body.message ?? body.Message ?? '';
-  const httpStatus = response.status;
-  if (awsErrorType === 'ModelError') {
-    // The container answered an error; what the worker said decides whether the job ever started.
-    const originalStatus = body.OriginalStatusCode ?? 0;
-    const worker = readWorkerError(body.OriginalMessage ?? '', originalStatus);
-    const options = workerErrorOptions(providerId, worker, originalStatus, undefined);
-    return new SageMakerError({
-      ...options,
-      message: `${what} at provider ${providerId} failed in the container (${originalStatus} ${worker.code}): ${worker.message}`,
-      httpStatus,
-      awsErrorType,
-      details: { ...options.details, originalStatusCode: originalStatus },
-    });
-  }
-  const meaning = ERROR_TYPES[awsErrorType] ?? {
-    code: 'provider_failed',
-    isRetryable: httpStatus >= 500,
-    neverStarted: false,
-  };
+function modelError(call: SageMakerCall, body: Record<string, unknown>, httpStatus: number): SageMakerError {
+  const { providerId, what } = call;
+  const originalStatus = typeof body.OriginalStatusCode === 'number' ? body.OriginalStatusCode : 0;
+  const original = typeof body.OriginalMessage === 'string' ? body.OriginalMessage : '';
+  const worker = readWorkerError(original, originalStatus);
+  const options = workerErrorOptions(providerId, worker, originalStatus, undefined);
+  const isWorkerAnswer = !worker.code.startsWith('http_');
+  const logs = typeof body.LogStreamArn === 'string' ? `; its log is ${body.LogStreamArn}` : '';
+  const advice = options.neverStarted ? 'the worker refused the job before starting it' : MAY_HAVE_STARTED;
   return new SageMakerError({
-    ...meaning,
-    providerId,
-    message: `${what} at provider ${providerId} failed: ${awsErrorType} (HTTP ${httpStatus}): ${message}`,
+    ...options,
+    isRetryable: isWorkerAnswer && options.isRetryable,
+    message: `${what} at provider ${providerId} failed: ModelError (HTTP ${httpStatus}): the container answered ${originalStatus} ${worker.code}: ${worker.message.replace(/\.$/, '')}; ${advice}${logs}`,
+    httpStatus,
+    awsErrorType: 'ModelError',
+    details: { ...options.details, originalStatusCode: originalStatus },
+  });
+}
+
+/** Reads a SageMaker error answer into a `SageMakerError` whose message names the error type and what to do. */
+export async function sageMakerError(call: SageMakerCall, response: Response): Promise<SageMakerError> {
+  const { code: awsErrorType, message, body } = await readAwsJsonError(response, call.protocol);
+  const httpStatus = response.status;
+  if (awsErrorType === 'ModelError') return modelError(call, body, httpStatus);
+  const meaning = sageMakerErrorMeaning(awsErrorType, message);
+  const said = message ? `: ${message.replace(/\.$/, '')}` : '';
+  return new SageMakerError({
+    providerId: call.providerId,
+    code: meaning.code,
+    message: `${call.what} at provider ${call.providerId} failed: ${awsErrorType} (HTTP ${httpStatus})${said}; ${meaning.advice}`,
+    isRetryable: isRetryableAwsError(awsErrorType, httpStatus, message),
+    neverStarted: meaning.neverStarted,
+    retryAfterMs: retryAfterMs(response.headers.get('retry-after'), call.nowMs),
     httpStatus,
     awsErrorType,
   });

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { AwsSigner } from '../../aws/aws-signer.ts';
 import type { Clock } from '../../spec/clock.ts';
 import { callFailure } from '../../transport/call-failure.ts';
-import { SageMakerError, sageMakerError } from './sagemaker-error.ts';
+import { type AsyncInvocation, readAsyncInvocation } from './async-invocation-receipt.ts';
+import { type SageMakerCall, sageMakerError } from './sagemaker-error.ts';
 import type { sageMakerSettingsSchema } from './sagemaker-settings.ts';
 
 type SageMakerSettings = z.output<typeof sageMakerSettingsSchema>;
@@ -29,14 +30,6 @@ export interface InvokeEndpointAsyncInput {
   signal?: AbortSignal;
 }
 
-export interface AsyncInvocation {
-  inferenceId: string;
-  /** `s3://…` where SageMaker writes the container's answer. */
-  outputLocation: string;
-  /** `s3://…` where SageMaker writes a failure, when the endpoint has an `S3FailurePath`. */
-  failureLocation?: string;
-}
-
 /**
  * The three SageMaker calls the providers make, signed with SigV4 (service `sagemaker`) and sent with the injected
  * fetch: InvokeEndpoint and InvokeEndpointAsync (SageMaker Runtime, REST-JSON) and DescribeEndpoint (the control
@@ -50,7 +43,7 @@ export class SageMakerRuntimeClient {
   constructor(
     private readonly settings: SageMakerSettings,
     private readonly fetch: typeof globalThis.fetch,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     const { region, credentials } = settings;
     this.signer = new AwsSigner({ credentials, region, service: 'sagemaker', now: () => clock.now() });
@@ -73,13 +66,18 @@ export class SageMakerRuntimeClient {
       { method: 'POST', headers, body: input.body },
       input.signal,
     );
-    if (!response.ok) throw await sageMakerError(this.settings.id, what, response);
+    if (!response.ok) throw await sageMakerError(this.call(what, 'rest-json'), response);
     return response.text();
   }
 
-  /** InvokeEndpointAsync: SageMaker queues the request (202) and names where the answer will be written. */
+  /**
+   * InvokeEndpointAsync: SageMaker queues the request (202) and names where the answer will be written. The input is
+   * in S3, so the request has no body; its `Content-Type` is `application/octet-stream`, as the AWS SDK sends for the
+   * operation's optional blob payload (`@aws-sdk/client-sagemaker-runtime` 3.1164, `InvokeEndpointAsyncInput.Body`).
+   */
   async invokeEndpointAsync(input: InvokeEndpointAsyncInput): Promise<AsyncInvocation> {
     const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
       'x-amzn-sagemaker-content-type': 'application/json',
       'x-amzn-sagemaker-accept': 'application/json',
       'x-amzn-sagemaker-inputlocation': input.inputLocation,
@@ -90,28 +88,10 @@ export class SageMakerRuntimeClient {
     if (input.invocationTimeoutSeconds)
       headers['x-amzn-sagemaker-invocationtimeoutseconds'] = String(input.invocationTimeoutSeconds);
     const what = `InvokeEndpointAsync ${this.settings.endpointName}`;
-    const response = await this.send(
-      what,
-      this.endpointUrl('async-invocations'),
-      { method: 'POST', headers, body: '' },
-      input.signal,
-    );
-    if (!response.ok) throw await sageMakerError(this.settings.id, what, response);
-    const { InferenceId } = (await response.json()) as { InferenceId: string };
-    const outputLocation = response.headers.get('x-amzn-sagemaker-outputlocation');
-    if (!outputLocation) {
-      throw new SageMakerError({
-        providerId: this.settings.id,
-        code: 'provider_failed',
-        message: `${what} at provider ${this.settings.id} answered ${response.status} without X-Amzn-SageMaker-OutputLocation`,
-        isRetryable: false,
-        neverStarted: false,
-        httpStatus: response.status,
-        awsErrorType: 'MissingOutputLocation',
-      });
-    }
-    const failureLocation = response.headers.get('x-amzn-sagemaker-failurelocation') ?? undefined;
-    return { inferenceId: InferenceId, outputLocation, failureLocation };
+    const url = this.endpointUrl('async-invocations');
+    const response = await this.send(what, url, { method: 'POST', headers }, input.signal);
+    if (!response.ok) throw await sageMakerError(this.call(what, 'rest-json'), response);
+    return readAsyncInvocation(response, { providerId: this.settings.id, what, sentInferenceId: input.inferenceId });
   }
 
   /** DescribeEndpoint's `EndpointStatus`: `InService` when the endpoint takes requests. */
@@ -120,8 +100,12 @@ export class SageMakerRuntimeClient {
     const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.DescribeEndpoint' };
     const body = JSON.stringify({ EndpointName: this.settings.endpointName });
     const response = await this.send(what, new URL('/', this.apiUrl), { method: 'POST', headers, body }, signal);
-    if (!response.ok) throw await sageMakerError(this.settings.id, what, response);
+    if (!response.ok) throw await sageMakerError(this.call(what, 'json-1.1'), response);
     return ((await response.json()) as { EndpointStatus: string }).EndpointStatus;
+  }
+
+  private call(what: string, protocol: SageMakerCall['protocol']): SageMakerCall {
+    return { providerId: this.settings.id, what, protocol, nowMs: this.clock.now() };
   }
 
   private endpointUrl(operation: 'invocations' | 'async-invocations'): URL {
@@ -132,7 +116,7 @@ export class SageMakerRuntimeClient {
   private async send(
     what: string,
     url: URL,
-    init: { method: string; headers: Record<string, string>; body: string },
+    init: { method: string; headers: Record<string, string>; body?: string },
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     const request = await this.signer.sign(url, init);
