@@ -68,7 +68,8 @@ describe('PROVIDERS', () => {
       storage,
     );
     expect(entries.map((entry) => [entry.provider.provider, entry.provider.id, entry.weight])).toEqual([
-      ['sagemaker-async', 'sm-async', undefined],
+      // The pool's default share (poolEntrySettingsSchema), applied where the entry is read.
+      ['sagemaker-async', 'sm-async', 1],
       ['sagemaker-realtime', 'sm-rt', 3],
     ]);
     for (const [entry, region] of [

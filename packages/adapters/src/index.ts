@@ -22,6 +22,13 @@ export {
   type ProviderPoolOptions,
 } from './pool/provider-pool.ts';
 export * from './providers/http/index.ts';
+export {
+  createProvider,
+  type ProviderConfig,
+  type ProviderConfigInput,
+  type ProviderContext,
+  providerConfigSchema,
+} from './providers/provider-config.ts';
 export * from './providers/sagemaker/index.ts';
 export * from './providers/sagemaker-async/index.ts';
 export * from './providers/sagemaker-realtime/index.ts';
