@@ -8,7 +8,7 @@ const FLAKY_URL = (env as unknown as { TEST_FLAKY_WORKER_URL: string }).TEST_FLA
 interface ProviderList {
   object: 'list';
   checked_at: string;
-  data: { id: string; healthy: boolean; detail?: string }[];
+  data: { id: string; healthy: boolean; detail?: string; capabilities: { models: string[]; async: boolean } | null }[];
 }
 
 async function setFlakyHealth(healthy: boolean): Promise<void> {
@@ -33,6 +33,8 @@ describe('provider health, shared by every job', () => {
     expect(Date.parse(list.checked_at)).toBeGreaterThanOrEqual(before - 1000);
     expect(list.data.map((provider) => provider.id)).toEqual(['local', 'stalled', 'flaky']);
     expect(list.data.every((provider) => provider.healthy)).toBe(true);
+    // What the real gpu-worker says it serves (GET /v1/models), through the provider's capabilities.
+    expect(list.data[0].capabilities).toMatchObject({ models: ['tiny-shapes'], async: true, cancel: true });
     const { key } = await newTenant(0);
     expect((await call('/v1/admin/providers', { token: key })).status).toBe(401);
   });

@@ -17,6 +17,7 @@ import {
   totalDeadline,
 } from './job-timing.ts';
 import { applyJobEvent, applyProviderStatus, type JobTransition } from './job-transitions.ts';
+import { providerCallOptions } from './provider-call-options.ts';
 
 /** Placement retries while every provider is busy or unreachable: the first delay, doubling up to the most. */
 const PLACEMENT_RETRY_FIRST_MS = 1_000;
@@ -132,7 +133,7 @@ export class JobRun extends DurableObject<Env> {
         .current()
         .catch(() => undefined);
       if (health) pool.applyHealth(health.providers);
-      const submission = await pool.submit(record.job);
+      const submission = await pool.submit(record.job, { providerOptions: providerCallOptions(record, Date.now()) });
       // Events may have arrived while the pool placed it (the worker reports `started` before we hear its 202).
       const latest = await this.get();
       if (!latest || isTerminal(latest) || latest.settling) {

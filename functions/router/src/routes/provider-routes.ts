@@ -1,14 +1,35 @@
 import { Hono } from 'hono';
 import { requireAdmin } from '../auth/require-admin.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { createStorage } from '../jobs/job-services.ts';
+import { createPoolEntries } from '../providers/provider-config.ts';
 import { providerHealth } from '../providers/provider-health.ts';
 
-/** For operators: every provider's health, checked now (the same check jobs rely on, which this refreshes). */
+/** How long one provider may take to say what it serves before the answer shows `capabilities: null`. */
+const CAPABILITIES_TIMEOUT_MS = 5_000;
+
+/**
+ * For operators: every provider's health, checked now (the same check jobs rely on, which this refreshes), and what it
+ * says it serves (`capabilities`: models, batch size, sync/async, cancel, progress; `null` when it did not answer).
+ */
 export const providerRoutes = new Hono<AppContext>().use(requireAdmin).get('/', async (c) => {
-  const { checkedAt, providers } = await providerHealth(c.env).check();
+  const entries = createPoolEntries(c.env, createStorage(c.env));
+  const [{ checkedAt, providers }, capabilities] = await Promise.all([
+    providerHealth(c.env).check(),
+    Promise.all(
+      entries.map(({ provider }) =>
+        provider.capabilities({ abortSignal: AbortSignal.timeout(CAPABILITIES_TIMEOUT_MS) }).catch(() => null),
+      ),
+    ),
+  ]);
   return c.json({
     object: 'list',
     checked_at: checkedAt,
-    data: Object.entries(providers).map(([id, report]) => ({ id, healthy: report.healthy, detail: report.detail })),
+    data: Object.entries(providers).map(([id, report]) => ({
+      id,
+      healthy: report.healthy,
+      detail: report.detail,
+      capabilities: capabilities[entries.findIndex((entry) => entry.provider.id === id)] ?? null,
+    })),
   });
 });
