@@ -104,7 +104,7 @@ describe('npm start (the local stack)', () => {
   );
 
   it(
-    'takes the development key from DEV_API_KEY, and reports a crashed child and exits non-zero',
+    'takes the development key from DEV_API_KEY, and reports a crashed router and exits non-zero',
     async () => {
       const key = `sk_test_${'LocalStackTest'.repeat(3)}A`;
       const stack = await start({
@@ -126,14 +126,40 @@ describe('npm start (the local stack)', () => {
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(`port ${new URL(stack.url).port} on 127.0.0.1 is in use`);
 
-      process.kill(stack.pids.worker, 'SIGKILL');
+      // A worker that dies is started again (worker-restart.test.ts); a router that dies ends the stack.
+      process.kill(stack.pids.router, 'SIGKILL');
       expect(await stack.exited).toEqual({ code: 1, signal: null });
       expect(stack.output()).toMatch(
-        /\[stack\] the worker exited with signal SIGKILL; its last lines:\n[\s\S]*models_preloaded/,
+        /\[stack\] the router exited with signal SIGKILL; its last lines:\n[\s\S]*GET \/v1\/usage 200/,
       );
       expect(stack.output()).toContain('[stack] stopping the rest');
-      expect(isRunning(stack.pids.router)).toBe(false);
-      expect(await answers(stack.url)).toBe(false);
+      expect(isRunning(stack.pids.worker)).toBe(false);
+      expect(await answers(stack.workerUrl)).toBe(false);
+    },
+    STACK_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'gives up on a worker that fails to start again and again, showing its last lines, and exits non-zero',
+    async () => {
+      const result = await startLocalStackProcess({
+        STIPPLE_STATE_DIR: await stateFolder(),
+        PORT: String(await freePort()),
+        // Inherited by the worker, which refuses it before it listens.
+        MAX_QUEUED_JOBS: 'nope',
+      }).then(
+        (stack) => {
+          started.push(stack);
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(result).toContain('npm start exited with 1 before it was ready');
+      expect(result).toMatch(/\[stack\] worker exited with code 1; restarting it on \S+ in 8 s \(restart 4\)\n/);
+      expect(result).not.toContain('(restart 5)');
+      expect(result).toMatch(
+        /\[stack\] the worker exited with code 1; its last lines:\n[\s\S]*MAX_QUEUED_JOBS is "nope"; use an integer/,
+      );
     },
     STACK_TEST_TIMEOUT_MS,
   );

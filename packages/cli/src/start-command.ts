@@ -20,7 +20,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 /**
  * `npm start` (= `stipple start`): the whole service on this machine, no accounts, no downloads. Prints the router's
  * URL and a development key, then the children's logs, each line prefixed by its component, until Ctrl-C or SIGTERM
- * (exit 0) or until a child dies (its name, exit status and last lines; exit 1).
+ * (exit 0) or until the router dies or the worker cannot be restarted (its name, exit status and last lines; exit 1).
  */
 export async function startCommand(args: string[]): Promise<number> {
   if (args.length > 0) throw new StippleError('unknown_argument', `start takes no arguments; got ${args.join(' ')}`);

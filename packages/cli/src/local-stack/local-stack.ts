@@ -5,8 +5,9 @@ import { ensureDevKey } from './dev-key.ts';
 import { type LocalStackState, loadOrCreateState, writeLocalStackState } from './local-stack-state.ts';
 import { readableLogLine } from './log-line.ts';
 import { freePort, portIsFree } from './loopback-port.ts';
+import { startRestartingChild } from './restarting-child.ts';
 import { S3RVER_CREDENTIALS, startS3Store } from './s3-store.ts';
-import { type ChildExit, type SupervisedChild, startChild } from './supervised-child.ts';
+import { type ChildExit, exitStatus, type SupervisedChild, startChild } from './supervised-child.ts';
 import { waitUntilReady } from './wait-until-ready.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../../..');
@@ -40,18 +41,21 @@ export interface LocalStack {
   devKey: NonNullable<LocalStackState['devKey']>;
   /** The development tenant's balance when the stack became ready. */
   credits: number;
-  /** The children, for the curious (and for tests that check they are gone). */
-  children: { name: string; pid: number; url: string }[];
-  /** Settles when a child exits without being asked to: the stack is broken and should stop. */
+  /**
+   * The children, for the curious (and for tests that kill them or check they are gone). The worker's `pid` is its
+   * current process's: a worker that crashes is started again on the same URL.
+   */
+  children: { name: string; readonly pid: number; url: string }[];
+  /** Settles when the router exits, or the worker fails to start again and again: the stack is broken and should stop. */
   crashed: Promise<ChildExit>;
-  /** Stops the router, then the worker, then the object store; resolves once all are gone. */
+  /** Stops the router, then the worker (a waiting restart with it), then the object store; resolves once all are gone. */
   stop(): Promise<void>;
 }
 
 /** A child that exited on its own, with its exit status and last words. */
 export class ChildCrashError extends StippleError {
   constructor(readonly exit: ChildExit) {
-    const status = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    const status = exitStatus(exit);
     super(
       'local_stack_child_crashed',
       `the ${exit.name} exited with ${status}; its last lines:\n${exit.lastLines.map((line) => `  ${line}`).join('\n')}`,
@@ -88,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       formatLine: readableLogLine,
       onLine: (line) => log(`[${name}] ${line}`),
     });
-  const worker = nodeChild('worker', WORKER_MAIN, {
+  const workerEnv = {
     PORT: String(workerPort),
     // Loopback only: on a laptop the worker is nobody else's business (its default suits containers).
     HOST: '127.0.0.1',
@@ -100,7 +104,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     SHUTDOWN_GRACE_SECONDS: String(WORKER_SHUTDOWN_GRACE_SECONDS),
     // The AWS SDK's seven-line notice about Node 22, on every start, is no news to someone starting the stack.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  };
+  const startWorker = () => {
+    const child = nodeChild('worker', WORKER_MAIN, workerEnv);
+    log(`[worker] starting on ${workerUrl} (pid ${child.pid})`);
+    return child;
+  };
+  // Like a platform: a worker that dies comes back on the same URL, the one the router's PROVIDERS names.
+  const worker = startRestartingChild(startWorker, ({ exit, count, delayMs }) =>
+    log(
+      `[stack] worker exited with ${exitStatus(exit)}; restarting it on ${workerUrl} in ${delayMs / 1000} s (restart ${count})`,
+    ),
+  );
   const router = nodeChild('router', ROUTER_MAIN, {
     ROUTER_PORT: String(options.port),
     ROUTER_PERSIST_DIR: join(stateDir, 'router'),
@@ -120,17 +135,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ALLOW_LOCAL_WEBHOOKS: 'true',
     }),
   });
-  log(`[worker] starting on ${workerUrl} (pid ${worker.pid})`);
   log(`[router] starting on ${url} (pid ${router.pid})`);
 
-  const children = [router, worker];
   let stopping = false;
-  const crashed = new Promise<ChildExit>((resolveCrash) => {
-    for (const child of children) void child.exited.then((exit) => stopping || resolveCrash(exit));
+  const crashed = new Promise<ChildExit>((resolveCrash, reject) => {
+    void router.exited.then((exit) => stopping || resolveCrash(exit));
+    worker.gaveUp.then(resolveCrash, reject);
   });
   const stop = async () => {
     stopping = true;
-    for (const child of children) await child.stop(STOP_GRACE_MS);
+    await router.stop(STOP_GRACE_MS);
+    await worker.stop(STOP_GRACE_MS);
     await s3.stop();
   };
   try {
@@ -150,7 +165,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credits,
       children: [
         { name: 'router', pid: router.pid, url },
-        { name: 'worker', pid: worker.pid, url: workerUrl },
+        {
+          name: 'worker',
+          get pid() {
+            return worker.pid;
+          },
+          url: workerUrl,
+        },
       ],
       crashed,
       stop,

@@ -15,6 +15,11 @@ export interface ChildExit {
   lastLines: string[];
 }
 
+/** How it ended, in words: `signal SIGKILL` or `code 1`. */
+export function exitStatus(exit: ChildExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
 export interface SupervisedChild {
   name: string;
   pid: number;
