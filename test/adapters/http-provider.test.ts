@@ -1,25 +1,44 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EdgeStorage, HttpProvider, ProviderError } from '@stipple/adapters';
-import { jobSchema } from '@stipple/jobs';
+import {
+  EdgeStorage,
+  HttpProvider,
+  type ImageProviderV1,
+  type JobState,
+  jobHandle,
+  ProviderError,
+  type ProviderJobHandle,
+} from '@stipple/adapters';
+import { type JobEvent, type JobInput, jobEventSchema, jobSchema, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
 import { testImageProvider, waitForState } from '../support/test-image-provider.ts';
 import { freePort, startWorker, type WorkerProcess } from '../support/worker-process.ts';
 
 const SECRET = 'adapters-test-secret-0123';
+const CALLBACK_TOKEN = 'adapters-callback-token-0123';
 const BUCKET = 'results';
+/** Steps of a job still generating whenever a test looks at it (about 15 s of tiny-shapes on a CPU). */
+const LONG_STEPS = 1000;
+/** How long a test waits for a job's event or end before failing with what it saw. */
+const WAIT_LIMIT_MS = 30_000;
 
 let s3: S3Server;
 let worker: WorkerProcess;
 let storage: EdgeStorage;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+/** A worker on the shared store; no grace on SIGTERM, so a test that fails mid-job does not hold up the teardown. */
+const workerEnv = () => ({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
 
 beforeAll(async () => {
   s3 = await startS3Server({ buckets: [BUCKET] });
-  worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+  worker = await startWorker(workerEnv());
   storage = new EdgeStorage({ endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS });
+  receiver = await startReceiver();
 });
 afterAll(async () => {
+  await receiver?.stop();
   await worker?.stop();
   await s3?.stop();
 });
@@ -31,37 +50,102 @@ testImageProvider('the http provider against a real gpu-worker', async () => ({
   keyPrefix: 'http-conformance',
 }));
 
-function job(jobId: string, steps = 4) {
+function job(jobId: string, { steps = 4, ...change }: Partial<JobInput> & { steps?: number } = {}) {
   return jobSchema.parse({
     jobId,
     tenantId: 'acme',
     modelId: 'tiny-shapes',
     parameters: { prompt: 'a blue square', steps, seed: 3 },
     output: { bucket: BUCKET, keyPrefix: 'http-provider' },
+    ...change,
   });
 }
 
+/** The states `status` reports, each run of one state once, until the job ends or is no longer known. */
+async function statesUntilEnd(provider: ImageProviderV1, handle: ProviderJobHandle): Promise<JobState[]> {
+  const seen: JobState[] = [];
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  for (;;) {
+    const { state } = await provider.status({ handle });
+    if (seen.at(-1) !== state) seen.push(state);
+    if (!['queued', 'running'].includes(state)) return seen;
+    if (Date.now() > deadline) throw new Error(`job ${handle.jobId} went ${seen.join(' → ')} and has not ended`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A job's callback receiver, as the router's event route is: it takes only requests signed with the job's token. */
+async function startReceiver() {
+  const events: JobEvent[] = [];
+  const rejected: string[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', async () => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      const headers = request.headers as Record<string, string>;
+      const verdict = await verifyRequest({ secret: CALLBACK_TOKEN, method: 'POST', path, body, headers });
+      if (!verdict.ok) {
+        rejected.push(path);
+        return void response.writeHead(401).end();
+      }
+      events.push(jobEventSchema.parse(JSON.parse(body)));
+      for (const wake of waiters.splice(0)) wake();
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  const eventsOf = (jobId: string) => events.filter((event) => event.jobId === jobId);
+  return {
+    rejected,
+    eventsOf,
+    callback: (jobId: string) => ({ url: `http://127.0.0.1:${port}/jobs/${jobId}/events`, token: CALLBACK_TOKEN }),
+    /** Resolves with the first event for `jobId` with `status`; fails after `WAIT_LIMIT_MS`. */
+    async until(jobId: string, status: JobEvent['status']): Promise<JobEvent> {
+      const deadline = Date.now() + WAIT_LIMIT_MS;
+      for (;;) {
+        const found = eventsOf(jobId).find((event) => event.status === status);
+        if (found) return found;
+        if (Date.now() > deadline) {
+          const heard = eventsOf(jobId).map((event) => event.status);
+          throw new Error(`no ${status} event for job ${jobId} within ${WAIT_LIMIT_MS} ms; heard ${heard.join(', ')}`);
+        }
+        await new Promise<void>((wake) => {
+          waiters.push(wake);
+          setTimeout(wake, 100);
+        });
+      }
+    },
+    stop: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
 /**
- * A platform's gateway in front of the worker, as RunPod's load balancer is: it refuses requests without the API key
- * and passes the rest through, streaming.
+ * A platform's gateway in front of the worker, as RunPod's load balancer is: with a `token`, it refuses requests
+ * without it; it passes the rest through to whichever worker `target` names now (a restarted one keeps the address).
  */
-async function startGateway(target: string, token: string) {
+async function startGateway({ target, token }: { target: () => string; token?: string }) {
   const seen: { method?: string; path?: string; authorized: boolean }[] = [];
   const gateway = createServer((request, response) => {
-    const authorized = request.headers.authorization === token;
+    const authorized = token === undefined || request.headers.authorization === token;
     seen.push({ method: request.method, path: request.url, authorized });
     if (!authorized) {
       response.writeHead(401, { 'content-type': 'application/json' });
       return response.end(JSON.stringify({ error: { code: 'gateway_unauthorized', message: 'missing API key' } }));
     }
     const upstream = httpRequest(
-      new URL(request.url ?? '/', target),
+      new URL(request.url ?? '/', target()),
       { method: request.method, headers: request.headers },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
       },
     );
+    upstream.on('error', () => response.writeHead(502).end());
     request.pipe(upstream);
   });
   await new Promise<void>((done) => gateway.listen(0, '127.0.0.1', done));
@@ -69,8 +153,19 @@ async function startGateway(target: string, token: string) {
 }
 
 describe('the http provider', () => {
+  it('declares asynchronous jobs that it can cancel, with progress pushed to the callback, never synchronous ones', async () => {
+    const provider = new HttpProvider({ id: 'capabilities', url: worker.url, secret: SECRET, maxBatch: 4 });
+    expect(await provider.capabilities()).toMatchObject({
+      maxBatch: 4,
+      sync: false,
+      async: true,
+      cancel: true,
+      progress: true,
+    });
+  });
+
   it('sends the platform’s token header with every request', async () => {
-    const gateway = await startGateway(worker.url, 'Bearer rp-key-0123');
+    const gateway = await startGateway({ target: () => worker.url, token: 'Bearer rp-key-0123' });
     try {
       const providerToken = { header: 'authorization', value: 'Bearer rp-key-0123' };
       const provider = new HttpProvider({ id: 'runpod', url: gateway.url, secret: SECRET, providerToken });
@@ -79,10 +174,13 @@ describe('the http provider', () => {
       const { handle } = await provider.submit({ job: job('token-1') });
       expect((await waitForState(provider, handle, ['succeeded'])).state).toBe('succeeded');
       expect(await provider.cancel({ handle })).toMatchObject({ cancelled: false });
-      expect(gateway.seen.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      const requests = gateway.seen.map(({ method, path }) => `${method} ${path}`);
+      // Status is polled: each request once, in order.
+      expect(requests.filter((request, index) => request !== requests[index - 1])).toEqual([
         'GET /ping',
         'GET /v1/models',
         'POST /invocations',
+        'GET /v1/jobs/token-1',
         'DELETE /v1/jobs/token-1',
       ]);
       expect(gateway.seen.every((request) => request.authorized)).toBe(true);
@@ -115,22 +213,149 @@ describe('the http provider', () => {
     });
   });
 
-  it('reports queued while the worker holds the job for a slot, and is refused busy with Retry-After when full', async () => {
-    const busy = await startWorker({
-      ...s3.env,
-      WORKER_SECRET: SECRET,
-      MAX_CONCURRENT_JOBS: '1',
-      MAX_QUEUED_JOBS: '1',
+  it('is refused a model the worker does not serve: unknown_model, never started, nothing reported', async () => {
+    const provider = new HttpProvider({ id: 'models', url: worker.url, secret: SECRET, storage });
+    const submitted = job('unknown-model-2', {
+      modelId: 'not-served-here',
+      progress: receiver.callback('unknown-model-2'),
     });
+    const error = await provider.submit({ job: submitted }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: 'unknown_model', neverStarted: true, isRetryable: false, httpStatus: 404 });
+    expect((error as ProviderError).message).toContain('not-served-here');
+    expect(await provider.status({ handle: jobHandle(provider.id, submitted) })).toEqual({ state: 'unknown' });
+    expect(receiver.eventsOf('unknown-model-2')).toEqual([]);
+  });
+
+  it('hands a long job over at once: queued or running, and still generating after submit returns', async () => {
+    const provider = new HttpProvider({ id: 'at-once', url: worker.url, secret: SECRET, storage });
+    const { handle, state } = await provider.submit({ job: job('at-once-1', { steps: LONG_STEPS }) });
+    expect(state).toBeOneOf(['queued', 'running']);
+    expect((await waitForState(provider, handle, ['running'])).state).toBe('running');
+    expect(await provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });
+  });
+
+  it('reports running while the job generates, then succeeded, and result returns the stored manifest', async () => {
+    const provider = new HttpProvider({ id: 'lifecycle', url: worker.url, secret: SECRET, storage });
+    const submitted = job('lifecycle-1', { steps: 40 });
+    const { handle } = await provider.submit({ job: submitted });
+    // The worker may answer queued for a moment before the job has its slot.
+    expect((await statesUntilEnd(provider, handle)).filter((state) => state !== 'queued')).toEqual([
+      'running',
+      'succeeded',
+    ]);
+    const manifest = await provider.result({ handle });
+    expect(manifest).toMatchObject({ jobId: 'lifecycle-1', tenantId: 'acme', status: 'succeeded' });
+    expect(manifest).toEqual(await storage.readManifest(submitted));
+  });
+
+  it('runs a job submitted twice while the worker holds it once', async () => {
+    const provider = new HttpProvider({ id: 'twice', url: worker.url, secret: SECRET, storage });
+    const submitted = job('twice-1', { steps: 100, progress: receiver.callback('twice-1') });
+    const first = await provider.submit({ job: submitted });
+    const second = await provider.submit({ job: submitted });
+    expect([first.state, second.state]).toEqual([
+      expect.toBeOneOf(['queued', 'running']),
+      expect.toBeOneOf(['queued', 'running']),
+    ]);
+    expect(second.handle).toEqual(first.handle);
+    expect((await waitForState(provider, first.handle, ['succeeded'])).state).toBe('succeeded');
+    await receiver.until('twice-1', 'succeeded');
+    const reported = receiver.eventsOf('twice-1').map((event) => event.status);
+    expect(reported.filter((status) => status !== 'running')).toEqual(['started', 'succeeded']);
+    const starts = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"job_started"') && line.includes('"jobId":"twice-1"'));
+    expect(starts).toHaveLength(1);
+  });
+
+  it('has the worker push signed events to the callback: started, each step with previews, then the manifest', async () => {
+    const provider = new HttpProvider({ id: 'callback', url: worker.url, secret: SECRET, storage });
+    const submitted = job('callback-1', { steps: 20, previewEvery: 5, progress: receiver.callback('callback-1') });
+    const { handle } = await provider.submit({ job: submitted });
+    const done = await receiver.until('callback-1', 'succeeded');
+    expect(receiver.rejected).not.toContain('/jobs/callback-1/events');
+    const events = receiver.eventsOf('callback-1');
+    expect(events[0].status).toBe('started');
+    expect(events.at(-1)).toBe(done);
+    const steps = events.flatMap((event) => (event.status === 'running' ? [event] : []));
+    // Steps finishing while an event is in flight collapse into the latest, so some may be missing; none repeats.
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(steps.map((event) => event.totalSteps)).toEqual(steps.map(() => 20));
+    expect(steps.map((event) => event.step)).toEqual(steps.map((event) => event.step).sort((a, b) => a - b));
+    expect(new Set(steps.map((event) => event.step)).size).toBe(steps.length);
+    const previews = steps.filter((event) => event.preview);
+    expect(previews.length).toBeGreaterThanOrEqual(1);
+    for (const { step, preview } of previews) {
+      expect(step % 5 === 0 || step === 20).toBe(true);
+      expect(preview?.images).toEqual([expect.stringMatching(/^data:image\/png;base64,/)]);
+    }
+    expect(done).toMatchObject({ status: 'succeeded', manifestKey: handle.manifest.key });
+    expect((await waitForState(provider, handle, ['succeeded'])).state).toBe('succeeded');
+    expect(done.status === 'succeeded' && done.manifest).toEqual(await provider.result({ handle }));
+  });
+
+  it('cancels a running job: confirmed, reported cancelled, no manifest; cancelling it again says it has ended', async () => {
+    const provider = new HttpProvider({ id: 'cancel', url: worker.url, secret: SECRET, storage });
+    const { handle } = await provider.submit({
+      job: job('cancel-2', { steps: LONG_STEPS, progress: receiver.callback('cancel-2') }),
+    });
+    await receiver.until('cancel-2', 'started');
+    expect(await provider.status({ handle })).toEqual({ state: 'running' });
+    expect(await provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });
+    expect(await receiver.until('cancel-2', 'failed')).toMatchObject({ code: 'aborted', retryable: false });
+    // The worker's `aborted` is the spec's `cancelled`, not a failure.
+    expect(await waitForState(provider, handle, ['cancelled'])).toEqual({ state: 'cancelled' });
+    expect(await provider.result({ handle })).toBeUndefined();
+    expect(await storage.readManifest(handle.manifest)).toBeUndefined();
+    const again = await provider.cancel({ handle });
+    expect(again.cancelled).toBe(false);
+    expect(again.warnings).toEqual([
+      { type: 'other', message: expect.stringContaining('job cancel-2 is not running') },
+    ]);
+  });
+
+  it('reports a job past its deadline failed with deadline_exceeded, not retryable, with no manifest', async () => {
+    const provider = new HttpProvider({ id: 'deadline', url: worker.url, secret: SECRET, storage });
+    const deadline = new Date(Date.now() + 1_000).toISOString();
+    const { handle, state } = await provider.submit({ job: job('deadline-1', { steps: LONG_STEPS, deadline }) });
+    expect(state).toBeOneOf(['queued', 'running']);
+    const ended = await waitForState(provider, handle, ['failed']);
+    expect(ended).toMatchObject({ state: 'failed', failure: { code: 'deadline_exceeded', isRetryable: false } });
+    expect(ended.failure?.message).toContain(deadline);
+    expect(await provider.result({ handle })).toBeUndefined();
+  });
+
+  it('answers for jobs whose worker restarted: unknown without a manifest, succeeded with one', async () => {
+    let current = await startWorker(workerEnv());
+    const gateway = await startGateway({ target: () => current.url });
     try {
-      const provider = new HttpProvider({
-        id: 'busy-worker',
-        url: busy.url,
-        secret: SECRET,
-        queuedAfterMs: 300,
-        storage,
-      });
-      const long = await provider.submit({ job: job('long-1', 1000) });
+      const provider = new HttpProvider({ id: 'restarting', url: gateway.url, secret: SECRET, storage });
+      const finished = await provider.submit({ job: job('restart-done-1') });
+      expect((await waitForState(provider, finished.handle, ['succeeded'])).state).toBe('succeeded');
+      const lost = await provider.submit({ job: job('restart-lost-1', { steps: LONG_STEPS }) });
+      expect((await waitForState(provider, lost.handle, ['running'])).state).toBe('running');
+      // A crash: the worker reports nothing and forgets both jobs; the new one answers at the same address.
+      const exited = new Promise((done) => current.child.once('exit', done));
+      current.child.kill('SIGKILL');
+      await exited;
+      current = await startWorker(workerEnv());
+      expect(await provider.status({ handle: lost.handle })).toEqual({ state: 'unknown' });
+      expect(await provider.status({ handle: finished.handle })).toEqual({ state: 'succeeded' });
+      expect((await provider.result({ handle: finished.handle }))?.jobId).toBe('restart-done-1');
+      expect(await provider.result({ handle: lost.handle })).toBeUndefined();
+    } finally {
+      gateway.close();
+      await current.stop();
+    }
+  });
+
+  it('reports queued while the worker holds the job for a slot, and is refused busy with Retry-After when full', async () => {
+    const busy = await startWorker({ ...workerEnv(), MAX_CONCURRENT_JOBS: '1', MAX_QUEUED_JOBS: '1' });
+    try {
+      const provider = new HttpProvider({ id: 'busy-worker', url: busy.url, secret: SECRET, storage });
+      const long = await provider.submit({ job: job('long-1', { steps: LONG_STEPS }) });
       expect((await waitForState(provider, long.handle, ['running'])).state).toBe('running');
       const waiting = await provider.submit({ job: job('waiting-1') });
       expect(waiting.state).toBe('queued');
@@ -145,43 +370,13 @@ describe('the http provider', () => {
     }
   });
 
-  it('reports per-step progress of a running job, with the latest preview', async () => {
-    const provider = new HttpProvider({ id: 'progress', url: worker.url, secret: SECRET });
-    const { handle } = await provider.submit({ job: { ...job('progress-1', 1000), previewEvery: 2 } });
-    let status = await waitForState(provider, handle, ['running']);
-    while (status.state === 'running' && (status.progress?.step ?? 0) < 3) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      status = await provider.status({ handle });
-    }
-    expect(status.progress?.totalSteps).toBe(1000);
-    expect(status.progress?.step).toBeGreaterThanOrEqual(3);
-    expect(status.progress?.preview?.images[0]).toMatch(/^data:image\/png;base64,/);
-    await provider.cancel({ handle });
-    expect((await waitForState(provider, handle, ['cancelled'])).state).toBe('cancelled');
-  });
-
-  it('answers status from the stored manifest for a job another instance submitted', async () => {
-    const first = new HttpProvider({ id: 'shared', url: worker.url, secret: SECRET });
-    const { handle } = await first.submit({ job: job('elsewhere-1') });
-    await waitForState(first, handle, ['succeeded']);
-    const second = new HttpProvider({ id: 'shared', url: worker.url, secret: SECRET, storage });
-    expect(await second.status({ handle })).toEqual({ state: 'succeeded' });
-    expect((await second.result({ handle }))?.jobId).toBe('elsewhere-1');
-    const never = new HttpProvider({ id: 'shared', url: worker.url, secret: SECRET, storage });
-    expect(
-      await never.status({
-        handle: { ...handle, jobId: 'never-1', manifest: { ...handle.manifest, key: 'none.json' } },
-      }),
-    ).toEqual({ state: 'unknown' });
-  });
-
   it('rejects settings outside the allowed set, naming them', () => {
     expect(() => new HttpProvider({ url: 'not a url', secret: SECRET })).toThrow(/url "not a url" is not a URL/);
     expect(() => new HttpProvider({ url: worker.url, secret: 'short' })).toThrow(
       /secret is 5 characters; use the worker secret \(at least 16\)/,
     );
-    expect(() => new HttpProvider({ url: worker.url, secret: SECRET, queuedAfterMs: -1 })).toThrow(
-      /queuedAfterMs -1 is out of range; use an integer 0 or more/,
+    expect(() => new HttpProvider({ url: worker.url, secret: SECRET, maxBatch: 0 })).toThrow(
+      /maxBatch 0 is out of range; use an integer 1 or more/,
     );
   });
 });

@@ -178,5 +178,7 @@ function readJobStatus(text: string): JobStatus | undefined {
   const { state, code, message } = answer;
   if (state === 'queued' || state === 'running' || state === 'succeeded') return { state };
   if (state !== 'failed') return undefined;
+  // The worker ends a cancelled job `aborted`: for the spec, that is `cancelled`, not a failure.
+  if (code === 'aborted') return { state: 'cancelled' };
   return { state, failure: jobFailure({ code: String(code), message: String(message) }) };
 }
