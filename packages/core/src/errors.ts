@@ -11,7 +11,10 @@ export class ModelError extends StippleError {}
 
 /** Work was cancelled through an `AbortSignal`: by a caller (`aborted`) or by a deadline (`deadline_exceeded`). */
 export class AbortError extends StippleError {
-  constructor(message = 'generation was cancelled', code: 'aborted' | 'deadline_exceeded' | 'worker_shutting_down' = 'aborted') {
+  constructor(
+    message = 'generation was cancelled',
+    code: 'aborted' | 'deadline_exceeded' | 'worker_shutting_down' = 'aborted',
+  ) {
     super(code, message);
   }
 }
