@@ -70,7 +70,7 @@ describe('job webhooks', () => {
   it('deliver started, progress and completed in order, signed with the tenant secret, outputs reachable', async () => {
     const { key } = await newTenant(2);
     const box = await receiverBox();
-    // Long enough (~1–2 s) for the job's polls to see it mid-way, so progress events exist.
+    // Long enough (~1–2 s) for steps to be reported mid-way, so progress events exist (at most one per 500 ms).
     const jobId = await postJob(key, { prompt: 'a red circle', width: 128, height: 128, steps: 120, webhook: box.url });
     const deliveries = await until('job.completed', box.received, completed);
     const whsec = await secret(key);

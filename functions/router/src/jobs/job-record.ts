@@ -47,6 +47,8 @@ export interface JobRecord {
   handle?: ProviderJobHandle;
   /** The latest step reported; `reportedAt`: when the GPU reported it (ms since the epoch). */
   progress?: { step: number; totalSteps: number; etaMs: number; reportedAt?: number };
+  /** When a `progress` webhook last fell due, ms since the epoch (at most one per `PROGRESS_WEBHOOK_INTERVAL_MS`). */
+  progressAnnouncedAt?: number;
   /** The latest low-resolution preview, when the job asked for them. */
   preview?: { step: number; width: number; height: number; images: string[] };
   manifest?: ResultManifest;

@@ -66,6 +66,17 @@ describe('applyJobEvent', () => {
     expect(transition.kind === 'update' && transition.record.preview).toEqual({ step: 2, ...preview });
   });
 
+  it('makes a progress webhook due at most every 500 ms', () => {
+    const step = (n: number) =>
+      ({ ...base, status: 'running', step: n, totalSteps: 9, elapsedMs: 1, etaMs: 1 }) as const;
+    const first = applyJobEvent(record(), step(1), NOW);
+    expect(first.kind === 'update' && first.record.progressAnnouncedAt).toBe(NOW);
+    const soon = applyJobEvent(record({ progressAnnouncedAt: NOW }), step(2), NOW + 499);
+    expect(soon.kind === 'update' && soon.record.progressAnnouncedAt).toBe(NOW);
+    const later = applyJobEvent(record({ progressAnnouncedAt: NOW }), step(3), NOW + 500);
+    expect(later.kind === 'update' && later.record.progressAnnouncedAt).toBe(NOW + 500);
+  });
+
   it('settles a success with the manifest the worker wrote', () => {
     const manifest = { jobId: 'job_1' } as ResultManifest;
     const event = { ...base, status: 'succeeded', manifestKey: 'k', manifest } as const;

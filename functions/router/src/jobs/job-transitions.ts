@@ -1,5 +1,6 @@
 import type { JobStatus as ProviderJobStatus } from '@stipple/adapters';
 import { type JobEvent, type ResultManifest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import { PROGRESS_WEBHOOK_INTERVAL_MS } from '../webhooks/job-webhook-events.ts';
 import type { JobRecord, JobStatus } from './job-record.ts';
 
 /** What a piece of news about a job does to it; `JobRun` carries it out. */
@@ -44,6 +45,7 @@ export function applyJobEvent(record: JobRecord, event: JobEvent, now: number): 
         ...(event.emittedAt !== undefined && { reportedAt: event.emittedAt }),
       };
       if (preview) next.preview = { step, ...preview };
+      if (now - (record.progressAnnouncedAt ?? 0) >= PROGRESS_WEBHOOK_INTERVAL_MS) next.progressAnnouncedAt = now;
       return { kind: 'update', record: next };
     }
     case 'succeeded':

@@ -11,13 +11,15 @@ export interface JobWebhook {
 
 /**
  * The events a change of a job's record makes: `started` when it gains `startedAt` (a provider took it), `progress`
- * when its step moves while it runs, `completed` when it first reaches a terminal state (and nothing else then).
+ * when a step's announcement falls due while it runs (`progressAnnouncedAt`, at most every 500 ms), `completed` when it first reaches a terminal state (and nothing else then).
  */
 export function jobWebhookEvents(before: JobRecord, after: JobRecord): JobWebhookEvent[] {
   if (TERMINAL_STATUSES.includes(after.status)) return TERMINAL_STATUSES.includes(before.status) ? [] : ['completed'];
   const events: JobWebhookEvent[] = [];
   if (!before.startedAt && after.startedAt) events.push('started');
-  if (after.progress && after.progress.step !== before.progress?.step) events.push('progress');
+  if (after.progressAnnouncedAt !== undefined && after.progressAnnouncedAt !== before.progressAnnouncedAt) {
+    events.push('progress');
+  }
   return events;
 }
 

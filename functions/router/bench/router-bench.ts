@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:router`: what the router costs over the worker alone, on the local stack (`startLocalStack`: s3rver,
+ * the gpu-worker on the CPU with tiny-shapes, the router in workerd) in a temporary state folder on a free port. The
+ * same jobs (64×64, 4 steps, n 1, fixed seeds) go through the router (`POST /v1/jobs`, `Prefer: wait=30`) and straight
+ * to the worker (a signed `POST /invocations`), interleaved so that drift touches both. Prints, after a warm-up:
+ * 1. latency p50/p95 on each path and the router's added latency (router − worker, per percentile), with the median
+ *    of where a routed job's time went by the router's own timestamps;
+ * 2. throughput at 1, 4 and 8 closed-loop clients on each path and the router/worker ratio;
+ * 3. relay delay: a worker progress event's `reported_at` to the client's receipt of it on the job's SSE stream.
+ * The goals are printed beside the figures as information; nothing is asserted.
+ * Options: --jobs N (latency samples per path, default 32), --level-jobs N (jobs per throughput level and path,
+ * default 48), --relay-jobs N (default 5), --relay-steps N (default 30).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from '../../../packages/cli/src/local-stack/local-stack.ts';
+import { loadOrCreateState } from '../../../packages/cli/src/local-stack/local-stack-state.ts';
+import { freePort } from '../../../packages/cli/src/local-stack/loopback-port.ts';
+import { createJobSenders, IMAGE, type JobSenders, type RouterTimeline } from './job-senders.ts';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '32' },
+    'level-jobs': { type: 'string', default: '48' },
+    'relay-jobs': { type: 'string', default: '5' },
+    'relay-steps': { type: 'string', default: '30' },
+  },
+});
+const CLIENTS = [1, 4, 8];
+/** How many lines of the stack's log to show when it fails. */
+const LOG_TAIL_LINES = 40;
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** Pairs of the same job on both paths, the order alternating so neither path always runs second. */
+async function latencies(senders: JobSenders, pairs: number) {
+  const router: number[] = [];
+  const worker: number[] = [];
+  const timelines: RouterTimeline[] = [];
+  for (let seed = 1; seed <= pairs; seed++) {
+    const viaRouter = async () => {
+      const { ms, timeline } = await senders.viaRouter(seed);
+      router.push(ms);
+      timelines.push(timeline);
+    };
+    const viaWorker = async () => worker.push(await senders.viaWorker(seed));
+    for (const send of seed % 2 ? [viaRouter, viaWorker] : [viaWorker, viaRouter]) await send();
+  }
+  return { router, worker, timelines };
+}
+
+/** Closed-loop clients: each sends its next job when the last one is answered; jobs per second over the level. */
+async function throughput(send: (seed: number) => Promise<unknown>, clients: number, jobs: number): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < jobs) await send(1000 + next++);
+    }),
+  );
+  return jobs / ((performance.now() - start) / 1000);
+}
+
+async function bench(senders: JobSenders) {
+  for (let seed = 0; seed < 3; seed++) await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed)]);
+
+  const pairs = Number(values.jobs);
+  const { router, worker, timelines } = await latencies(senders, pairs);
+  const median = (pick: (t: RouterTimeline) => number) => percentile(timelines.map(pick), 50);
+  console.log(`image: tiny-shapes ${IMAGE.width}x${IMAGE.height}, ${IMAGE.steps} steps, n ${IMAGE.n}`);
+  console.log(`1. latency, ${pairs} jobs per path, interleaved      p50        p95`);
+  console.log(
+    `   router (POST /v1/jobs, wait)          ${ms(percentile(router, 50)).padStart(10)} ${ms(percentile(router, 95)).padStart(10)}`,
+  );
+  console.log(
+    `   worker (POST /invocations)            ${ms(percentile(worker, 50)).padStart(10)} ${ms(percentile(worker, 95)).padStart(10)}`,
+  );
+  const added = (p: number) => percentile(router, p) - percentile(worker, p);
+  console.log(
+    `   router − worker                       ${ms(added(50)).padStart(10)} ${ms(added(95)).padStart(10)}   (goal p50 ≤ 10 ms)`,
+  );
+  const phases = [
+    ['request sent to job created', (t: RouterTimeline) => t.createdAt - t.sentAt],
+    ['created to started (a GPU said so)', (t: RouterTimeline) => t.startedAt - t.createdAt],
+    ['started to completed', (t: RouterTimeline) => t.completedAt - t.startedAt],
+    ['completed to answer read', (t: RouterTimeline) => t.answeredAt - t.completedAt],
+  ] as const;
+  console.log("   a routed job's time by the router's timestamps (medians, ms resolution):");
+  for (const [label, pick] of phases) console.log(`     ${label.padEnd(36)}${ms(median(pick)).padStart(10)}`);
+
+  const levelJobs = Number(values['level-jobs']);
+  console.log(`2. throughput, ${levelJobs} jobs per level and path   router jobs/s  worker jobs/s  router/worker`);
+  for (const [level, clients] of CLIENTS.entries()) {
+    const rate = { router: 0, worker: 0 };
+    // Alternating which path goes first from level to level, as above.
+    for (const path of level % 2 ? (['worker', 'router'] as const) : (['router', 'worker'] as const)) {
+      const send = path === 'router' ? senders.viaRouter : senders.viaWorker;
+      rate[path] = await throughput(send, clients, levelJobs);
+    }
+    const goal = clients === 8 ? '   (goal ≥ 0.95 at 8 clients)' : '';
+    const label = `${clients} client${clients === 1 ? '' : 's'}`;
+    console.log(
+      `   ${label.padEnd(40)}${rate.router.toFixed(2).padStart(9)}${rate.worker.toFixed(2).padStart(15)}` +
+        `${(rate.router / rate.worker).toFixed(3).padStart(15)}${goal}`,
+    );
+  }
+
+  const relayJobs = Number(values['relay-jobs']);
+  const relaySteps = Number(values['relay-steps']);
+  const delays: number[] = [];
+  for (let seed = 1; seed <= relayJobs; seed++) delays.push(...(await senders.relayDelays(seed, relaySteps)));
+  console.log(`3. relay, worker progress event to the client's SSE event (${relayJobs} jobs of ${relaySteps} steps)`);
+  if (delays.length === 0) {
+    console.log('   no progress event was reported after its stream opened');
+  } else {
+    console.log(
+      `   ${delays.length} events: p50 ${ms(percentile(delays, 50))}, p95 ${ms(percentile(delays, 95))}   (goal p50 ≤ 20 ms)`,
+    );
+  }
+}
+
+const stateDir = await mkdtemp(join(tmpdir(), 'stipple-router-bench-'));
+const log: string[] = [];
+try {
+  const stack = await startLocalStack({ port: await freePort(), stateDir, log: (line) => log.push(line) });
+  try {
+    const worker = stack.children.find((child) => child.name === 'worker')!;
+    const { workerSecret } = loadOrCreateState(stateDir);
+    await bench(createJobSenders(stack.url, stack.devKey.key, worker.url, workerSecret));
+  } finally {
+    await stack.stop();
+  }
+} catch (error) {
+  console.error(`the stack's last lines:\n${log.slice(-LOG_TAIL_LINES).join('\n')}`);
+  throw error;
+} finally {
+  await rm(stateDir, { recursive: true, force: true });
+}
