@@ -12,7 +12,7 @@
  * default 48), --relay-jobs N (default 5), --relay-steps N (default 30).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../../packages/cli/src/local-stack/local-stack.ts';
@@ -68,24 +68,15 @@ async function throughput(send: (seed: number) => Promise<unknown>, clients: num
   return jobs / ((performance.now() - start) / 1000);
 }
 
-async function bench(senders: JobSenders) {
-  for (let seed = 0; seed < 3; seed++) await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed)]);
-
-  const pairs = Number(values.jobs);
+async function reportLatency(senders: JobSenders, pairs: number): Promise<void> {
   const { router, worker, timelines } = await latencies(senders, pairs);
-  const median = (pick: (t: RouterTimeline) => number) => percentile(timelines.map(pick), 50);
-  console.log(`image: tiny-shapes ${IMAGE.width}x${IMAGE.height}, ${IMAGE.steps} steps, n ${IMAGE.n}`);
+  const row = (label: string, p50: number, p95: number) =>
+    `   ${label.padEnd(38)}${ms(p50).padStart(10)} ${ms(p95).padStart(10)}`;
   console.log(`1. latency, ${pairs} jobs per path, interleaved      p50        p95`);
-  console.log(
-    `   router (POST /v1/jobs, wait)          ${ms(percentile(router, 50)).padStart(10)} ${ms(percentile(router, 95)).padStart(10)}`,
-  );
-  console.log(
-    `   worker (POST /invocations)            ${ms(percentile(worker, 50)).padStart(10)} ${ms(percentile(worker, 95)).padStart(10)}`,
-  );
+  console.log(row('router (POST /v1/jobs, wait)', percentile(router, 50), percentile(router, 95)));
+  console.log(row('worker (POST /invocations)', percentile(worker, 50), percentile(worker, 95)));
   const added = (p: number) => percentile(router, p) - percentile(worker, p);
-  console.log(
-    `   router − worker                       ${ms(added(50)).padStart(10)} ${ms(added(95)).padStart(10)}   (goal p50 ≤ 10 ms)`,
-  );
+  console.log(`${row('router − worker', added(50), added(95))}   (goal p50 ≤ 10 ms)`);
   const phases = [
     ['request sent to job created', (t: RouterTimeline) => t.createdAt - t.sentAt],
     ['created to started (a GPU said so)', (t: RouterTimeline) => t.startedAt - t.createdAt],
@@ -93,16 +84,18 @@ async function bench(senders: JobSenders) {
     ['completed to answer read', (t: RouterTimeline) => t.answeredAt - t.completedAt],
   ] as const;
   console.log("   a routed job's time by the router's timestamps (medians, ms resolution):");
-  for (const [label, pick] of phases) console.log(`     ${label.padEnd(36)}${ms(median(pick)).padStart(10)}`);
+  for (const [label, pick] of phases) {
+    console.log(`     ${label.padEnd(36)}${ms(percentile(timelines.map(pick), 50)).padStart(10)}`);
+  }
+}
 
-  const levelJobs = Number(values['level-jobs']);
-  console.log(`2. throughput, ${levelJobs} jobs per level and path   router jobs/s  worker jobs/s  router/worker`);
+async function reportThroughput(senders: JobSenders, jobs: number): Promise<void> {
+  console.log(`2. throughput, ${jobs} jobs per level and path   router jobs/s  worker jobs/s  router/worker`);
   for (const [level, clients] of CLIENTS.entries()) {
     const rate = { router: 0, worker: 0 };
-    // Alternating which path goes first from level to level, as above.
+    // Alternating which path goes first from level to level, as the latency pairs do.
     for (const path of level % 2 ? (['worker', 'router'] as const) : (['router', 'worker'] as const)) {
-      const send = path === 'router' ? senders.viaRouter : senders.viaWorker;
-      rate[path] = await throughput(send, clients, levelJobs);
+      rate[path] = await throughput(path === 'router' ? senders.viaRouter : senders.viaWorker, clients, jobs);
     }
     const goal = clients === 8 ? '   (goal ≥ 0.95 at 8 clients)' : '';
     const label = `${clients} client${clients === 1 ? '' : 's'}`;
@@ -111,19 +104,31 @@ async function bench(senders: JobSenders) {
         `${(rate.router / rate.worker).toFixed(3).padStart(15)}${goal}`,
     );
   }
+}
 
-  const relayJobs = Number(values['relay-jobs']);
-  const relaySteps = Number(values['relay-steps']);
+async function reportRelay(senders: JobSenders, jobs: number, steps: number): Promise<void> {
   const delays: number[] = [];
-  for (let seed = 1; seed <= relayJobs; seed++) delays.push(...(await senders.relayDelays(seed, relaySteps)));
-  console.log(`3. relay, worker progress event to the client's SSE event (${relayJobs} jobs of ${relaySteps} steps)`);
+  for (let seed = 1; seed <= jobs; seed++) delays.push(...(await senders.relayDelays(seed, steps)));
+  console.log(`3. relay, worker progress event to the client's SSE event (${jobs} jobs of ${steps} steps)`);
   if (delays.length === 0) {
     console.log('   no progress event was reported after its stream opened');
-  } else {
-    console.log(
-      `   ${delays.length} events: p50 ${ms(percentile(delays, 50))}, p95 ${ms(percentile(delays, 95))}   (goal p50 ≤ 20 ms)`,
-    );
+    return;
   }
+  const [p50, p95] = [ms(percentile(delays, 50)), ms(percentile(delays, 95))];
+  console.log(`   ${delays.length} events: p50 ${p50}, p95 ${p95}   (goal p50 ≤ 20 ms)`);
+}
+
+async function bench(senders: JobSenders): Promise<void> {
+  // Warm-up: first-run allocations, graph caches, the router's Durable Objects and connections.
+  for (let seed = 0; seed < 3; seed++) await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed)]);
+  const [load] = loadavg();
+  console.log(
+    `machine: ${availableParallelism()} CPUs shared by client, router, worker and s3rver; load ${load.toFixed(2)}`,
+  );
+  console.log(`image: tiny-shapes ${IMAGE.width}x${IMAGE.height}, ${IMAGE.steps} steps, n ${IMAGE.n}`);
+  await reportLatency(senders, Number(values.jobs));
+  await reportThroughput(senders, Number(values['level-jobs']));
+  await reportRelay(senders, Number(values['relay-jobs']), Number(values['relay-steps']));
 }
 
 const stateDir = await mkdtemp(join(tmpdir(), 'stipple-router-bench-'));
