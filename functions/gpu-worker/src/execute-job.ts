@@ -35,8 +35,8 @@ export function describeFailure(error: unknown): { code: string; message: string
 
 /**
  * One job's life in this worker: registered (for cancel, status and drain) from acceptance, its deadline armed, run
- * once it has a slot, and its events reported to the job's callback (`started`, each step, then the outcome). The job
- * stays registered until its terminal event has been delivered, so a draining worker exits only after reporting.
+ * once it has a slot, and its events reported to the job's callback (`started`, each step, then the outcome). A
+ * draining worker exits only after the final events are delivered.
  */
 export async function executeJob(
   job: Job,
@@ -97,7 +97,9 @@ export async function executeJob(
   } finally {
     disarm?.();
     release?.();
-    // The response (when there is one) is not held up by the callback; the job's registration is.
-    void reported!.finally(() => jobs.finish(job.jobId, ending));
+    // The job leaves at once (so batching does not wait for it); its final event is delivered in the background,
+    // neither holding up the response nor lost by a draining worker, which waits for it.
+    jobs.finish(job.jobId, ending!);
+    jobs.reporting(reported!);
   }
 }

@@ -17,6 +17,8 @@ const ENDINGS_KEPT = 1_000;
 export class RunningJobs {
   private readonly jobs = new Map<string, { canceller: AbortController; state: RunningJobState }>();
   private readonly endings = new Map<string, JobEnding>();
+  /** Final events still being delivered: a draining worker waits for them before it exits. */
+  private readonly reports = new Set<Promise<void>>();
   private readonly idleWaiters: (() => void)[] = [];
   /** False once draining has begun: new jobs are refused. */
   accepting = true;
@@ -40,6 +42,12 @@ export class RunningJobs {
   markRunning(jobId: string): void {
     const job = this.jobs.get(jobId);
     if (job) job.state = 'running';
+  }
+
+  /** Keeps a job's final event delivery in view until it settles (it never rejects). */
+  reporting(delivery: Promise<void>): void {
+    this.reports.add(delivery);
+    void delivery.finally(() => this.reports.delete(delivery));
   }
 
   /** How a job that left lately ended; `undefined` when it is not known here. */
@@ -66,7 +74,7 @@ export class RunningJobs {
   /**
    * Stops accepting, lets running jobs finish for up to `graceMs`, then hands the rest back: they end with the
    * retryable `worker_shutting_down` (not `aborted`: nobody asked to cancel them) and no manifest, so the router
-   * places them again on another worker, where they start clean.
+   * places them again on another worker, where they start clean. Resolves once every final event is delivered.
    */
   async drain(graceMs: number): Promise<void> {
     this.accepting = false;
@@ -80,11 +88,13 @@ export class RunningJobs {
     });
     const outcome = await Promise.race([idle, graceOver]);
     clearTimeout(timer);
-    if (outcome !== 'grace_over') return;
-    for (const jobId of [...this.jobs.keys()]) {
-      const message = `job ${jobId} was handed back unfinished: the worker is shutting down; run it on another worker`;
-      this.cancel(jobId, new AbortError(message, WORKER_SHUTTING_DOWN));
+    if (outcome === 'grace_over') {
+      for (const jobId of [...this.jobs.keys()]) {
+        const message = `job ${jobId} was handed back unfinished: the worker is shutting down; run it on another worker`;
+        this.cancel(jobId, new AbortError(message, WORKER_SHUTTING_DOWN));
+      }
+      await idle;
     }
-    await idle;
+    await Promise.all(this.reports);
   }
 }

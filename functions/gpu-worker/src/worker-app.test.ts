@@ -47,7 +47,8 @@ describe('GET /ping', () => {
 
 describe('POST /invocations signature window', () => {
   it("accepts a job signed long ago until the job's own deadline, as SageMaker's async queue needs", async () => {
-    const registry = new ModelRegistry(new Map());
+    const fixture = new URL('../../../test/fixtures/models/sd15-int32', import.meta.url).pathname;
+    const registry = new ModelRegistry(new Map([['tiny-shapes', fixture]]));
     const signedAt = 1_800_000_000;
     const now = (signedAt + 3_000) * 1000;
     const app = appWith(registry, () => now);
