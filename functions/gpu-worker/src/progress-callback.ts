@@ -21,13 +21,16 @@ type Log = (entry: Record<string, unknown>) => void;
 
 /** How long one callback request may take, ms. */
 const CALLBACK_TIMEOUT_MS = 5_000;
+/** The shortest interval between two step events, ms (about 10 a second). */
+const PROGRESS_INTERVAL_MS = 100;
 /** Waits before re-sending a terminal event the receiver did not take, ms (the router also asks, so a few suffice). */
 const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
 
 /**
  * Posts a job's events (`@stipple/jobs` `jobEventSchema`) to its callback URL, each request signed with the job's
- * callback token as the HMAC secret (the same scheme as requests to the worker). At most one request is in flight;
- * steps that finish meanwhile collapse into the latest, so a slow receiver never slows generation. The terminal event is
+ * callback token as the HMAC secret (the same scheme as requests to the worker). At most one request is in flight and
+ * step events are at least 100 ms apart; steps that finish meanwhile collapse into the latest, so a slow receiver never
+ * slows generation. The terminal event is
  * retried a few times; failures are logged, never fatal to the job (the receiver asks the worker when it hears nothing).
  */
 export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fetch = fetch): ProgressReporter {
@@ -35,6 +38,8 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
   let latest: EventBody | undefined;
   let sending: Promise<unknown> = Promise.resolve();
   let busy = false;
+  let lastProgressAt = 0;
+  let spacing: NodeJS.Timeout | undefined;
 
   /** Sends one event; true when the receiver took it. */
   async function post(event: EventBody): Promise<boolean> {
@@ -67,10 +72,21 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
   }
 
   function pump(): void {
-    if (busy || latest === undefined) return;
+    if (busy || latest === undefined || spacing) return;
+    // Steps are reported at most every PROGRESS_INTERVAL_MS: plenty for a progress bar, and the receiver's load stays
+    // flat however fast steps finish. Other events go at once.
+    const waitMs = latest.status === 'running' ? lastProgressAt + PROGRESS_INTERVAL_MS - Date.now() : 0;
+    if (waitMs > 0) {
+      spacing = setTimeout(() => {
+        spacing = undefined;
+        pump();
+      }, waitMs);
+      return;
+    }
     const event = latest;
     latest = undefined;
     busy = true;
+    if (event.status === 'running') lastProgressAt = Date.now();
     sending = post(event).finally(() => {
       busy = false;
       pump();
@@ -93,6 +109,8 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
     },
     async finish(outcome) {
       if (!callback) return;
+      clearTimeout(spacing);
+      spacing = undefined;
       latest = undefined;
       await sending;
       for (const delayMs of [...TERMINAL_RETRY_DELAYS_MS, undefined]) {
