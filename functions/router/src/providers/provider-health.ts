@@ -6,6 +6,11 @@ import { createPoolEntries } from './provider-config.ts';
 
 /** A check older than this starts a new one (in the background) when a job asks. */
 const RECHECK_AFTER_MS = 60_000;
+/**
+ * A check that found a provider down is redone sooner: a worker that restarts in seconds must not be kept from jobs by
+ * a minute-old verdict (jobs waiting for it retry placement at most 15 s apart).
+ */
+const RECHECK_DOWN_AFTER_MS = 5_000;
 /** A check older than this says nothing any more: jobs then try providers in order, as with no check at all. */
 const TRUST_FOR_MS = 180_000;
 
@@ -36,11 +41,16 @@ export class ProviderHealth extends DurableObject<Env> {
     return snapshot;
   }
 
-  /** The last check while it can be trusted; a new one is started in the background when it is a minute old. */
+  /**
+   * The last check while it can be trusted; a new one is started in the background when it is a minute old, or 5 s
+   * old when it found a provider down.
+   */
   async current(): Promise<ProviderHealthSnapshot | undefined> {
     const snapshot = await this.ctx.storage.get<ProviderHealthSnapshot>('snapshot');
     const age = snapshot ? Date.now() - Date.parse(snapshot.checkedAt) : Number.POSITIVE_INFINITY;
-    if (age >= RECHECK_AFTER_MS && (await this.ctx.storage.getAlarm()) === null) {
+    const someDown = Object.values(snapshot?.providers ?? {}).some((report) => !report.healthy);
+    const recheckAfter = someDown ? RECHECK_DOWN_AFTER_MS : RECHECK_AFTER_MS;
+    if (age >= recheckAfter && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now());
     }
     return age < TRUST_FOR_MS ? snapshot : undefined;
