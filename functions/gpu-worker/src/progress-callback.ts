@@ -104,7 +104,9 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
       queue({ status: 'started' });
     },
     progress(progress) {
-      // A preview that a later step's event replaces before it is sent is dropped with it: the newest one wins.
+      // The newest step replaces one not yet sent, except that a step carrying a preview is not replaced by one
+      // without: previews come every k-th step only, and each is worth its wait. A newer preview replaces it.
+      if (latest?.status === 'running' && latest.preview && !progress.preview) return;
       queue({ status: 'running', ...progressEvent(progress) });
     },
     async finish(outcome) {

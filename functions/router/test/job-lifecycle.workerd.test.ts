@@ -95,8 +95,8 @@ describe('GET /v1/jobs/:id/events', () => {
   it('streams progress, previews and the final job as Server-Sent Events', async () => {
     const { key } = await newTenant(2);
     const created =
-      (await // Long enough (~1–2 s here) for the job's 250 ms polls to see it mid-way: a job that ends between two polls
-      // has only its final event, which is right, but would test nothing about progress.
+      (await // Long enough (~1–2 s here) for steps to be reported mid-way (at most every 100 ms): a job that ends before
+      // its first report has only its final event, which is right, but would test nothing about progress.
       (
         await post(key, { prompt: 'a blue circle', width: 128, height: 128, steps: 120, preview_every: 30 })
       ).json()) as JobView;
