@@ -1,49 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type JobEvent, jobEventSchema, signRequest, verifyRequest } from '@stipple/jobs';
+import { signRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver } from '../support/job-event-receiver.ts';
 import { type S3Server, startS3Server } from '../support/s3-server.ts';
 import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, SECRET } from './worker-test-jobs.ts';
 
-const CALLBACK_TOKEN = 'callback-token-0123456789';
 const RESPOND_ASYNC = { prefer: 'respond-async' };
-
-/** A callback receiver that checks each request's signature and keeps the events in order. */
-async function startReceiver() {
-  const events: JobEvent[] = [];
-  const waiters: (() => void)[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', async () => {
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
-      const headers = request.headers as Record<string, string>;
-      const verdict = await verifyRequest({ secret: CALLBACK_TOKEN, method: 'POST', path, body, headers });
-      if (!verdict.ok) return void response.writeHead(401).end();
-      events.push(jobEventSchema.parse(JSON.parse(body)));
-      for (const wake of waiters.splice(0)) wake();
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    events,
-    callback: (jobId: string) => ({ url: `http://127.0.0.1:${port}/jobs/${jobId}/events`, token: CALLBACK_TOKEN }),
-    /** Resolves once an event for `jobId` with `status` has arrived. */
-    async until(jobId: string, status: JobEvent['status']): Promise<JobEvent> {
-      for (;;) {
-        const found = events.find((event) => event.jobId === jobId && event.status === status);
-        if (found) return found;
-        await new Promise<void>((wake) => waiters.push(wake));
-      }
-    },
-    stop: () => new Promise<void>((done) => server.close(() => done())),
-  };
-}
 
 async function jobState(worker: WorkerProcess, jobId: string): Promise<Response> {
   const path = `/v1/jobs/${jobId}`;
@@ -91,7 +53,7 @@ describe('the gpu-worker process with Prefer: respond-async', () => {
     expect(done.status === 'succeeded' && done.manifest.outputs.map((output) => output.key)).toEqual([
       'jobs/acme/async-1/0.png',
     ]);
-    const statuses = receiver.events.filter((event) => event.jobId === 'async-1').map((event) => event.status);
+    const statuses = receiver.eventsOf('async-1').map((event) => event.status);
     expect(statuses[0]).toBe('started');
     expect(statuses).toContain('running');
     expect(statuses.at(-1)).toBe('succeeded');
@@ -136,7 +98,7 @@ describe('a draining gpu-worker with asynchronous jobs', () => {
       const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
       worker.child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const last = receiver.events.filter((event) => event.jobId === 'drain-async').at(-1);
+      const last = receiver.eventsOf('drain-async').at(-1);
       expect(last).toMatchObject({ status: 'failed', code: 'worker_shutting_down', retryable: true });
     } finally {
       await worker.stop();
