@@ -29,9 +29,8 @@ const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
 /**
  * Posts a job's events (`@stipple/jobs` `jobEventSchema`) to its callback URL, each request signed with the job's
  * callback token as the HMAC secret (the same scheme as requests to the worker). At most one request is in flight and
- * step events are at least 100 ms apart; steps that finish meanwhile collapse into the latest, so a slow receiver never
- * slows generation. The terminal event is
- * retried a few times; failures are logged, never fatal to the job (the receiver asks the worker when it hears nothing).
+ * step events are at least 100 ms apart (and from `started`); steps that finish meanwhile collapse into the latest, so
+ * a slow receiver never slows generation. The terminal event is retried a few times; failures are logged, never fatal to the job (the receiver asks the worker when it hears nothing).
  */
 export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fetch = fetch): ProgressReporter {
   const callback = job.progress;
@@ -73,8 +72,9 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
 
   function pump(): void {
     if (busy || latest === undefined || spacing) return;
-    // Steps are reported at most every PROGRESS_INTERVAL_MS: plenty for a progress bar, and the receiver's load stays
-    // flat however fast steps finish. Other events go at once.
+    // Steps are reported at most every PROGRESS_INTERVAL_MS, counted from `started` too: plenty for a progress bar,
+    // the receiver's load stays flat however fast steps finish, and a job done within the interval costs the receiver
+    // two requests (started, outcome). Other events go at once.
     const waitMs = latest.status === 'running' ? lastProgressAt + PROGRESS_INTERVAL_MS - Date.now() : 0;
     if (waitMs > 0) {
       spacing = setTimeout(() => {
@@ -86,7 +86,7 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
     const event = latest;
     latest = undefined;
     busy = true;
-    if (event.status === 'running') lastProgressAt = Date.now();
+    if (event.status === 'running' || event.status === 'started') lastProgressAt = Date.now();
     sending = post(event).finally(() => {
       busy = false;
       pump();

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseServerSentEvents } from '../../../test/support/server-sent-events.ts';
+import { jobRun, readJob } from '../src/jobs/job-run.ts';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
@@ -114,6 +116,22 @@ describe('GET /v1/jobs/:id/events', () => {
     expect(previews.length).toBeGreaterThan(0);
     expect(previews[0].data).toMatchObject({ width: 16, height: 16 });
     expect(previews[0].data.images[0]).toMatch(/^data:image\/png;base64,/);
+  });
+});
+
+describe('JobRun.waitForChange', () => {
+  it('wakes a waiter for the end only at the end, however many steps are reported meanwhile', async () => {
+    const { key } = await newTenant(100);
+    const created = (await (await post(key, { prompt: 'a cat', steps: 60, width: 64, height: 64 })).json()) as JobView;
+    const first = (await readJob(env, created.id))!;
+    const [ended, changed] = await Promise.all([
+      jobRun(env, created.id).waitForChange(first.revision ?? 0, 30_000, 'end'),
+      jobRun(env, created.id).waitForChange(first.revision ?? 0, 30_000),
+    ]);
+    expect(changed?.status).not.toBe('succeeded');
+    expect(ended?.status).toBe('succeeded');
+    // Several changes (started, steps, the end) passed while the end's waiter slept.
+    expect(ended!.revision! - (changed?.revision ?? 0)).toBeGreaterThan(1);
   });
 });
 

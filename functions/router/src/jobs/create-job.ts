@@ -125,7 +125,7 @@ export async function waitForJob(env: Env, record: JobRecord, seconds: number): 
   const until = Date.now() + seconds * 1000;
   while (!TERMINAL_STATUSES.includes(current.status) && Date.now() < until) {
     const next = (await jobRun(env, record.id)
-      .waitForChange(current.revision ?? 0, until - Date.now())
+      .waitForChange(current.revision ?? 0, until - Date.now(), 'end')
       .catch(() => readJob(env, record.id))) as JobRecord | undefined;
     current = next ?? current;
   }

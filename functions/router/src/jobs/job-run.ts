@@ -50,7 +50,7 @@ export function jobRun(env: Env, jobId: string) {
  */
 export class JobRun extends DurableObject<Env> {
   private services: JobServices | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Set<(record: JobRecord) => void>();
 
   /** Stores a new job and starts placing it; a second call for the same job changes nothing. */
   async start(record: JobRecord): Promise<void> {
@@ -63,17 +63,32 @@ export class JobRun extends DurableObject<Env> {
     return this.ctx.storage.get<JobRecord>('record');
   }
 
-  /** The record once its revision differs from `revision` (or it has ended), or as it stands after `timeoutMs`. */
-  async waitForChange(revision: number, timeoutMs: number): Promise<JobRecord | undefined> {
+  /**
+   * The record once its revision differs from `revision` (or, with `until: 'end'`, once the job has ended), or as it
+   * stands after `timeoutMs`. `Prefer: wait` waits for the end, so the steps in between cost it no round trips.
+   */
+  async waitForChange(
+    revision: number,
+    timeoutMs: number,
+    until: 'change' | 'end' = 'change',
+  ): Promise<JobRecord | undefined> {
     const current = await this.get();
-    if (!current || isTerminal(current) || (current.revision ?? 0) !== revision || timeoutMs <= 0) return current;
+    if (!current || isTerminal(current) || timeoutMs <= 0) return current;
+    if (until === 'change' && (current.revision ?? 0) !== revision) return current;
     await new Promise<void>((resolve) => {
-      const wake = () => {
+      const wake = (record: JobRecord) => {
+        if (until === 'end' && !isTerminal(record)) return;
         clearTimeout(timer);
         this.waiters.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, Math.min(timeoutMs, MAX_WAIT_MS));
+      const timer = setTimeout(
+        () => {
+          this.waiters.delete(wake);
+          resolve();
+        },
+        Math.min(timeoutMs, MAX_WAIT_MS),
+      );
       this.waiters.add(wake);
     });
     return this.get();
@@ -345,7 +360,7 @@ export class JobRun extends DurableObject<Env> {
     const next = { ...record, revision: (stored?.revision ?? 0) + 1 };
     if (announcement) await this.ctx.storage.put({ record: next, announcement: { ...announcement, after: next } });
     else await this.ctx.storage.put('record', next);
-    for (const wake of [...this.waiters]) wake();
+    for (const wake of [...this.waiters]) wake(next);
   }
 
   /** Delivers a stored announcement to the outbox, then forgets it. */

@@ -55,6 +55,10 @@ export const createOnnxSession: SessionFactory = async (modelPath, options) => {
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: [...(options.executionProviders ?? ['cpu'])],
     graphOptimizationLevel: 'all',
+    // ONNX Runtime's thread pools spin between runs by default. On a worker that shares its cores (the HTTP server,
+    // PNG encoding, S3 uploads, or the local stack's router) the spinning took ~55 ms of CPU per 64×64 image, half the
+    // worker's CPU, for a single-stream gain within noise (`npm run bench:router`, docs/engine.md).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
     ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads }),
   });
