@@ -124,10 +124,10 @@ describe('JobRun.waitForChange', () => {
     const { key } = await newTenant(100);
     const created = (await (await post(key, { prompt: 'a cat', steps: 60, width: 64, height: 64 })).json()) as JobView;
     const first = (await readJob(env, created.id))!;
-    const [ended, changed] = await Promise.all([
+    const [ended, changed] = (await Promise.all([
       jobRun(env, created.id).waitForChange(first.revision ?? 0, 30_000, 'end'),
       jobRun(env, created.id).waitForChange(first.revision ?? 0, 30_000),
-    ]);
+    ])) as (JobRecord | undefined)[];
     expect(changed?.status).not.toBe('succeeded');
     expect(ended?.status).toBe('succeeded');
     // Several changes (started, steps, the end) passed while the end's waiter slept.
