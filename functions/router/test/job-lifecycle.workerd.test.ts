@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseServerSentEvents } from '../../../test/support/server-sent-events.ts';
+import type { JobRecord } from '../src/jobs/job-record.ts';
 import { jobRun, readJob } from '../src/jobs/job-run.ts';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
