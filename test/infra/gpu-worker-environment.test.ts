@@ -4,32 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { readS3Config } from '../../functions/gpu-worker/src/s3-config.ts';
 import { readWorkerConfig } from '../../functions/gpu-worker/src/worker-config.ts';
 import { ROUTER_SECRET_BINDINGS } from '../../infra/secrets.ts';
+import { variablesTheWorkerReads } from '../support/worker-variables.ts';
 import { deployUnderMocks, REPOSITORY_ROOT, secretValue } from './support/deploy-stack.ts';
 import { resolved, theResource } from './support/pulumi-mocks.ts';
 
 type Env = Record<string, string | undefined>;
-
-/** The variables the gpu-worker's own config readers look at, found by running them on a recording environment. */
-function variablesTheWorkerReads(): Set<string> {
-  const read = new Set<string>();
-  const recording = new Proxy<Env>(
-    {},
-    {
-      get(_target, name) {
-        if (typeof name !== 'string') return undefined;
-        read.add(name);
-        // The one setting without a default, given as the deployment gives it: the secret's ARN. The worker reads
-        // WORKER_SECRET too, to refuse both at once.
-        return name === 'WORKER_SECRET_ARN'
-          ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:recording-AbC123'
-          : undefined;
-      },
-    },
-  );
-  readWorkerConfig(recording);
-  readS3Config(recording);
-  return read;
-}
 
 /** `ENV A=… B=…` of the worker's Dockerfile (its final stage). */
 function dockerfileEnvironment(): Env {

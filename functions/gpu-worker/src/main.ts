@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { createThreadedOnnxSession } from '@stipple/core';
 import { GenerationBatcher } from './generation-batcher.ts';
 import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
@@ -31,7 +32,10 @@ const client = createS3Client(s3);
 const modelCache = new S3ModelCache(client, config.modelCacheDir);
 const registry = await ModelRegistry.fromSetting(
   config.registry,
-  { executionProviders: config.executionProviders },
+  {
+    executionProviders: config.executionProviders,
+    ...(config.inferenceThread && { sessionFactory: createThreadedOnnxSession }),
+  },
   (uri) => modelCache.fetch(parseS3Location(uri)!),
 );
 registry.memoryBudgetBytes = config.modelMemoryBudgetMb * 1024 * 1024;

@@ -28,7 +28,10 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+
 
 /** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
 export interface WorkerConfig {
-  /** `$PORT`, else 8080 as SageMaker's container contract requires. */
+  /**
+   * `SAGEMAKER_BIND_TO_PORT` (SageMaker sets it for each container of a multi-container endpoint), else `PORT`, else
+   * 8080 as SageMaker's container contract requires. An empty value counts as unset.
+   */
   port: number;
   /** `HOST`: the address to listen on; default `0.0.0.0` (every interface, as a container needs). */
   host: string;
@@ -44,6 +47,11 @@ export interface WorkerConfig {
   registry: string | undefined;
   /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
   executionProviders: string[];
+  /**
+   * `INFERENCE_THREAD`: run ONNX Runtime (model loads and every `session.run`) in its own thread, so `/ping`, progress
+   * and cancellation answer while a model runs. Default true; false runs it on the main thread (for comparison).
+   */
+  inferenceThread: boolean;
   /**
    * `MAX_CONCURRENT_JOBS`: jobs in progress at once (generating together in a batch, waiting for the next batch, or
    * uploading). Default `MAX_BATCH_IMAGES`, so a full batch can form.
@@ -75,9 +83,18 @@ function integer(env: Env, name: string, fallback: number, min: number): number 
 }
 
 export function readWorkerConfig(env: Env): WorkerConfig {
-  const port = Number(env.PORT ?? '8080');
+  const portVariable = readEnv(env, 'SAGEMAKER_BIND_TO_PORT') === undefined ? 'PORT' : 'SAGEMAKER_BIND_TO_PORT';
+  const rawPort = readEnv(env, portVariable) ?? '8080';
+  const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ValidationError('invalid_worker_config', `PORT is "${env.PORT}"; use an integer from 0 to 65535`);
+    throw new ValidationError(
+      'invalid_worker_config',
+      `${portVariable} is "${rawPort}"; use an integer from 0 to 65535`,
+      {
+        variable: portVariable,
+        value: rawPort,
+      },
+    );
   }
   const secret = readSecretSource(env);
   const maxBatchImages = integer(env, 'MAX_BATCH_IMAGES', 8, 1);
@@ -88,6 +105,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     secret,
     registry: env.MODEL_REGISTRY || undefined,
     executionProviders: providers.filter(Boolean),
+    inferenceThread: readBoolean(env, 'INFERENCE_THREAD', true, 'invalid_worker_config'),
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', maxBatchImages, 1),
     maxBatchImages,
     batchWindowMs: integer(env, 'BATCH_WINDOW_MS', 20, 0),
