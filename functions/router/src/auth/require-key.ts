@@ -33,7 +33,8 @@ async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
   if (!minter || minter.keyId !== claims.keyId) throw unauthorized('the key that minted this client token was revoked');
   return {
     ...minter,
-    scopes: claims.scopes,
+    // Never more than the key holds now, whatever the token says.
+    scopes: claims.scopes.filter((scope) => minter.scopes.includes(scope)),
     clientToken: { id: claims.id, maxCredits: claims.maxCredits, endUser: claims.endUser },
   };
 }
