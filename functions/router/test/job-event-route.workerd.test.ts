@@ -46,6 +46,29 @@ describe('POST /internal/jobs/:id/events', () => {
   });
 });
 
+describe("a failed job's error", () => {
+  it('shows its stable code and a message of our own, never the text the worker or the store reported', async () => {
+    const { key } = await newTenant(100);
+    const created = (await (
+      await call('/v1/jobs', {
+        method: 'POST',
+        token: key,
+        body: JSON.stringify({ prompt: 'a cat', steps: 150, width: 256, height: 256 }),
+      })
+    ).json()) as { id: string };
+    const internal = 'AccessDenied: arn:aws:s3:::acme-private/outputs/t_1/0.png (endpoint 10.0.3.7:9000)';
+    const failed = { jobId: created.id, tenantId: 'x', status: 'failed', code: 'storage_denied', message: internal };
+    const token = await callbackToken(env.WORKER_SECRET, created.id);
+    expect((await postEvent(created.id, failed, token)).ok).toBe(true);
+    const ended = await waitForJobState<{ status: string; error: unknown }>(created.id, key);
+    expect(ended).toMatchObject({
+      status: 'failed',
+      error: { code: 'storage_denied', message: 'the result store refused to take the images; nothing was charged' },
+    });
+    expect(JSON.stringify(ended)).not.toContain('acme-private');
+  });
+});
+
 describe('GET /v1/jobs/:id/events after the key is revoked', () => {
   it('ends the stream with invalid_api_key and never sends the final job', async () => {
     const { tenantId, key, keyId } = await newTenant(100);
