@@ -25,6 +25,11 @@ export interface Env {
   WEBHOOK_RETRY_DELAYS_SECONDS?: string;
   /** Requests per minute each API key may make (a key may have its own, `RateLimiter.setLimit`). Default 600. */
   RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
+  /**
+   * Requests per minute each end user may make with client tokens (a token without an end user: that token), counted
+   * apart from the minting key's own. Default 120.
+   */
+  CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */

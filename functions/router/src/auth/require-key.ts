@@ -46,7 +46,7 @@ export function authenticate(env: Env, token: string): Promise<KeyRecord> {
 
 /**
  * API key authentication with a scope: the key's digest is looked up in the directory on every request, and the
- * request is counted against the key's rate limit.
+ * request is counted against the caller's rate limit (the key's; a client token's end user's).
  */
 export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
@@ -54,7 +54,7 @@ export function requireKey(scope: ApiScope) {
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
     const caller = await authenticate(c.env, token);
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
-    await enforceRateLimit(c, caller.keyId);
+    await enforceRateLimit(c, caller);
     if (!caller.scopes.includes(scope)) {
       throw new ApiError(
         403,
