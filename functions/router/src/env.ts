@@ -21,6 +21,8 @@ export interface Env {
   PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
   /** `true` (exactly) lets webhooks use http and local hosts: local development and tests only. Default off. */
   ALLOW_LOCAL_WEBHOOKS?: string;
+  /** Ports webhooks may use besides 443, comma-separated (e.g. `8443`). Default none. */
+  WEBHOOK_ALLOWED_PORTS?: string;
   /** Delays before each webhook retry, comma-separated seconds, the last repeating; default `webhook-retry-schedule.ts`. */
   WEBHOOK_RETRY_DELAYS_SECONDS?: string;
   /** Requests per minute each API key may make (a key may have its own, `RateLimiter.setLimit`). Default 600. */
