@@ -85,6 +85,23 @@ describe('client tokens', () => {
     expect(((await after.json()) as Envelope).error.message).toBe('the key that minted this client token was revoked');
   });
 
+  it("follow their end user across the tenant's keys when reading a job by id; the list is the minting key's", async () => {
+    const { tenantId, key } = await newTenant(10);
+    const second = await admin(`/tenants/${tenantId}/keys`, { method: 'POST', body: '{}' });
+    const rotated = ((await second.json()) as { key: string }).key;
+    const made = (await job((await mint(key, { end_user: 'alice' })).body.token as string)).body.id as string;
+    // Intended: a key rotation must not hide an end user's jobs from her, so reading by id goes by tenant and end user.
+    const aliceViaRotated = (await mint(rotated, { end_user: 'alice' })).body.token as string;
+    expect((await call(`/v1/jobs/${made}`, { token: aliceViaRotated })).status).toBe(200);
+    const listed = (await (await call('/v1/jobs', { token: aliceViaRotated })).json()) as { data: unknown[] };
+    expect(listed.data).toEqual([]);
+    // Another end user, or a token with none, through either key: as if the job did not exist.
+    const bobViaRotated = (await mint(rotated, { end_user: 'bob' })).body.token as string;
+    expect((await call(`/v1/jobs/${made}`, { token: bobViaRotated })).status).toBe(404);
+    expect((await call(`/v1/jobs/${made}`, { token: (await mint(rotated)).body.token as string })).status).toBe(404);
+    await waitForJobState(made, key);
+  });
+
   it("keep one end user's jobs from another's, and keep the tenant's usage from apps", async () => {
     const { key } = await newTenant(10);
     const alice = (await mint(key, { end_user: 'alice' })).body.token as string;
