@@ -20,7 +20,9 @@ export async function startReceiver() {
     request.on('end', async () => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       const headers = request.headers as Record<string, string>;
-      const verdict = await verifyRequest({ secret: CALLBACK_TOKEN, method: 'POST', path, body, headers });
+      // The path as sent, query included, as the signature covers it.
+      const signedPath = request.url ?? '/';
+      const verdict = await verifyRequest({ secret: CALLBACK_TOKEN, method: 'POST', path: signedPath, body, headers });
       if (!verdict.ok) {
         rejected.push(path);
         return void response.writeHead(401).end();

@@ -55,6 +55,7 @@ const app = createWorkerApp({
   batcher,
   jobs,
   secret,
+  maxRequestBodyBytes: config.maxRequestBodyBytes,
   log,
   logPrompts: config.logPrompts,
 });

@@ -48,7 +48,8 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
     const headers = await signRequest({
       secret: callback.token,
       method: 'POST',
-      path: url.pathname,
+      // The path exactly as sent, query included: the signature covers it (@stipple/jobs request-signature.ts).
+      path: `${url.pathname}${url.search}`,
       body,
       timestamp: Math.floor(Date.now() / 1000),
     });

@@ -16,6 +16,7 @@ function appWith(registry: ModelRegistry, now?: () => number) {
     batcher: new GenerationBatcher({ maxBatchImages: 1, windowMs: 0 }),
     jobs: new RunningJobs(),
     secret: 'unit-test-secret-0123',
+    maxRequestBodyBytes: 256 * 1024,
     log: () => {},
     now,
   });

@@ -1,15 +1,17 @@
 import { AbortError, ValidationError } from '@stipple/core';
-import { parseJob, verifyRequest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import { parseJob, SIGNATURE_TOLERANCE_SECONDS, verifyRequest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describeFailure, executeJob } from './execute-job.ts';
 import type { GenerationBatcher } from './generation-batcher.ts';
+import { JobBodyLedger } from './job-body-ledger.ts';
 import type { JobSlots } from './job-slots.ts';
 import { type ModelRegistry, UnknownModelError } from './model-registry.ts';
 import { progressEvent } from './progress-event.ts';
 import type { ResultStore } from './result-store.ts';
 import type { RunningJobs } from './running-jobs.ts';
+import { readSignedRequestBody } from './signed-request-body.ts';
 import { StorageError } from './storage-error.ts';
 
 export interface WorkerDependencies {
@@ -17,6 +19,8 @@ export interface WorkerDependencies {
   store: ResultStore;
   /** Shared secret of the HMAC request signature (see @stipple/jobs `verifyRequest`). */
   secret: string;
+  /** The largest signed request body read, bytes (`MAX_REQUEST_BODY_BYTES`); larger ones get 413 unread. */
+  maxRequestBodyBytes: number;
   /** Concurrency limit and queue; a full queue answers 429. */
   slots: JobSlots;
   /** Dynamic batching of compatible jobs into one denoising loop. */
@@ -70,21 +74,34 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
   const app = new Hono();
   const { jobs } = deps;
 
-  async function verified(c: Context, body: string): Promise<Response | undefined> {
+  const ledger = new JobBodyLedger();
+  const now = deps.now ?? Date.now;
+
+  /**
+   * The body of a signed request, or the answer refusing it: headers checked before the body is read, the body capped
+   * and hashed as it streams in (`readSignedRequestBody`), then the signature over method, path with query, and body.
+   */
+  async function signedBody(c: Context): Promise<{ text: string; sha256: string; signedAtMs: number } | Response> {
+    const body = await readSignedRequestBody(c.req.raw, deps.maxRequestBodyBytes);
+    // Refused unread: close the connection rather than drain whatever the caller still sends.
+    if (!body.ok) return c.json(errorBody(body.code, body.message), body.status, { connection: 'close' });
+    const url = new URL(c.req.url);
     const result = await verifyRequest({
       secret: deps.secret,
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      body,
+      path: `${url.pathname}${url.search}`,
+      bodySha256: body.sha256,
       headers: c.req.raw.headers,
-      now: deps.now,
-      validUntilSeconds: signedDeadlineSeconds(body),
+      now,
+      validUntilSeconds: signedDeadlineSeconds(body.text),
     });
-    if (result.ok) return undefined;
-    return c.json(
-      errorBody('unauthorized', `request signature is ${result.reason}; sign it with the worker secret`),
-      401,
-    );
+    if (!result.ok) {
+      return c.json(
+        errorBody('unauthorized', `request signature is ${result.reason}; sign it with the worker secret`),
+        401,
+      );
+    }
+    return { text: body.text, sha256: body.sha256, signedAtMs: Number(body.timestamp) * 1000 };
   }
   const log = deps.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
 
@@ -97,18 +114,28 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
   app.get('/v1/models', (c) => c.json({ models: deps.registry.list().map(({ id, state }) => ({ id, state })) }));
 
   app.post('/invocations', async (c) => {
-    const body = await c.req.text();
-    const refused = await verified(c, body);
-    if (refused) return refused;
+    const signed = await signedBody(c);
+    if (signed instanceof Response) return signed;
     let json: unknown;
     try {
-      json = JSON.parse(body);
+      json = JSON.parse(signed.text);
     } catch {
       return c.json(errorBody('invalid_json', 'the request body is not JSON'), 400);
     }
     const parsed = parseJob(json);
     if (!parsed.ok) return c.json(errorBody('invalid_job', 'the job is not valid', parsed.errors), 400);
     const { job } = parsed;
+    // Acceptable until the later of its deadline and the signature's tolerance: remembered that long.
+    const signatureValidUntilMs = Math.max(
+      job.deadline === undefined ? 0 : Date.parse(job.deadline),
+      signed.signedAtMs + SIGNATURE_TOLERANCE_SECONDS * 1000,
+    );
+    if (!ledger.admit(job.jobId, signed.sha256, signatureValidUntilMs, now())) {
+      return c.json(
+        errorBody('job_id_conflict', `job ${job.jobId} came here before with another body; a job id names one job`),
+        409,
+      );
+    }
     if (!jobs.accepting) {
       return c.json(errorBody('shutting_down', 'the worker is shutting down; send the job to another worker'), 503);
     }
@@ -165,8 +192,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
 
   // Where a job stands here (the router asks when it has heard nothing for a while): queued or running, else 404.
   app.get('/v1/jobs/:id', async (c) => {
-    const refused = await verified(c, '');
-    if (refused) return refused;
+    const signed = await signedBody(c);
+    if (signed instanceof Response) return signed;
     const id = c.req.param('id');
     const state = jobs.state(id);
     if (state) return c.json({ jobId: id, state });
@@ -178,8 +205,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
 
   // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.
   app.delete('/v1/jobs/:id', async (c) => {
-    const refused = await verified(c, await c.req.text());
-    if (refused) return refused;
+    const signed = await signedBody(c);
+    if (signed instanceof Response) return signed;
     const id = c.req.param('id');
     if (!jobs.cancel(id, new AbortError(`job ${id} was cancelled`))) {
       return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);

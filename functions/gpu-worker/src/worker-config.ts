@@ -33,8 +33,13 @@ export interface WorkerConfig {
    * 8080 as SageMaker's container contract requires. An empty value counts as unset.
    */
   port: number;
-  /** `HOST`: the address to listen on; default `0.0.0.0` (every interface, as a container needs). */
+  /**
+   * `HOST`: the address to listen on. Default `127.0.0.1`, so a worker started by hand is not on the network; the
+   * image sets `0.0.0.0`, as a container must listen on every interface (docs/gpu-worker.md, "Exposure").
+   */
   host: string;
+  /** `MAX_REQUEST_BODY_BYTES`: the largest signed request body read; larger ones get 413 unread. Default 262144. */
+  maxRequestBodyBytes: number;
   /**
    * `WORKER_SECRET` (the shared HMAC secret, at least 16 characters) or `WORKER_SECRET_ARN` (a Secrets Manager secret
    * holding it): exactly one of them.
@@ -101,7 +106,9 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
   return {
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || '127.0.0.1',
+    // A job is a few KiB (the router refuses bodies over 64 KiB); four times that leaves room, and no more.
+    maxRequestBodyBytes: integer(env, 'MAX_REQUEST_BODY_BYTES', 256 * 1024, 1024),
     secret,
     registry: env.MODEL_REGISTRY || undefined,
     executionProviders: providers.filter(Boolean),

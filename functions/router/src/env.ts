@@ -21,10 +21,17 @@ export interface Env {
   PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
   /** `true` (exactly) lets webhooks use http and local hosts: local development and tests only. Default off. */
   ALLOW_LOCAL_WEBHOOKS?: string;
+  /** Ports webhooks may use besides 443, comma-separated (e.g. `8443`). Default none. */
+  WEBHOOK_ALLOWED_PORTS?: string;
   /** Delays before each webhook retry, comma-separated seconds, the last repeating; default `webhook-retry-schedule.ts`. */
   WEBHOOK_RETRY_DELAYS_SECONDS?: string;
   /** Requests per minute each API key may make (a key may have its own, `RateLimiter.setLimit`). Default 600. */
   RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
+  /**
+   * Requests per minute each end user may make with client tokens (a token without an end user: that token), counted
+   * apart from the minting key's own. Default 120.
+   */
+  CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */

@@ -1,7 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
 import { requireKey } from '../src/auth/require-key.ts';
 import { ApiError } from '../src/errors/api-error.ts';
 import type { AppContext } from '../src/http/app-context.ts';
@@ -33,14 +34,19 @@ async function usage(key: string): Promise<{ calls: number; credits_spent: numbe
 
 const storeOf = (tenantId: string) => env.IDEMPOTENCY_STORES.get(env.IDEMPOTENCY_STORES.idFromName(tenantId));
 
+/** The client's own key in a stored one (`<caller scope>\n<Idempotency-Key>`), in SQL. */
+const CLIENT_KEY_SQL = 'substr(idempotency_key, instr(idempotency_key, char(10)) + 1)';
+
 /** Rows in a tenant's store: idempotency key → whether it holds a finished answer. */
 async function storedKeys(tenantId: string): Promise<Record<string, boolean>> {
   return runInDurableObject(storeOf(tenantId), (_, state) =>
     Object.fromEntries(
       state.storage.sql
-        .exec<{ idempotency_key: string; status: number | null }>('SELECT idempotency_key, status FROM requests')
+        .exec<{ client_key: string; status: number | null }>(
+          `SELECT ${CLIENT_KEY_SQL} AS client_key, status FROM requests`,
+        )
         .toArray()
-        .map((row) => [row.idempotency_key, row.status !== null]),
+        .map((row) => [row.client_key, row.status !== null]),
     ),
   );
 }
@@ -49,7 +55,7 @@ async function storedKeys(tenantId: string): Promise<Record<string, boolean>> {
 async function age(tenantId: string, ms: number, idempotencyKey?: string): Promise<void> {
   await runInDurableObject(storeOf(tenantId), (_, state) => {
     state.storage.sql.exec(
-      'UPDATE requests SET created_at_ms = created_at_ms - ? WHERE ? IS NULL OR idempotency_key = ?',
+      `UPDATE requests SET created_at_ms = created_at_ms - ? WHERE ? IS NULL OR ${CLIENT_KEY_SQL} = ?`,
       ms,
       idempotencyKey ?? null,
       idempotencyKey ?? null,
@@ -157,6 +163,35 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     expect(await usage(b.key)).toMatchObject({ calls: 1 });
   });
 
+  it('scopes keys to the caller within a tenant: each end user, and the secret key, gets its own job', async () => {
+    const { key } = await newTenant(10);
+    const mint = async (endUser: string) => {
+      const response = await call('/v1/client-tokens', {
+        method: 'POST',
+        token: key,
+        body: JSON.stringify({ end_user: endUser }),
+      });
+      return ((await response.json()) as { token: string }).token;
+    };
+    const [alice, bob] = [await mint('alice'), await mint('bob')];
+    const body = { prompt: "alice's private prompt", seed: 5 };
+    const hers = (await (await postJob(alice, 'checkout-1', body)).json()) as JobView;
+    // Bob resends her key and body: he gets a job of his own, never hers (nor her prompt or image URLs).
+    const replayAttempt = await postJob(bob, 'checkout-1', body);
+    expect(replayAttempt.status).toBe(202);
+    expect(replayAttempt.headers.get('idempotent-replayed')).toBeNull();
+    const his = (await replayAttempt.json()) as JobView;
+    expect(his.id).not.toBe(hers.id);
+    const fromKey = (await (await postJob(key, 'checkout-1', body)).json()) as JobView;
+    expect([hers.id, his.id]).not.toContain(fromKey.id);
+    // Within one caller the key still replays: another token for alice gets her job.
+    const aliceAgain = await postJob(await mint('alice'), 'checkout-1', body);
+    expect(aliceAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await aliceAgain.json()) as JobView).id).toBe(hers.id);
+    await Promise.all([hers, his, fromKey].map((job) => waitForJobState<JobView>(job.id, key)));
+    expect(await usage(key)).toMatchObject({ calls: 3 });
+  });
+
   it('refuses keys that are empty, longer than 255 characters or not printable ASCII, naming the header', async () => {
     const { key } = await newTenant(5);
     const cases: [string, string][] = [
@@ -199,6 +234,43 @@ describe('Idempotency-Key on POST /v1/jobs', () => {
     expect(await runDurableObjectAlarm(storeOf(tenantId))).toBe(true);
     expect(await storedKeys(tenantId)).toEqual({ fresh: true });
     await Promise.all([first, second, fresh].map((job) => waitForJobState<JobView>(job.id, key)));
+  });
+});
+
+describe('Idempotency-Key on POST /v1/images/generations', () => {
+  it('binds the key to its job from the first answer, a 504 generation_pending included: one job, one charge', async () => {
+    const { key } = await newTenant(5);
+    // The router with SYNC_WAIT_SECONDS=0: every generation answers 504 generation_pending at once.
+    const app = createApp();
+    const noWait = { ...env, SYNC_WAIT_SECONDS: '0' };
+    const generate = (sync: 'no-wait' | 'default') => {
+      const init = {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': 'img-1' },
+        body: JSON.stringify({ prompt: 'a square', seed: 3 }),
+      };
+      const url = 'https://api.stipple.test/v1/images/generations';
+      return sync === 'no-wait'
+        ? app.request(url, init, noWait, createExecutionContext())
+        : call('/v1/images/generations', { ...init, token: key });
+    };
+    const jobIds: string[] = [];
+    // The first answer and two retries, as the OpenAI SDK makes them.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const pending = await generate('no-wait');
+      expect(pending.status).toBe(504);
+      const { error } = (await pending.json()) as { error: { code: string; job_id: string } };
+      expect(error.code).toBe('generation_pending');
+      jobIds.push(error.job_id);
+    }
+    expect(new Set(jobIds).size).toBe(1);
+    expect(await usage(key)).toMatchObject({ calls: 1 });
+    // Once its job is done, a retry gets that job's images, still without another job.
+    await waitForJobState<JobView>(jobIds[0], key);
+    const done = await generate('default');
+    expect(done.status).toBe(200);
+    expect(((await done.json()) as { data: unknown[] }).data).toHaveLength(1);
+    expect(await usage(key)).toMatchObject({ calls: 1, credits_spent: 1 });
   });
 });
 

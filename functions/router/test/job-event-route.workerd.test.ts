@@ -5,7 +5,7 @@ import { parseServerSentEvents } from '../../../test/support/server-sent-events.
 import { callbackToken, jobEventsPath } from '../src/jobs/job-callback.ts';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
-async function postEvent(jobId: string, body: unknown, secret: string) {
+async function postEvent(jobId: string, body: unknown, secret: string, query = '') {
   const text = JSON.stringify(body);
   const path = jobEventsPath(jobId);
   const headers = await signRequest({
@@ -15,7 +15,11 @@ async function postEvent(jobId: string, body: unknown, secret: string) {
     body: text,
     timestamp: Math.floor(Date.now() / 1000),
   });
-  return call(path, { method: 'POST', body: text, headers: { ...headers, 'content-type': 'application/json' } });
+  return call(`${path}${query}`, {
+    method: 'POST',
+    body: text,
+    headers: { ...headers, 'content-type': 'application/json' },
+  });
 }
 
 describe('POST /internal/jobs/:id/events', () => {
@@ -32,7 +36,36 @@ describe('POST /internal/jobs/:id/events', () => {
     const ownToken = await callbackToken(env.WORKER_SECRET, created.id);
     const misaddressed = await postEvent(created.id, { ...started, jobId: 'job_1' }, ownToken);
     expect(misaddressed.status).toBe(400);
+    // The signature covers the query: the signed path with a query added is another request.
+    const withQuery = await postEvent(created.id, started, ownToken, '?x=1');
+    expect(withQuery.status).toBe(401);
+    expect(((await withQuery.json()) as { error: { message: string } }).error.message).toBe(
+      "the event's signature is mismatch; sign it with the job's token",
+    );
     await waitForJobState(created.id, key);
+  });
+});
+
+describe("a failed job's error", () => {
+  it('shows its stable code and a message of our own, never the text the worker or the store reported', async () => {
+    const { key } = await newTenant(100);
+    const created = (await (
+      await call('/v1/jobs', {
+        method: 'POST',
+        token: key,
+        body: JSON.stringify({ prompt: 'a cat', steps: 150, width: 256, height: 256 }),
+      })
+    ).json()) as { id: string };
+    const internal = 'AccessDenied: arn:aws:s3:::acme-private/outputs/t_1/0.png (endpoint 10.0.3.7:9000)';
+    const failed = { jobId: created.id, tenantId: 'x', status: 'failed', code: 'storage_denied', message: internal };
+    const token = await callbackToken(env.WORKER_SECRET, created.id);
+    expect((await postEvent(created.id, failed, token)).ok).toBe(true);
+    const ended = await waitForJobState<{ status: string; error: unknown }>(created.id, key);
+    expect(ended).toMatchObject({
+      status: 'failed',
+      error: { code: 'storage_denied', message: 'the result store refused to take the images; nothing was charged' },
+    });
+    expect(JSON.stringify(ended)).not.toContain('acme-private');
   });
 });
 

@@ -30,6 +30,19 @@ describe('admin keys', () => {
     expect((await admin(`/tenants/${tenantId}/keys/${keyId}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it("refuses an admin scope: tenant administration is the operator's, behind ADMIN_SECRET, never a key's", async () => {
+    const tenantId = `t_${crypto.randomUUID().slice(0, 8)}`;
+    const refused = await admin(`/tenants/${tenantId}/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ scopes: ['generate', 'admin'] }),
+    });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as Envelope;
+    expect(error.param).toBe('scopes.1');
+    expect(error.message).toContain('"generate"');
+    expect(error.message).toContain('"read"');
+  });
+
   it('allows two active keys per tenant for rotation, not three', async () => {
     const { tenantId } = await newTenant();
     const second = await admin(`/tenants/${tenantId}/keys`, { method: 'POST', body: JSON.stringify({ mode: 'test' }) });

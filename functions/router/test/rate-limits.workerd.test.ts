@@ -89,3 +89,31 @@ describe('rate limits per API key', () => {
     });
   });
 });
+
+describe('rate limits for client tokens', () => {
+  it("gives each end user a bucket apart from the key's: one app user spent locks out neither the backend nor others", async () => {
+    const { key, keyId } = await newTenant(5);
+    await limiterOf(keyId).setLimit(5);
+    const mint = async (endUser: string) => {
+      const body = JSON.stringify({ end_user: endUser });
+      const response = await call('/v1/client-tokens', { method: 'POST', token: key, body });
+      return ((await response.json()) as { token: string }).token;
+    };
+    const [alice, bob] = [await mint('alice'), await mint('bob')];
+    await limiterOf(`${keyId}/user:alice`).setLimit(3);
+    for (let i = 0; i < 3; i++) expect((await call('/v1/jobs', { token: alice })).status).toBe(200);
+    const refused = await call('/v1/jobs', { token: alice });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as Envelope).error.message).toMatch(
+      /^this client token's end user is limited to 3 requests per minute; retry in \d+ s$/,
+    );
+    // Bob has his own bucket, CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE (default 120) …
+    const his = await call('/v1/jobs', { token: bob });
+    expect(his.status).toBe(200);
+    expect(rateHeaders(his)).toMatchObject({ limit: '120', remaining: '119' });
+    // … and the backend's key has spent only its own two mints.
+    const backend = await call('/v1/client-tokens', { method: 'POST', token: key, body: '{}' });
+    expect(backend.status).toBe(201);
+    expect(rateHeaders(backend)).toMatchObject({ limit: '5', remaining: '2' });
+  });
+});

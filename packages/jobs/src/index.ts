@@ -20,6 +20,7 @@ export {
 } from './job-schema.ts';
 export { type FieldError, type ParseJobResult, parseJob } from './parse-job.ts';
 export {
+  readSignatureHeaders,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   type SignatureHeaders,

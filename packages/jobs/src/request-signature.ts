@@ -39,7 +39,10 @@ export interface SignRequestOptions {
   timestamp: number;
 }
 
-export interface VerifyRequestOptions extends Omit<SignRequestOptions, 'timestamp'> {
+export interface VerifyRequestOptions extends Omit<SignRequestOptions, 'timestamp' | 'body'> {
+  /** The raw body; or `bodySha256`, its lower-case hex SHA-256, for a receiver that hashed it as it streamed in. */
+  body?: string | Uint8Array;
+  bodySha256?: string;
   /** Request headers: a Fetch `Headers` or Node's lower-case header record. */
   headers: Headers | Record<string, string | string[] | undefined>;
   /** Clock in milliseconds since the epoch; default `Date.now`. */
@@ -70,9 +73,12 @@ function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-async function stringToSign(method: string, path: string, body: string | Uint8Array, timestamp: string) {
+async function sha256Hex(body: string | Uint8Array): Promise<string> {
   const bodyBytes = typeof body === 'string' ? encoder.encode(body) : new Uint8Array(body);
-  const bodyHash = toHex(await crypto.subtle.digest('SHA-256', bodyBytes));
+  return toHex(await crypto.subtle.digest('SHA-256', bodyBytes));
+}
+
+function stringToSign(method: string, path: string, bodyHash: string, timestamp: string) {
   return encoder.encode(`${timestamp}\n${method.toUpperCase()}\n${path}\n${bodyHash}`);
 }
 
@@ -84,7 +90,7 @@ function importKey(secret: string, usage: 'sign' | 'verify') {
 export async function signRequest(options: SignRequestOptions): Promise<SignatureHeaders> {
   const timestamp = String(Math.floor(options.timestamp));
   const key = await importKey(options.secret, 'sign');
-  const data = await stringToSign(options.method, options.path, options.body, timestamp);
+  const data = stringToSign(options.method, options.path, await sha256Hex(options.body), timestamp);
   const signature = toHex(await crypto.subtle.sign('HMAC', key, data));
   return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `${SIGNATURE_VERSION}${signature}` };
 }
@@ -104,14 +110,23 @@ function readSignature(headers: VerifyRequestOptions['headers']): { timestamp?: 
   return { timestamp: attributes[TIMESTAMP_HEADER], signature: attributes[SIGNATURE_HEADER] };
 }
 
-/** Checks a request's signature headers against its method, path and body. Never throws on bad input. */
-export async function verifyRequest(options: VerifyRequestOptions): Promise<VerifyRequestResult> {
-  const { timestamp, signature } = readSignature(options.headers);
+/** A request's signature headers, when present and well formed; otherwise why not. Reads nothing but the headers. */
+export function readSignatureHeaders(
+  headers: VerifyRequestOptions['headers'],
+): { ok: true; timestamp: string; signatureHex: string } | { ok: false; reason: 'missing' | 'malformed' } {
+  const { timestamp, signature } = readSignature(headers);
   if (!timestamp || !signature) return { ok: false, reason: 'missing' };
   const signatureHex = signature.slice(SIGNATURE_VERSION.length);
   const wellFormed =
     /^\d{1,15}$/.test(timestamp) && signature.startsWith(SIGNATURE_VERSION) && /^(?:[0-9a-f]{2})+$/.test(signatureHex);
-  if (!wellFormed) return { ok: false, reason: 'malformed' };
+  return wellFormed ? { ok: true, timestamp, signatureHex } : { ok: false, reason: 'malformed' };
+}
+
+/** Checks a request's signature headers against its method, path (with its query) and body. Never throws on bad input. */
+export async function verifyRequest(options: VerifyRequestOptions): Promise<VerifyRequestResult> {
+  const read = readSignatureHeaders(options.headers);
+  if (!read.ok) return read;
+  const { timestamp, signatureHex } = read;
 
   const nowSeconds = (options.now ?? Date.now)() / 1000;
   const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
@@ -122,7 +137,8 @@ export async function verifyRequest(options: VerifyRequestOptions): Promise<Veri
 
   // Web Crypto's HMAC verify compares in constant time and returns false for a signature of another length.
   const key = await importKey(options.secret, 'verify');
-  const data = await stringToSign(options.method, options.path, options.body, timestamp);
+  const bodyHash = options.bodySha256 ?? (await sha256Hex(options.body ?? ''));
+  const data = stringToSign(options.method, options.path, bodyHash, timestamp);
   const matches = await crypto.subtle.verify('HMAC', key, fromHex(signatureHex), data);
   return matches ? { ok: true } : { ok: false, reason: 'mismatch' };
 }

@@ -33,7 +33,8 @@ async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
   if (!minter || minter.keyId !== claims.keyId) throw unauthorized('the key that minted this client token was revoked');
   return {
     ...minter,
-    scopes: claims.scopes,
+    // Never more than the key holds now, whatever the token says.
+    scopes: claims.scopes.filter((scope) => minter.scopes.includes(scope)),
     clientToken: { id: claims.id, maxCredits: claims.maxCredits, endUser: claims.endUser },
   };
 }
@@ -45,7 +46,7 @@ export function authenticate(env: Env, token: string): Promise<KeyRecord> {
 
 /**
  * API key authentication with a scope: the key's digest is looked up in the directory on every request, and the
- * request is counted against the key's rate limit.
+ * request is counted against the caller's rate limit (the key's; a client token's end user's).
  */
 export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
@@ -53,7 +54,7 @@ export function requireKey(scope: ApiScope) {
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
     const caller = await authenticate(c.env, token);
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
-    await enforceRateLimit(c, caller.keyId);
+    await enforceRateLimit(c, caller);
     if (!caller.scopes.includes(scope)) {
       throw new ApiError(
         403,

@@ -1,5 +1,8 @@
 import type { Context } from 'hono';
 import { ApiError } from '../errors/api-error.ts';
+import { callerListScope } from '../jobs/job-access.ts';
+import type { KeyRecord } from '../tenancy/key-directory.ts';
+import { DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE, parseRequestsPerMinute } from '../tenancy/token-bucket.ts';
 import type { AppContext } from './app-context.ts';
 
 /**
@@ -18,12 +21,26 @@ export function formatResetDuration(ms: number): string {
 }
 
 /**
- * Counts a request against its API key's limit (`RateLimiter`, one Durable Object per key) and reports the bucket in
+ * Counts a request against its caller's limit (`RateLimiter`, one Durable Object per bucket) and reports the bucket in
  * OpenAI's `x-ratelimit-*-requests` headers, on every response to the request, errors included. Over the limit:
  * `429 rate_limit_exceeded` with `Retry-After` in whole seconds (RFC 9110 §10.2.3).
+ *
+ * A secret key's requests fill the key's bucket (`RATE_LIMIT_REQUESTS_PER_MINUTE`). A client token's fill its end
+ * user's own (or, without one, the token's: `callerListScope`), `CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE`, and not
+ * the key's: one app user spending their budget never locks out the backend, nor any other user.
  */
-export async function enforceRateLimit(c: Context<AppContext>, keyId: string): Promise<void> {
-  const decision = await c.env.RATE_LIMITERS.get(c.env.RATE_LIMITERS.idFromName(keyId)).take();
+export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord): Promise<void> {
+  const bucket = caller.clientToken ? callerListScope(caller) : caller.keyId;
+  const limiter = c.env.RATE_LIMITERS.get(c.env.RATE_LIMITERS.idFromName(bucket));
+  const decision = await (caller.clientToken
+    ? limiter.take(
+        parseRequestsPerMinute(
+          c.env.CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE,
+          'CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE',
+          DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE,
+        ),
+      )
+    : limiter.take());
   c.header('x-ratelimit-limit-requests', String(decision.limit));
   c.header('x-ratelimit-remaining-requests', String(decision.remaining));
   c.header('x-ratelimit-reset-requests', formatResetDuration(decision.resetMs));
@@ -32,7 +49,7 @@ export async function enforceRateLimit(c: Context<AppContext>, keyId: string): P
     throw new ApiError(
       429,
       'rate_limit_exceeded',
-      `this API key is limited to ${decision.limit} requests per minute; retry in ${seconds} s`,
+      `${caller.clientToken ? "this client token's end user" : 'this API key'} is limited to ${decision.limit} requests per minute; retry in ${seconds} s`,
       { headers: { 'retry-after': String(seconds) } },
     );
   }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../errors/api-error.ts';
+import { callerListScope } from '../jobs/job-access.ts';
 import type { StoredResponse } from '../tenancy/idempotency-store.ts';
 import type { AppContext } from './app-context.ts';
 
@@ -50,14 +51,19 @@ async function snapshot(response: Response): Promise<StoredResponse> {
 
 /**
  * `Idempotency-Key` on a POST, with Stripe's semantics (https://docs.stripe.com/api/idempotent_requests), scoped to
- * the caller's tenant. Mount it after `requireKey(…)`: `.post('/', requireKey('generate'), idempotent(), handler)`.
+ * the caller: the tenant's key, and for a client token its end user (or the token itself when it names none), the
+ * same scope as the jobs the caller may list (`callerListScope`). So one caller never sees another's answer, whatever
+ * key and body it sends. Mount it after `requireKey(…)`: `.post('/', requireKey('generate'), idempotent(), handler)`.
  *
  * - The same key with the same method, path and body: the first answer is replayed (status, body, `REPLAYED_HEADERS`)
  *   with `Idempotent-Replayed: true`, so a retried job is created, and charged, once.
  * - The same key with another request: `422 idempotency_key_reused`.
  * - The same key while its first request still runs: `409 idempotency_request_in_progress`.
  * - Every answer below 500 is kept, 4xx included (as Stripe keeps a declined charge): the same request would fail the
- *   same way. A 5xx, or a request that throws, is not kept: the failure is ours, so a retry with the key runs afresh.
+ *   same way. A 5xx, or a request that throws, is not kept: the failure is ours, so a retry with the key runs again.
+ * - What a request creates is bound to its key the moment it exists (`c.get('idempotency').bind`), whatever the
+ *   answer: a retry after a 5xx (`generation_pending`), a timeout or a crash runs again with `boundTo` and must use
+ *   it rather than create another (`routes/create-job-once.ts`), so a job is created, and charged, once.
  * - Records are kept 24 hours from the first request.
  *
  * Requests without the header, and other methods, pass through untouched.
@@ -70,7 +76,9 @@ export function idempotent() {
     const caller = c.get('caller');
     if (!caller) throw new Error('idempotent() needs the caller: mount it after requireKey()');
     const store = c.env.IDEMPOTENCY_STORES.get(c.env.IDEMPOTENCY_STORES.idFromName(caller.tenantId));
-    const claim = await store.claim(key, await fingerprint(c));
+    // A newline cannot occur in a key (printable ASCII only), so no two callers' scoped keys collide.
+    const scopedKey = `${callerListScope(caller)}\n${key}`;
+    const claim = await store.claim(scopedKey, await fingerprint(c));
     if (claim.outcome === 'mismatch') {
       throw new ApiError(
         422,
@@ -92,13 +100,19 @@ export function idempotent() {
       c.header('idempotent-replayed', 'true');
       return c.body(body, status as ContentfulStatusCode, Object.fromEntries(headers));
     }
+    c.set('idempotency', {
+      boundTo: claim.boundTo,
+      bind: async (resource) => {
+        await store.bind(scopedKey, claim.lease, resource);
+      },
+    });
     const run = async () => {
       let kept = false;
       try {
         await next();
-        if (c.res.status < 500) kept = await store.complete(key, claim.lease, await snapshot(c.res));
+        if (c.res.status < 500) kept = await store.complete(scopedKey, claim.lease, await snapshot(c.res));
       } finally {
-        if (!kept) await store.abandon(key, claim.lease);
+        if (!kept) await store.abandon(scopedKey, claim.lease);
       }
     };
     const running = run();

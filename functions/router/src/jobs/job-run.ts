@@ -331,7 +331,7 @@ export class JobRun extends DurableObject<Env> {
     const done: JobRecord = { ...before, status, usage, completedAt: new Date().toISOString(), progress };
     if (status !== 'succeeded') done.preview = undefined;
     if (error) done.error = error;
-    log('info', 'job_ended', done, { status, code: error?.code });
+    log('info', 'job_ended', done, { status, code: error?.code, message: error?.message });
     await this.commit(before, done);
   }
 

@@ -1,4 +1,5 @@
 import type { EdgeStorage } from '@stipple/adapters';
+import { publicJobError } from '../errors/public-job-error.ts';
 import type { JobRecord } from './job-record.ts';
 
 /**
@@ -50,6 +51,6 @@ export async function jobView(record: JobRecord, storage: EdgeStorage) {
     outputs,
     records: manifest?.records ?? [],
     usage: { images: record.usage.images, megapixel_steps: record.usage.megapixelSteps, credits: record.usage.credits },
-    error: record.error ?? null,
+    error: publicJobError(record),
   };
 }

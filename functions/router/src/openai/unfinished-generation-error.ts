@@ -1,4 +1,5 @@
 import { ApiError } from '../errors/api-error.ts';
+import { publicJobError } from '../errors/public-job-error.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../jobs/job-record.ts';
 
 /**
@@ -17,10 +18,11 @@ export function unfinishedGenerationError(record: JobRecord): ApiError {
       { extra: { job_id: record.id }, headers: { location, 'x-should-retry': 'false' } },
     );
   }
+  const error = publicJobError(record);
   return new ApiError(
     502,
-    record.error?.code ?? `job_${record.status}`,
-    `job ${record.id} ended ${record.status}: ${record.error?.message ?? 'no images were made'}; no credits were charged`,
+    error?.code ?? `job_${record.status}`,
+    `job ${record.id} ended ${record.status}: ${error?.message ?? 'no images were made; nothing was charged'}`,
     { extra: { job_id: record.id }, headers: { location } },
   );
 }

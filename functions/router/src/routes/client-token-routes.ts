@@ -8,13 +8,13 @@ import { parseBody } from '../http/parse-body.ts';
 import { digestApiKey } from '../keys/api-key.ts';
 import { MAX_CLIENT_TOKEN_TTL_SECONDS, mintClientToken } from '../keys/client-token.ts';
 import { randomHex } from '../keys/random-hex.ts';
+import { API_SCOPES } from '../tenancy/api-scopes.ts';
 
 export const clientTokenRequestSchema = z.strictObject({
-  scopes: z
-    .array(z.enum(['generate', 'read']))
-    .min(1)
-    .default(['generate', 'read'])
-    .meta({ description: 'What the app may do: generate and/or read jobs.' }),
+  scopes: z.array(z.enum(API_SCOPES)).min(1).optional().meta({
+    description:
+      "What the app may do: generate and/or read jobs, each held by the minting key. Default: the key's scopes.",
+  }),
   ttl_seconds: z
     .int()
     .min(60)
@@ -47,6 +47,16 @@ export const clientTokenRoutes = new Hono<AppContext>().post('/', requireKey('ge
     throw new ApiError(503, 'client_tokens_disabled', 'client tokens are disabled: TOKEN_SIGNING_SECRET is not set');
   }
   const request = await parseBody(c, clientTokenRequestSchema);
+  const scopes = request.scopes ?? caller.scopes;
+  const beyond = scopes.filter((scope) => !caller.scopes.includes(scope));
+  if (beyond.length > 0) {
+    throw new ApiError(
+      403,
+      'missing_scope',
+      `scopes ${beyond.join(', ')} are not held by this key; a client token may hold only its key's scopes (${caller.scopes.join(', ')})`,
+      { param: 'scopes' },
+    );
+  }
   // The caller authenticated with this secret key a moment ago (client tokens were refused above).
   const digest = await digestApiKey(bearerToken(c.req.header('authorization')) ?? '');
   const expiresAt = Math.floor(Date.now() / 1000) + request.ttl_seconds;
@@ -56,7 +66,7 @@ export const clientTokenRoutes = new Hono<AppContext>().post('/', requireKey('ge
     tenantId: caller.tenantId,
     keyId: caller.keyId,
     keyDigest: digest,
-    scopes: request.scopes,
+    scopes,
     expiresAt,
     ...(request.max_credits !== undefined && { maxCredits: request.max_credits }),
     ...(request.end_user !== undefined && { endUser: request.end_user }),
@@ -66,7 +76,7 @@ export const clientTokenRoutes = new Hono<AppContext>().post('/', requireKey('ge
       object: 'client_token',
       token,
       expires_at: new Date(expiresAt * 1000).toISOString(),
-      scopes: request.scopes,
+      scopes,
       max_credits: request.max_credits ?? null,
       end_user: request.end_user ?? null,
     },

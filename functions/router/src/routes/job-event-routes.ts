@@ -13,11 +13,13 @@ import { jobRun } from '../jobs/job-run.ts';
 export const jobEventRoutes = new Hono<AppContext>().post('/jobs/:id/events', async (c) => {
   const id = c.req.param('id');
   const body = await c.req.text();
+  const url = new URL(c.req.url);
   const verdict = /^job_[0-9a-f]{32}$/.test(id)
     ? await verifyRequest({
         secret: await callbackToken(c.env.WORKER_SECRET, id),
         method: 'POST',
-        path: new URL(c.req.url).pathname,
+        // The path with its query: a signed path with `?anything` added is another request.
+        path: `${url.pathname}${url.search}`,
         body,
         headers: c.req.raw.headers,
       })

@@ -6,7 +6,7 @@ import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
-import { createJob, waitForJob } from '../jobs/create-job.ts';
+import { waitForJob } from '../jobs/create-job.ts';
 import { callerListScope, canSeeJob } from '../jobs/job-access.ts';
 import { streamJobEvents } from '../jobs/job-events.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../jobs/job-record.ts';
@@ -14,6 +14,7 @@ import { jobRequestSchema } from '../jobs/job-request-schema.ts';
 import { readJob } from '../jobs/job-run.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { jobView } from '../jobs/job-view.ts';
+import { createJobOnce } from './create-job-once.ts';
 
 /** The longest `Prefer: wait=N` honoured, seconds. */
 const MAX_PREFER_WAIT_SECONDS = 60;
@@ -67,7 +68,7 @@ async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
 export const jobRoutes = new Hono<AppContext>()
   .post('/', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, jobRequestSchema);
-    const created = await createJob(c.env, c.get('caller'), request, c.req.url);
+    const created = await createJobOnce(c, request);
     const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
     const current = await waitForJob(c.env, created, waitSeconds);
     c.header('location', `/v1/jobs/${created.id}`);

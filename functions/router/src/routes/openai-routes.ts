@@ -3,7 +3,7 @@ import { requireKey } from '../auth/require-key.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
-import { createJob, waitForJob } from '../jobs/create-job.ts';
+import { waitForJob } from '../jobs/create-job.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { findModel, readCatalogue } from '../jobs/model-catalogue.ts';
 import { imageGenerationSchema } from '../openai/image-generation-schema.ts';
@@ -12,12 +12,13 @@ import { imagesResponse } from '../openai/images-response.ts';
 import { modelObject } from '../openai/model-object.ts';
 import { syncWaitSeconds } from '../openai/sync-wait-seconds.ts';
 import { unfinishedGenerationError } from '../openai/unfinished-generation-error.ts';
+import { createJobOnce } from './create-job-once.ts';
 
 /** OpenAI's image generation and model endpoints, under `/v1`, for OpenAI's SDKs pointed at Stipple's base URL. */
 export const openaiRoutes = new Hono<AppContext>()
   .post('/images/generations', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, imageGenerationSchema);
-    const created = await createJob(c.env, c.get('caller'), imageJobRequest(request), c.req.url);
+    const created = await createJobOnce(c, imageJobRequest(request));
     const current = await waitForJob(c.env, created, syncWaitSeconds(c.env));
     if (current.status !== 'succeeded') throw unfinishedGenerationError(current);
     return c.json(await imagesResponse(current, createStorage(c.env), request.response_format));

@@ -21,8 +21,11 @@ export interface StoredResponse {
 
 /** What to do with a request that carries an `Idempotency-Key`. */
 export type IdempotencyClaim =
-  /** The key is new (or free again): run the request, then `complete` or `abandon` with this lease. */
-  | { outcome: 'started'; lease: string }
+  /**
+   * The key is new (or free again): run the request, then `complete` or `abandon` with this lease. `boundTo` is what an
+   * earlier attempt with the key created (`bind`) without keeping an answer: the run must use it, not make another.
+   */
+  | { outcome: 'started'; lease: string; boundTo?: string }
   /** The key was first used with another method, path or body. */
   | { outcome: 'mismatch' }
   /** The first request with this key is still running. */
@@ -37,11 +40,12 @@ type RequestRow = {
   leased_at_ms: number | null;
   status: number | null;
   headers: string | null;
+  bound_to: string | null;
 };
 
 /**
- * One tenant's `Idempotency-Key` records (Stripe's semantics, `http/idempotency.ts`), so keys are scoped to the
- * tenant. Each method reads and writes with no `await` between, so the object's single thread makes claiming a key
+ * One tenant's `Idempotency-Key` records (Stripe's semantics, `http/idempotency.ts`); the middleware prefixes each key
+ * with the caller's scope, so keys are scoped to the caller within the tenant. Each method reads and writes with no `await` between, so the object's single thread makes claiming a key
  * atomic: of two concurrent requests with one key, exactly one runs. Only a fingerprint of the request is kept, never
  * its body. Records older than `IDEMPOTENCY_RETENTION_MS` are ignored on access and purged by an alarm.
  */
@@ -55,6 +59,10 @@ export class IdempotencyStore extends DurableObject<Env> {
     sql.exec(`CREATE TABLE IF NOT EXISTS response_chunks (
       idempotency_key TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (idempotency_key, seq))`);
     sql.exec('CREATE INDEX IF NOT EXISTS requests_by_age ON requests (created_at_ms)');
+    // Added after the table first shipped: stores made before have no such column yet.
+    const columns = sql.exec<{ name: string }>('PRAGMA table_info(requests)').toArray();
+    if (!columns.some((column) => column.name === 'bound_to'))
+      sql.exec('ALTER TABLE requests ADD COLUMN bound_to TEXT');
   }
 
   /** Claims `key` for a request with this fingerprint, or says why not (and what to replay). */
@@ -81,7 +89,17 @@ export class IdempotencyStore extends DurableObject<Env> {
       now,
     );
     if ((await this.ctx.storage.getAlarm()) === null) await this.scheduleSweep();
-    return { outcome: 'started', lease };
+    return { outcome: 'started', lease, ...(row?.bound_to != null && { boundTo: row.bound_to }) };
+  }
+
+  /**
+   * Binds `key` to what its request just created (a job id), from that moment and whatever the answer: a retry after
+   * a 5xx, a timeout or a crash gets it back with its claim instead of creating another. False when the lease was lost.
+   */
+  bind(key: string, lease: string, resource: string): boolean {
+    if (this.row(key)?.lease !== lease) return false;
+    this.ctx.storage.sql.exec('UPDATE requests SET bound_to = ? WHERE idempotency_key = ?', resource, key);
+    return true;
   }
 
   /** Keeps the answer of the request holding `lease`; false when the lease was lost (the key was taken over). */
@@ -108,10 +126,19 @@ export class IdempotencyStore extends DurableObject<Env> {
     return true;
   }
 
-  /** Frees `key` after a request that kept no answer (a 5xx, a crash), so a retry runs afresh. */
+  /**
+   * Frees `key` after a request that kept no answer (a 5xx, a crash), so a retry runs afresh; a key bound to what it
+   * created keeps that binding (and its fingerprint), so the retry runs with it.
+   */
   abandon(key: string, lease: string): void {
-    this.ctx.storage.sql.exec(
-      'DELETE FROM requests WHERE idempotency_key = ? AND lease = ? AND status IS NULL',
+    const { sql } = this.ctx.storage;
+    sql.exec(
+      'DELETE FROM requests WHERE idempotency_key = ? AND lease = ? AND status IS NULL AND bound_to IS NULL',
+      key,
+      lease,
+    );
+    sql.exec(
+      'UPDATE requests SET lease = NULL, leased_at_ms = NULL WHERE idempotency_key = ? AND lease = ? AND status IS NULL',
       key,
       lease,
     );
@@ -140,7 +167,7 @@ export class IdempotencyStore extends DurableObject<Env> {
   private row(key: string): RequestRow | undefined {
     const [row] = this.ctx.storage.sql
       .exec<RequestRow>(
-        `SELECT fingerprint, created_at_ms, lease, leased_at_ms, status, headers FROM requests
+        `SELECT fingerprint, created_at_ms, lease, leased_at_ms, status, headers, bound_to FROM requests
          WHERE idempotency_key = ?`,
         key,
       )

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { ApiKeyMode } from '../keys/api-key.ts';
-import type { ApiScope } from './api-scopes.ts';
+import { type ApiScope, isApiScope } from './api-scopes.ts';
 
 /** What a key digest resolves to. */
 export interface KeyRecord {
@@ -55,7 +55,8 @@ export class KeyDirectory extends DurableObject<Env> {
       keyId: row.key_id,
       tenantId: row.tenant_id,
       mode: row.mode as ApiKeyMode,
-      scopes: JSON.parse(row.scopes) as ApiScope[],
+      // A key made while `admin` was a scope keeps only the scopes that mean something.
+      scopes: (JSON.parse(row.scopes) as string[]).filter(isApiScope),
     };
   }
 

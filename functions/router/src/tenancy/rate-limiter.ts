@@ -10,7 +10,7 @@ import {
 } from './token-bucket.ts';
 
 /**
- * One API key's request rate, strongly consistent: one Durable Object per key, so every request made with the key,
+ * One API key's request rate (or one end user's, for client tokens: `http/enforce-rate-limit.ts`), strongly consistent: one Durable Object per key, so every request made with the key,
  * from any colo, is counted in one place, and each check-and-take runs with no `await` inside (atomic on the object's
  * single thread). A token bucket rather than a window: a sliding log keeps a timestamp per request (600 rows a key),
  * the two-counter sliding window only estimates, and a fixed window lets a client send twice the limit across its
@@ -18,7 +18,8 @@ import {
  * whole tokens left are `remaining`, the time until it is full again is `reset`. It holds `limit` tokens (the burst a
  * quiet key may send at once) and refills `limit` a minute.
  *
- * The limit is `RATE_LIMIT_REQUESTS_PER_MINUTE` (default 600) unless the key has its own, set with `setLimit`.
+ * The limit is the one `take` is given (for a key, `RATE_LIMIT_REQUESTS_PER_MINUTE`, default 600) unless the bucket has
+ * its own, set with `setLimit`.
  */
 export class RateLimiter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -28,9 +29,12 @@ export class RateLimiter extends DurableObject<Env> {
       limit_override INTEGER)`);
   }
 
-  /** Counts one request: allowed while the bucket holds a token; a refused request takes none. */
-  take(): BucketDecision {
-    const { state, limit } = this.read();
+  /**
+   * Counts one request: allowed while the bucket holds a token; a refused request takes none. `defaultLimit`: the
+   * requests per minute unless the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`).
+   */
+  take(defaultLimit: number = this.deploymentLimit()): BucketDecision {
+    const { state, limit } = this.read(defaultLimit);
     const decision = takeToken(state, limit, Date.now());
     this.write(decision.state);
     return decision;
@@ -51,7 +55,7 @@ export class RateLimiter extends DurableObject<Env> {
     return parseRequestsPerMinute(this.env.RATE_LIMIT_REQUESTS_PER_MINUTE);
   }
 
-  private read(): { state: BucketState | undefined; limit: number } {
+  private read(defaultLimit: number = this.deploymentLimit()): { state: BucketState | undefined; limit: number } {
     const [row] = this.ctx.storage.sql
       .exec<{ tokens: number; updated_at_ms: number; limit_override: number | null }>(
         'SELECT tokens, updated_at_ms, limit_override FROM bucket WHERE id = 1',
@@ -59,7 +63,7 @@ export class RateLimiter extends DurableObject<Env> {
       .toArray();
     return {
       state: row && { tokens: row.tokens, updatedAtMs: row.updated_at_ms },
-      limit: row?.limit_override ?? this.deploymentLimit(),
+      limit: row?.limit_override ?? defaultLimit,
     };
   }
 

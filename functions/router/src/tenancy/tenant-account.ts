@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import type { ApiKeyMode } from '../keys/api-key.ts';
-import type { ApiScope } from './api-scopes.ts';
+import { type ApiScope, isApiScope } from './api-scopes.ts';
 
 /** Keys a tenant may hold at once: two, so one can be rotated in before the other is revoked. */
 export const MAX_ACTIVE_KEYS = 2;
@@ -89,7 +89,7 @@ export class TenantAccount extends DurableObject<Env> {
         id: row.key_id,
         hint: row.hint,
         mode: row.mode as ApiKeyMode,
-        scopes: JSON.parse(row.scopes) as ApiScope[],
+        scopes: (JSON.parse(row.scopes) as string[]).filter(isApiScope),
         createdAt: row.created_at,
         revokedAt: row.revoked_at,
       }));

@@ -2,6 +2,11 @@
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 /** Requests per minute per key when `RATE_LIMIT_REQUESTS_PER_MINUTE` is unset. */
 export const DEFAULT_REQUESTS_PER_MINUTE = 600;
+/**
+ * Requests per minute per end user (or per client token without one) when `CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE`
+ * is unset: two a second, plenty for one person's app, a fifth of a key's.
+ */
+export const DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE = 120;
 
 /** A bucket as stored: tokens left (fractional while refilling) as of `updatedAtMs`. */
 export interface BucketState {
@@ -71,11 +76,15 @@ export function isRequestsPerMinute(limit: number): boolean {
 }
 
 /** `RATE_LIMIT_REQUESTS_PER_MINUTE` as a number; `DEFAULT_REQUESTS_PER_MINUTE` when unset or empty. */
-export function parseRequestsPerMinute(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_REQUESTS_PER_MINUTE;
+export function parseRequestsPerMinute(
+  value: string | undefined,
+  name = 'RATE_LIMIT_REQUESTS_PER_MINUTE',
+  fallback = DEFAULT_REQUESTS_PER_MINUTE,
+): number {
+  if (value === undefined || value.trim() === '') return fallback;
   const limit = Number(value);
   if (!isRequestsPerMinute(limit)) {
-    throw new Error(`RATE_LIMIT_REQUESTS_PER_MINUTE "${value}" is not allowed; use a whole number from 1 up`);
+    throw new Error(`${name} "${value}" is not allowed; use a whole number from 1 up`);
   }
   return limit;
 }

@@ -54,6 +54,11 @@ export function blockedIpv4(address: string): string | undefined {
   return undefined;
 }
 
+/** The dotted IPv4 address held by two 16-bit groups. */
+function embeddedIpv4(high: number, low: number): string {
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
 /** Why an IPv6 address is off limits, or undefined when it is a public address. */
 export function blockedIpv6(address: string): string | undefined {
   const groups = ipv6Groups(address);
@@ -63,12 +68,26 @@ export function blockedIpv6(address: string): string | undefined {
   if (groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1) return 'loopback';
   if ((first & 0xfe00) === 0xfc00) return 'unique-local (fc00::/7)';
   if ((first & 0xffc0) === 0xfe80) return 'link-local (fe80::/10)';
+  if ((first & 0xffc0) === 0xfec0) return 'site-local (fec0::/10, RFC 3879)';
   if ((first & 0xff00) === 0xff00) return 'multicast';
-  // ::ffff:a.b.c.d (IPv4-mapped) and the deprecated ::a.b.c.d (IPv4-compatible) reach the IPv4 address inside.
-  if (groups.slice(0, 5).every((group) => group === 0) && (groups[5] === 0xffff || groups[5] === 0)) {
-    return `IPv4-mapped (${blockedIpv4(`${groups[6] >> 8}.${groups[6] & 255}.${groups[7] >> 8}.${groups[7] & 255}`) ?? 'refused in any case'})`;
+  // ::ffff:a.b.c.d (IPv4-mapped), the deprecated ::a.b.c.d (IPv4-compatible) and ::ffff:0:a.b.c.d (SIIT's
+  // IPv4-translated, RFC 2765) reach the IPv4 address inside: refused, naming why that address would be.
+  const zeroTo = (end: number) => groups.slice(0, end).every((group) => group === 0);
+  const mapped = zeroTo(5) && (groups[5] === 0xffff || groups[5] === 0);
+  const translated = zeroTo(4) && groups[4] === 0xffff && groups[5] === 0;
+  if (mapped || translated) {
+    return `IPv4-mapped (${blockedIpv4(embeddedIpv4(groups[6], groups[7])) ?? 'refused in any case'})`;
   }
   if (first === 0x64 && groups[1] === 0xff9b) return 'NAT64 (64:ff9b::/96)';
+  // 6to4 (2002:a.b.c.d::/48, RFC 3056) and Teredo (2001:0::/32, RFC 4380: the client's address is the last 32 bits,
+  // each bit inverted) carry an IPv4 address a relay would reach: refused when that address is.
+  const sixToFour = first === 0x2002 ? blockedIpv4(embeddedIpv4(groups[1], groups[2])) : undefined;
+  if (sixToFour) return `6to4 (2002::/16) around an address that is ${sixToFour}`;
+  if (first === 0x2001 && groups[1] === 0) {
+    const client = blockedIpv4(embeddedIpv4(groups[6] ^ 0xffff, groups[7] ^ 0xffff));
+    const server = blockedIpv4(embeddedIpv4(groups[2], groups[3]));
+    if (client ?? server) return `Teredo (2001::/32) around an address that is ${client ?? server}`;
+  }
   return undefined;
 }
 

@@ -8,7 +8,7 @@ const dns: Record<string, string[]> = {
   'v6.example.com': ['fd00::1'],
 };
 const resolveHost: ResolveHost = async (host) => dns[host] ?? [];
-const production = { allowLocal: false, resolveHost };
+const production = { allowLocal: false, resolveHost, extraPorts: [8443] };
 
 async function reason(url: string): Promise<string> {
   const check = await checkWebhookUrl(url, production);
@@ -18,6 +18,11 @@ async function reason(url: string): Promise<string> {
 describe('checkWebhookUrl', () => {
   it('allows a public https host', async () => {
     expect(await reason('https://hooks.example.com/stipple?x=1')).toBe('allowed');
+    expect(await reason('https://hooks.example.com:443/')).toBe('allowed');
+    expect(await reason('https://hooks.example.com:8443/')).toBe('allowed');
+    // 6to4 and Teredo around public addresses (8.8.8.8; Teredo server 65.54.227.120, client 8.8.8.8 inverted).
+    expect(await reason('https://[2002:808:808::1]/')).toBe('allowed');
+    expect(await reason('https://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/')).toBe('allowed');
     expect(await reason('https://[2606:4700::1111]/hook')).toBe('allowed');
     expect(await reason('https://8.8.8.8/hook')).toBe('allowed');
   });
@@ -48,6 +53,15 @@ describe('checkWebhookUrl', () => {
     ['https://metadata.example.com/', 'link-local'],
     ['https://v6.example.com/', 'unique-local'],
     ['https://nowhere.example.com/', 'does not resolve'],
+    ['https://[::ffff:0:127.0.0.1]/', 'IPv4-mapped (loopback)'],
+    ['https://[::ffff:0:a9fe:a9fe]/', 'IPv4-mapped (link-local'],
+    ['https://[2002:7f00:1::]/', '6to4 (2002::/16) around an address that is loopback'],
+    ['https://[2002:a9fe:a9fe::1]/', '6to4 (2002::/16) around an address that is link-local'],
+    // Teredo: the client address 10.0.0.1, each bit inverted (f5ff:fffe), in the last 32 bits.
+    ['https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/', 'Teredo (2001::/32) around an address that is private'],
+    ['https://[fec0::1]/', 'site-local (fec0::/10'],
+    ['https://hooks.example.com:22/', 'uses port 22; use 443, 8443 (WEBHOOK_ALLOWED_PORTS)'],
+    ['https://8.8.8.8:6379/', 'uses port 6379'],
   ])('refuses %s', async (url, expected) => {
     expect(await reason(url)).toContain(expected);
   });
@@ -58,7 +72,7 @@ describe('checkWebhookUrl', () => {
   });
 
   it('reports a resolver failure as a refusal, not a crash', async () => {
-    const failing = { allowLocal: false, resolveHost: () => Promise.reject(new Error('timeout')) };
+    const failing = { allowLocal: false, resolveHost: () => Promise.reject(new Error('timeout')), extraPorts: [] };
     const check = await checkWebhookUrl('https://hooks.example.com/', failing);
     expect(check).toEqual({
       ok: false,

@@ -7,15 +7,21 @@ export interface WebhookUrlPolicy {
   /** Local development only: allow http and loopback/private hosts (for a receiver on this machine). */
   allowLocal: boolean;
   resolveHost: ResolveHost;
+  /** Ports a webhook may use besides https's 443 (`WEBHOOK_ALLOWED_PORTS`); none by default. */
+  extraPorts: readonly number[];
 }
+
+/** The port a webhook URL reaches unless it names another: https's. */
+const DEFAULT_WEBHOOK_PORT = 443;
 
 export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
 /**
  * The SSRF guard for webhook URLs: https only, and a host that neither is nor resolves to loopback, private,
  * link-local, CGNAT, unique-local or IPv4-mapped addresses. WHATWG URL parsing has already normalised the tricks
- * (`0x7f.1`, `2130706433`, `[::ffff:127.0.0.1]`) to canonical literals by the time the host is checked. Delivery
- * re-checks before each attempt, because DNS answers can change (rebinding).
+ * (`0x7f.1`, `2130706433`, `[::ffff:127.0.0.1]`) to canonical literals by the time the host is checked. Only port 443
+ * and `extraPorts`. Delivery re-checks right before each attempt's `fetch`, because DNS answers can change
+ * (rebinding); Workers' `fetch` resolves on its own, so a window of one lookup remains (docs/router.md, "Security").
  */
 export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Promise<WebhookUrlCheck> {
   let url: URL;
@@ -35,6 +41,11 @@ export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Pr
     };
   }
   if (policy.allowLocal) return { ok: true, url };
+  const port = url.port === '' ? DEFAULT_WEBHOOK_PORT : Number(url.port);
+  if (port !== DEFAULT_WEBHOOK_PORT && !policy.extraPorts.includes(port)) {
+    const allowed = [DEFAULT_WEBHOOK_PORT, ...policy.extraPorts].join(', ');
+    return { ok: false, reason: `webhook URL ${url.host} uses port ${port}; use ${allowed} (WEBHOOK_ALLOWED_PORTS)` };
+  }
   const host = url.hostname;
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return { ok: false, reason: `webhook host ${host} is loopback; use a public https URL` };

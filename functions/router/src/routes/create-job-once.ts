@@ -1,0 +1,20 @@
+import type { Context } from 'hono';
+import type { AppContext } from '../http/app-context.ts';
+import { createJob } from '../jobs/create-job.ts';
+import type { JobRecord } from '../jobs/job-record.ts';
+import type { JobRequest } from '../jobs/job-request-schema.ts';
+import { readJob } from '../jobs/job-run.ts';
+
+/**
+ * The job a request makes, once per `Idempotency-Key`: the job an earlier attempt with the key created (its answer
+ * was a 5xx such as `generation_pending`, or it never came), else a new one, bound to the key as soon as it exists.
+ * Without the header, simply a new job.
+ */
+export async function createJobOnce(c: Context<AppContext>, request: JobRequest): Promise<JobRecord> {
+  const idempotency = c.get('idempotency');
+  const earlier = idempotency?.boundTo === undefined ? undefined : await readJob(c.env, idempotency.boundTo);
+  if (earlier) return earlier;
+  const created = await createJob(c.env, c.get('caller'), request, c.req.url);
+  await idempotency?.bind(created.id);
+  return created;
+}
