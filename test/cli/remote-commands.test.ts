@@ -144,7 +144,9 @@ describe('stipple remote against a real router, gpu-worker and S3', () => {
     const badKey = `sk_live_${'x'.repeat(43)}`;
     const refused = await stipple({ ...env, STIPPLE_API_KEY: badKey }, 'remote', 'jobs');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^stipple remote: .+ \[invalid_api_key\]\n$/);
+    expect(refused.stderr).toMatch(
+      /^stipple remote: .+ \[invalid_api_key\]\nRun "stipple remote jobs --help" for usage\.\n$/,
+    );
     expect(refused.stderr).not.toContain(badKey);
 
     const tooMany = await stipple(
@@ -159,7 +161,9 @@ describe('stipple remote against a real router, gpu-worker and S3', () => {
       join(outDir, 'n.png'),
     );
     expect(tooMany.code).toBe(2);
-    expect(tooMany.stderr).toMatch(/^stipple remote: .*\bn\b.*\[invalid_request\]\n$/m);
+    expect(tooMany.stderr).toMatch(
+      /^stipple remote: .*\bn\b.*\[invalid_request\]\nRun "stipple remote generate --help"/,
+    );
 
     const before = (await (await api('/v1/jobs')).json()) as { data: unknown[] };
     const badSteps = await stipple(env, 'remote', 'generate', '--prompt', 'x', '--steps', 'many', '--out', 'x.png');

@@ -32,7 +32,7 @@ export async function startCommand(args: string[]): Promise<number> {
     process.on('SIGINT', () => resolve('SIGINT'));
     process.on('SIGTERM', () => resolve('SIGTERM'));
   });
-  say(`[stack] starting the local stack (state in ${stateDir})`);
+  say(`[stack] starting the local stack (state in ${stateDir}, pid ${process.pid})`);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
