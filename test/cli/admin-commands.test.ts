@@ -5,7 +5,7 @@ import { stipple } from './run-stipple.ts';
 
 const ADMIN_SECRET = 'cli-test-admin-secret-0123456789abcdef';
 
-describe('stipple keys and credits against a real router in workerd', () => {
+describe('stipple-cli keys and credits against a real router in workerd', () => {
   let router: Awaited<ReturnType<typeof unstable_startWorker>>;
   let env: Record<string, string>;
   beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('stipple keys and credits against a real router in workerd', () => {
   it("says what is wrong: the router's own message, a missing secret, an unreachable router", async () => {
     const bad = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits=-3');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^stipple credits: credits: .*\[invalid_request\]/);
+    expect(bad.stderr).toMatch(/^stipple-cli credits: credits: .*\[invalid_request\]/);
     const nobody = await stipple(env, 'keys', 'list', '--tenant', 'nobody');
     expect(nobody).toMatchObject({ code: 0, stdout: '', stderr: 'tenant nobody has no keys\n' });
     const noSecret = await stipple(

@@ -84,7 +84,7 @@ describe('npm start (the local stack)', () => {
       const credits = (await usage(first.url, first.key)).credits_remaining;
       expect(credits).toBeLessThan(1000);
 
-      // `stipple keys` finds the local stack and its admin secret in the state folder, with no variables set.
+      // `stipple-cli keys` finds the local stack and its admin secret in the state folder, with no variables set.
       const listed = await promisify(execFile)(process.execPath, [STIPPLE, 'keys', 'list', '--tenant', 'dev'], {
         env: { PATH: process.env.PATH, STIPPLE_STATE_DIR: env.STIPPLE_STATE_DIR },
       });

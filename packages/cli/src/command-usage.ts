@@ -1,6 +1,6 @@
 /** Usage lines as `--help` prints them: each synopsis after the first indented like the first, under "Usage:". */
 export function formatUsage(usage: string): string {
-  return `Usage:\n  ${usage.replaceAll(/\n(?=stipple )/g, '\n  ')}\n`;
+  return `Usage:\n  ${usage.replaceAll(/\n(?=stipple-cli )/g, '\n  ')}\n`;
 }
 
 /** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--` that ends the flags. */

@@ -3,11 +3,11 @@ import { StippleError } from '@stipple/core';
 import { adminRequest, adminTarget } from './admin-client.ts';
 import { parseNumber, requireFlag } from './parse-number.ts';
 
-/** Each `credits` subcommand's usage, for `stipple credits ACTION --help`. */
+/** Each `credits` subcommand's usage, for `stipple-cli credits ACTION --help`. */
 export const CREDITS_ACTION_USAGE = {
-  grant: `stipple credits grant --tenant ID --credits N [--url URL]
+  grant: `stipple-cli credits grant --tenant ID --credits N [--url URL]
   Adds N credits to the tenant's balance and prints the new balance. The router and its admin secret are found as for
-  stipple keys (--url or $STIPPLE_URL, $STIPPLE_ADMIN_SECRET; the local stack needs neither).`,
+  stipple-cli keys (--url or $STIPPLE_URL, $STIPPLE_ADMIN_SECRET; the local stack needs neither).`,
 };
 
 export const CREDITS_USAGE = CREDITS_ACTION_USAGE.grant;

@@ -3,14 +3,14 @@ import { StippleError } from '@stipple/core';
 import { adminRequest, adminTarget } from './admin-client.ts';
 import { parseNumber, requireFlag } from './parse-number.ts';
 
-/** Each `keys` subcommand's usage, for `stipple keys ACTION --help`. */
+/** Each `keys` subcommand's usage, for `stipple-cli keys ACTION --help`. */
 export const KEYS_ACTION_USAGE = {
-  create: `stipple keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] [--url URL]
+  create: `stipple-cli keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] [--url URL]
   Creates an API key for the tenant (test keys by default, scopes generate and read), and grants it --credits N.
-  What was made goes to stderr, the key alone to the last line of stdout: KEY=$(stipple keys create --tenant acme | tail -1)`,
-  list: `stipple keys list --tenant ID [--url URL]
+  What was made goes to stderr, the key alone to the last line of stdout: KEY=$(stipple-cli keys create --tenant acme | tail -1)`,
+  list: `stipple-cli keys list --tenant ID [--url URL]
   Lists the tenant's keys: id, hint, mode, scopes, and whether revoked.`,
-  revoke: `stipple keys revoke --tenant ID --key KEY_ID [--url URL]
+  revoke: `stipple-cli keys revoke --tenant ID --key KEY_ID [--url URL]
   Revokes one key (KEY_ID as \`keys list\` prints it); requests with it are refused at once.`,
 };
 
@@ -21,7 +21,7 @@ export const KEYS_USAGE = `${Object.values(KEYS_ACTION_USAGE).join('\n')}
 /**
  * API keys on a router (the local stack's by default; `--url` or `STIPPLE_URL` for another), as its admin
  * (`STIPPLE_ADMIN_SECRET`). `create` prints what it made on stderr and the new key alone on the last line of stdout,
- * so `KEY=$(stipple keys create --tenant acme | tail -1)` works.
+ * so `KEY=$(stipple-cli keys create --tenant acme | tail -1)` works.
  */
 export async function keysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

@@ -28,23 +28,23 @@ export const COMMANDS: Record<string, Command> = {
   start: { run: startCommand, usage: START_USAGE },
 };
 
-/** Every command's first line: the overview `stipple --help` prints. */
+/** Every command's first line: the overview `stipple-cli --help` prints. */
 const OVERVIEW = `${Object.values(COMMANDS)
   .flatMap(({ usage, actions }) => (actions ? Object.values(actions) : [usage]))
   .map((usage) => usage.split('\n')[0])
   .join('\n')}
-stipple --version
-Run "stipple COMMAND --help" for a command's options.`;
+stipple-cli --version
+Run "stipple-cli COMMAND --help" for a command's options.`;
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-/** The command line a user would type to see the usage that fits `args`, e.g. `stipple keys create --help`. */
+/** The command line a user would type to see the usage that fits `args`, e.g. `stipple-cli keys create --help`. */
 function helpFor(name: string, command: Command, args: string[]): { line: string; usage: string } {
   const action = args[0];
   const usage = action !== undefined ? command.actions?.[action] : undefined;
   return usage
-    ? { line: `stipple ${name} ${action} --help`, usage }
-    : { line: `stipple ${name} --help`, usage: command.usage };
+    ? { line: `stipple-cli ${name} ${action} --help`, usage }
+    : { line: `stipple-cli ${name} --help`, usage: command.usage };
 }
 
 /** Runs one CLI command and returns the exit code: 0 done, 2 bad input or model, 1 an unexpected failure. */
@@ -56,13 +56,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
-    process.stdout.write(`stipple ${VERSION}\n`);
+    process.stdout.write(`stipple-cli ${VERSION}\n`);
     return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(
-      `stipple: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')}\nRun "stipple --help" for usage.\n`,
+      `stipple-cli: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')}\nRun "stipple-cli --help" for usage.\n`,
     );
     return 2;
   }
@@ -78,10 +78,10 @@ export async function main(argv: string[]): Promise<number> {
     const code = (error as { code?: string }).code;
     if (error instanceof StippleError || code?.startsWith('ERR_PARSE_ARGS')) {
       const tag = error instanceof StippleError ? ` [${error.code}]` : '';
-      process.stderr.write(`stipple ${name}: ${(error as Error).message}${tag}\nRun "${help.line}" for usage.\n`);
+      process.stderr.write(`stipple-cli ${name}: ${(error as Error).message}${tag}\nRun "${help.line}" for usage.\n`);
       return 2;
     }
-    process.stderr.write(`stipple ${name}: unexpected failure\n${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`stipple-cli ${name}: unexpected failure\n${(error as Error).stack ?? String(error)}\n`);
     return 1;
   }
 }

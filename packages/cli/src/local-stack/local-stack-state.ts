@@ -9,7 +9,7 @@ export const STATE_FILE_NAME = 'local-stack.json';
 
 /** What the local stack remembers between runs (`.stipple/local-stack.json`, readable by its owner only). */
 export interface LocalStackState {
-  /** The router's `ADMIN_SECRET`: `stipple keys …` and `stipple credits …` use it when `STIPPLE_ADMIN_SECRET` is unset. */
+  /** The router's `ADMIN_SECRET`: `stipple-cli keys …` and `stipple-cli credits …` use it when `STIPPLE_ADMIN_SECRET` is unset. */
   adminSecret: string;
   /** The `WORKER_SECRET` shared by the router and the gpu-worker. */
   workerSecret: string;

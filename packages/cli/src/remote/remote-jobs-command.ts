@@ -4,12 +4,12 @@ import { parseNumber } from '../parse-number.ts';
 import { apiRequest, apiTarget, type JobView } from './api-client.ts';
 import { downloadOutputs, outputPathsFor } from './download-outputs.ts';
 
-export const REMOTE_JOBS_USAGE = `stipple remote jobs [--limit N] [--cursor C] [--json] [--url URL] [--key KEY]
+export const REMOTE_JOBS_USAGE = `stipple-cli remote jobs [--limit N] [--cursor C] [--json] [--url URL] [--key KEY]
   Lists this key's jobs, newest first: id, status, created, images, prompt.
   --limit N           jobs per page, 1-100 (default 20)
   --cursor C          the page after the one that printed "next page: --cursor C" (on stderr)
   --json              the router's answer as JSON ({ data, has_more, next_cursor }) on stdout
-stipple remote jobs --id JOB [--out FILE_OR_DIR] [--json] [--url URL] [--key KEY]
+stipple-cli remote jobs --id JOB [--out FILE_OR_DIR] [--json] [--url URL] [--key KEY]
   Shows one job; with --out downloads its images (fresh URLs on every call) and prints their paths on stdout.`;
 
 /** How much of a prompt a listing shows. */
