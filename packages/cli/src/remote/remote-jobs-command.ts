@@ -52,7 +52,9 @@ export async function remoteJobsCommand(args: string[]): Promise<number> {
     return 0;
   }
   for (const job of page.data) {
-    const images = `${job.usage.images} image${job.usage.images === 1 ? '' : 's'}`;
+    // The images it made: usage.images is what it asked for, which a canceled or failed job never made.
+    const made = job.outputs.length;
+    const images = `${made} image${made === 1 ? '' : 's'}`;
     process.stdout.write(`${job.id}  ${job.status.padEnd(9)}  ${job.created_at}  ${images}  ${promptExcerpt(job)}\n`);
   }
   if (page.data.length === 0) process.stderr.write('no jobs\n');
