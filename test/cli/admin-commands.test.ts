@@ -5,7 +5,7 @@ import { stipple } from './run-stipple.ts';
 
 const ADMIN_SECRET = 'cli-test-admin-secret-0123456789abcdef';
 
-describe('stipple keys and credits against a real router in workerd', () => {
+describe('stipple-cli keys and credits against a real router in workerd', () => {
   let router: Awaited<ReturnType<typeof unstable_startWorker>>;
   let env: Record<string, string>;
   beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('stipple keys and credits against a real router in workerd', () => {
     expect(await usage.json()).toMatchObject({ tenant_id: 'acme', credits_remaining: 25 });
 
     const granted = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits', '5');
-    expect(granted.stdout.trim()).toBe('30');
+    expect(granted.stdout).toBe('granted 5 credits to tenant acme; its balance is now 30\n');
 
     const listed = await stipple(env, 'keys', 'list', '--tenant', 'acme');
     const keyId = /^(key_[0-9a-f]{16}) /.exec(listed.stdout)![1];
@@ -49,7 +49,9 @@ describe('stipple keys and credits against a real router in workerd', () => {
   it("says what is wrong: the router's own message, a missing secret, an unreachable router", async () => {
     const bad = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits=-3');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^stipple credits: credits: .*\[invalid_request\]/);
+    expect(bad.stderr).toMatch(/^stipple-cli credits: credits: .*\[invalid_request\]/);
+    const nobody = await stipple(env, 'keys', 'list', '--tenant', 'nobody');
+    expect(nobody).toMatchObject({ code: 0, stdout: '', stderr: 'tenant nobody has no keys\n' });
     const noSecret = await stipple(
       { STIPPLE_URL: env.STIPPLE_URL, STIPPLE_ADMIN_SECRET: '' },
       'keys',

@@ -13,7 +13,7 @@ import { STIPPLE_BIN, stipple, waitFor } from './run-stipple.ts';
 
 const PROMPT = 'a red circle on a blue background';
 
-describe('stipple remote against a real router, gpu-worker and S3', () => {
+describe('stipple-cli remote against a real router, gpu-worker and S3', () => {
   let stack: RemoteStack;
   let s3: S3Client;
   let key: string;
@@ -144,7 +144,9 @@ describe('stipple remote against a real router, gpu-worker and S3', () => {
     const badKey = `sk_live_${'x'.repeat(43)}`;
     const refused = await stipple({ ...env, STIPPLE_API_KEY: badKey }, 'remote', 'jobs');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^stipple remote: .+ \[invalid_api_key\]\n$/);
+    expect(refused.stderr).toMatch(
+      /^stipple-cli remote: .+ \[invalid_api_key\]\nRun "stipple-cli remote jobs --help" for usage\.\n$/,
+    );
     expect(refused.stderr).not.toContain(badKey);
 
     const tooMany = await stipple(
@@ -159,13 +161,15 @@ describe('stipple remote against a real router, gpu-worker and S3', () => {
       join(outDir, 'n.png'),
     );
     expect(tooMany.code).toBe(2);
-    expect(tooMany.stderr).toMatch(/^stipple remote: .*\bn\b.*\[invalid_request\]\n$/m);
+    expect(tooMany.stderr).toMatch(
+      /^stipple-cli remote: .*\bn\b.*\[invalid_request\]\nRun "stipple-cli remote generate --help"/,
+    );
 
     const before = (await (await api('/v1/jobs')).json()) as { data: unknown[] };
     const badSteps = await stipple(env, 'remote', 'generate', '--prompt', 'x', '--steps', 'many', '--out', 'x.png');
     expect([badSteps.code, badSteps.stderr]).toEqual([
       2,
-      'stipple remote: --steps "many" is not a number [invalid_steps]\n',
+      'stipple-cli remote: --steps "many" is not a number [invalid_steps]\nRun "stipple-cli remote generate --help" for usage.\n',
     ]);
     const badFormat = await stipple(env, 'remote', 'generate', '--prompt', 'x', '--format', 'gif', '--out', 'x.png');
     expect(badFormat.stderr).toContain('--format "gif" is not supported; use png, jpeg or webp');

@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 const small = ['--width', '64', '--height', '64', '--steps', '2'];
 
-describe('stipple generate', () => {
+describe('stipple-cli generate', () => {
   const matrix = FIXTURE_VARIANTS.flatMap((variant) => SCHEDULER_NAMES.map((scheduler) => [variant, scheduler]));
 
   it.each(matrix)('writes a valid PNG from the %s fixture with %s', async (variant, scheduler) => {

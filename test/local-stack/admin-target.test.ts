@@ -35,7 +35,7 @@ describe('where stipple keys, credits and remote go', () => {
       /set STIPPLE_ADMIN_SECRET/,
     );
     expect(() => adminTarget(undefined, { STIPPLE_STATE_DIR: join(folder, 'never-started') })).toThrow(
-      /the local stack, `npm start`, needs none/,
+      `no local stack has run with the state folder ${join(folder, 'never-started')}`,
     );
   });
 
@@ -48,6 +48,15 @@ describe('where stipple keys, credits and remote go', () => {
     expect(apiTarget({}, { STIPPLE_STATE_DIR: folder, STIPPLE_API_KEY: 'sk_live_env' }).key).toBe('sk_live_env');
     expect(() => apiTarget({ url: 'https://api.example.com' }, { STIPPLE_STATE_DIR: folder })).toThrow(
       /set STIPPLE_API_KEY or pass --key/,
+    );
+  });
+
+  it('says, for a --url on another port than the saved stack, whose key it has and how to name another folder', () => {
+    // A second stack on another port with its own state folder: the saved development key is not for it.
+    expect(() => apiTarget({ url: 'http://127.0.0.1:8801' }, { STIPPLE_STATE_DIR: folder })).toThrow(
+      `no API key for http://127.0.0.1:8801: set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key); ` +
+        `the local stack's own credentials go only to its router, http://127.0.0.1:8800 (state in ${folder}); ` +
+        'for a stack with another state folder, set STIPPLE_STATE_DIR to that folder',
     );
   });
 });

@@ -14,8 +14,8 @@ export interface LocalStackProcess {
   /** The router's URL and the development key, as printed. */
   url: string;
   key: string;
-  /** The pids of the worker and the router, as printed. */
-  pids: { worker: number; router: number };
+  /** The pids of the stack (the node process that `npm start` runs), the worker and the router, as printed. */
+  pids: { stack: number; worker: number; router: number };
   workerUrl: string;
   /** Everything printed so far, stdout and stderr. */
   output(): string;
@@ -77,6 +77,7 @@ export async function startLocalStackProcess(env: Record<string, string>): Promi
     url: printed(/^ {2}API {10}(\S+)/m),
     key: printed(/^ {2}API key {6}(sk_test_\w+)/m),
     pids: {
+      stack: Number(printed(/\[stack\] starting the local stack \(state in .+, pid (\d+)\)/)),
       worker: Number(printed(/\[worker\] starting on \S+ \(pid (\d+)\)/)),
       router: Number(printed(/\[router\] starting on \S+ \(pid (\d+)\)/)),
     },

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +47,14 @@ async function pngAt(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/** `stipple start` that is expected to refuse: its exit code and what it printed on stderr. */
+function stippleStart(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  return promisify(execFile)(process.execPath, [STIPPLE, 'start'], { env: { PATH: process.env.PATH, ...env } }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => error,
+  );
+}
+
 afterAll(async () => {
   for (const stack of started) await stack.interrupt();
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
@@ -75,7 +84,7 @@ describe('npm start (the local stack)', () => {
       const credits = (await usage(first.url, first.key)).credits_remaining;
       expect(credits).toBeLessThan(1000);
 
-      // `stipple keys` finds the local stack and its admin secret in the state folder, with no variables set.
+      // `stipple-cli keys` finds the local stack and its admin secret in the state folder, with no variables set.
       const listed = await promisify(execFile)(process.execPath, [STIPPLE, 'keys', 'list', '--tenant', 'dev'], {
         env: { PATH: process.env.PATH, STIPPLE_STATE_DIR: env.STIPPLE_STATE_DIR },
       });
@@ -89,8 +98,22 @@ describe('npm start (the local stack)', () => {
       expect(await answers(first.url)).toBe(false);
       expect(await answers(first.workerUrl)).toBe(false);
 
+      // The worker's and the store's ports are kept: a saved one that is taken is refused, naming what holds it.
+      const workerPort = Number(new URL(first.workerUrl).port);
+      const squatter = createServer();
+      await new Promise<void>((listening) => squatter.listen(workerPort, '127.0.0.1', listening));
+      const refused = await stippleStart(env);
+      await new Promise((closed) => squatter.close(closed));
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `the worker's port ${workerPort} on 127.0.0.1 is in use by pid ${process.pid} (`,
+      );
+
       const second = await start(env);
       expect(second.key).toBe(first.key);
+      expect(second.workerUrl).toBe(first.workerUrl);
+      // A URL minted before the restart still serves its image.
+      expect(await pngAt(job.outputs[0].url)).toEqual(image);
       expect((await usage(second.url, second.key)).credits_remaining).toBe(credits);
       const again = await fetch(`${second.url}/v1/jobs/${job.id}`, {
         headers: { authorization: `Bearer ${second.key}` },
@@ -107,8 +130,9 @@ describe('npm start (the local stack)', () => {
     'takes the development key from DEV_API_KEY, and reports a crashed router and exits non-zero',
     async () => {
       const key = `sk_test_${'LocalStackTest'.repeat(3)}A`;
+      const stateDir = await stateFolder();
       const stack = await start({
-        STIPPLE_STATE_DIR: await stateFolder(),
+        STIPPLE_STATE_DIR: stateDir,
         PORT: String(await freePort()),
         DEV_API_KEY: key,
       });
@@ -116,15 +140,17 @@ describe('npm start (the local stack)', () => {
       const usage = await fetch(`${stack.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
       expect(await usage.json()).toMatchObject({ tenant_id: 'dev', credits_remaining: 1000 });
 
-      // A second stack on the same port says so before it starts anything.
-      const second = await promisify(execFile)(process.execPath, [STIPPLE, 'start'], {
-        env: { PATH: process.env.PATH, STIPPLE_STATE_DIR: await stateFolder(), PORT: new URL(stack.url).port },
-      }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => error,
-      );
+      // A second stack on the same port says so before it starts anything; so does one on the same state folder.
+      const second = await stippleStart({ STIPPLE_STATE_DIR: await stateFolder(), PORT: new URL(stack.url).port });
       expect(second.code).toBe(2);
-      expect(second.stderr).toContain(`port ${new URL(stack.url).port} on 127.0.0.1 is in use`);
+      expect(second.stderr).toContain(`port ${new URL(stack.url).port} on 127.0.0.1 is in use by pid `);
+      const sameFolder = await stippleStart({ STIPPLE_STATE_DIR: stateDir, PORT: String(await freePort()) });
+      expect(sameFolder.code).toBe(2);
+      expect(sameFolder.stderr).toContain(
+        `another local stack (pid ${stack.pids.stack}, ${stack.url}) uses the state folder`,
+      );
+      expect(sameFolder.stderr).toContain('STIPPLE_STATE_DIR=.stipple-2 PORT=8788 npm start');
+      expect(JSON.parse(await readFile(join(stateDir, 'local-stack.json'), 'utf8')).url).toBe(stack.url);
 
       // A worker that dies is started again (worker-restart.test.ts); a router that dies ends the stack.
       process.kill(stack.pids.router, 'SIGKILL');

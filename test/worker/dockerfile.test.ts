@@ -44,6 +44,15 @@ describe('the gpu-worker Dockerfile', () => {
     expect(read('EXPOSE')).toEqual(['8080']);
   });
 
+  it("runs onnxruntime-node's install script itself, which allowScripts keeps from running on install", () => {
+    const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
+    expect(manifest.allowScripts['onnxruntime-node']).toBe(false);
+    const [install] = read('RUN').filter((args) => args.includes('npm ci'));
+    expect(install).toContain('--ignore-scripts');
+    expect(install).toMatch(/&& node node_modules\/onnxruntime-node\/script\/install\.js$/);
+    expect(existsSync(resolve(ROOT, 'node_modules/onnxruntime-node/script/install.js'))).toBe(true);
+  });
+
   it('installs tsx as a dependency of the worker, since the image omits dev dependencies', () => {
     const manifest = JSON.parse(readFileSync(resolve(ROOT, 'functions/gpu-worker/package.json'), 'utf8'));
     expect(Object.keys(manifest.dependencies)).toContain('tsx');

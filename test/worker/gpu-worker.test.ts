@@ -134,6 +134,10 @@ describe('the gpu-worker process', () => {
     const response = await running;
     expect(response.status).toBe(409);
     expect(await errorOf(response)).toEqual({ code: 'aborted', message: 'job job-8 was cancelled' });
+    // A cancel is the job ending as asked: an info line, not an error.
+    await waitForOutput(worker, '"event":"job_canceled","jobId":"job-8"');
+    expect(worker.output()).toContain('{"level":"info","event":"job_canceled","jobId":"job-8","code":"aborted"');
+    expect(worker.output()).not.toMatch(/"job_failed","jobId":"job-8"/);
     const stored = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/job-8/' }));
     expect(stored.KeyCount ?? 0).toBe(0);
     const again = await fetch(`${worker.url}${path}`, { method: 'DELETE', headers });

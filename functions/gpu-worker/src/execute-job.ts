@@ -90,7 +90,15 @@ export async function executeJob(
   } catch (error) {
     const failure = describeFailure(error);
     const message = (error as Error).message;
-    log({ level: 'error', event: 'job_failed', jobId: job.jobId, code: failure.code, message });
+    // A cancel (the user's, or a sync caller who hung up) is the job ending as asked, not a fault of the worker.
+    const canceled = failure.code === 'aborted';
+    log({
+      level: canceled ? 'info' : 'error',
+      event: canceled ? 'job_canceled' : 'job_failed',
+      jobId: job.jobId,
+      code: failure.code,
+      message,
+    });
     ending = { state: 'failed', ...failure };
     reported = reporter.finish({ status: 'failed', ...failure, retryable: failure.code === WORKER_SHUTTING_DOWN });
     throw error;

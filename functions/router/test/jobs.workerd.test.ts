@@ -120,6 +120,51 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 0, credits_remaining: 100 });
   });
 
+  it.each([
+    [{}, 'prompt', 'prompt is required; send text'],
+    [{ prompt: ' \n\t ' }, 'prompt', 'prompt is only whitespace; describe what to draw'],
+    [{ prompt: 'x', n: 9 }, 'n', 'n 9 is out of range; use an integer 1–8'],
+    [{ prompt: 'x', steps: 2.5 }, 'steps', 'steps 2.5 is not an integer; use an integer 1–150'],
+    [{ prompt: 'x', guidance: '7' }, 'guidance', 'guidance "7" is text; send a number 0–50'],
+    [{ prompt: 'x', width: 100 }, 'width', 'width 100 is not a multiple of 8; use 64–2048 in steps of 8'],
+    [{ prompt: 'x', height: 4096 }, 'height', 'height 4096 is out of range; use 64–2048 in steps of 8'],
+    [{ prompt: 'x', seed: -1 }, 'seed', 'seed -1 is out of range; use an integer 0–4294967295'],
+    [{ prompt: 'x', output_format: 'gif' }, 'output_format', 'output_format "gif" is not one of png, jpeg, webp'],
+    [{ prompt: 'x', size: '64x64' }, 'size', 'unknown field size; use width and height, in pixels'],
+    [
+      { prompt: 'x', num_inference_steps: 9 },
+      'num_inference_steps',
+      'unknown field num_inference_steps; Stipple calls it steps',
+    ],
+    [{ prompt: 'x', guidance_scale: 7 }, 'guidance_scale', 'unknown field guidance_scale; Stipple calls it guidance'],
+    [{ prompt: 'x', cfg_scale: 7 }, 'cfg_scale', 'unknown field cfg_scale; Stipple calls it guidance'],
+    [
+      { prompt: 'x', negativePrompt: 'y' },
+      'negativePrompt',
+      'unknown field negativePrompt; Stipple calls it negative_prompt',
+    ],
+    [
+      { prompt: 'x', sampler_name: 'Euler a' },
+      'sampler_name',
+      'unknown field sampler_name; Stipple calls it scheduler',
+    ],
+    [{ prompt: 'x', num_outputs: 2 }, 'num_outputs', 'unknown field num_outputs; Stipple calls it n'],
+  ])('refuses %j with 400 in its own words, naming the field', async (body, param, message) => {
+    const { key } = await newTenant(100);
+    const response = await call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Envelope).error).toMatchObject({ code: 'invalid_request', param, message });
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 0, credits_remaining: 100 });
+  });
+
+  it('says what is wrong with a key of the wrong shape', async () => {
+    const short = await call('/v1/usage', { token: 'sk_test_abcde' });
+    expect(short.status).toBe(401);
+    expect(((await short.json()) as Envelope).error.message).toBe(
+      'the API key is not a Stipple key: key sk_test_abcd… has 5 characters after sk_test_; use exactly 43 of 0–9 A–Z a–z',
+    );
+  });
+
   it("answers 404 for another tenant's job, as for one that does not exist", async () => {
     const owner = await newTenant(2);
     const other = await newTenant(2);

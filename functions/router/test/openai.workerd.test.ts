@@ -143,8 +143,8 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     const { key } = await newTenant(10);
     const client = openai(key);
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ size: '100x64' }, 'size', 'size "100x64": width must be a multiple of 8'],
-      [{ size: '64x4096' }, 'size', 'size "64x4096": height must be at most 2048'],
+      [{ size: '100x64' }, 'size', 'size "100x64": width 100 is not a multiple of 8; use 64–2048 in steps of 8'],
+      [{ size: '64x4096' }, 'size', 'size "64x4096": height 4096 is out of range; use 64–2048 in steps of 8'],
       [
         { size: 'large' },
         'size',
@@ -155,7 +155,8 @@ describe('POST /v1/images/generations through the openai SDK', () => {
       [{ quality: 'ultra' }, 'quality', 'quality "ultra" is not supported; use standard, hd, low, medium, high, auto'],
       [{ background: 'transparent' }, 'background', 'background "transparent" is not supported; use auto, opaque'],
       [{ stream: true }, 'stream', 'stream true is not supported; use false or leave it out'],
-      [{ partial_images: 2 }, '', 'unknown field partial_images'],
+      [{ partial_images: 2 }, 'partial_images', 'unknown field partial_images'],
+      [{ width: 64 }, 'width', 'unknown field width; use size, "WIDTHxHEIGHT"'],
     ];
     for (const [fields, param, message] of cases) {
       const error = await rejection(

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx stipple` works right after `npm install`, with no build step.
+// Runs the TypeScript sources directly through tsx, so `npx stipple-cli` works right after `npm install`, with no build step.
 import { register } from 'tsx/esm/api';
 
 register();

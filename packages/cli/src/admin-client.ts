@@ -11,12 +11,12 @@ export interface AdminTarget {
 }
 
 export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTarget {
-  const { url: target, localStack } = routerUrl(url, env);
+  const { url: target, localStack, localStackNote } = routerUrl(url, env);
   const secret = env.STIPPLE_ADMIN_SECRET ?? localStack?.adminSecret ?? '';
   if (secret === '') {
     throw new StippleError(
       'missing_admin_secret',
-      'set STIPPLE_ADMIN_SECRET to the router\u2019s ADMIN_SECRET (the local stack, `npm start`, needs none)',
+      `no admin secret for ${target}: set STIPPLE_ADMIN_SECRET to the router\u2019s ADMIN_SECRET; ${localStackNote}`,
     );
   }
   return { url: target, secret };

@@ -8,7 +8,7 @@ import { numberedPaths } from './output-paths.ts';
 import { parseNumber } from './parse-number.ts';
 import { createProgressBar } from './progress-bar.ts';
 
-export const GENERATE_USAGE = `stipple generate --prompt TEXT --out FILE [options]
+export const GENERATE_USAGE = `stipple-cli generate --prompt TEXT --out FILE [options]
   --model DIR         a Stable Diffusion ONNX export (default: models/tiny-shapes, shipped with Stipple)
   --negative TEXT     what to steer away from
   --width N --height N  pixels, multiples of 8 (default: the model's native size)

@@ -8,7 +8,7 @@ import {
 } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
 
-export const INFO_USAGE = 'stipple info [--model DIR] [--json]';
+export const INFO_USAGE = 'stipple-cli info [--model DIR] [--json]';
 
 function describeValue(value: ValueInfo): string {
   return `${value.name} ${value.type}[${value.shape.join(', ')}]`;

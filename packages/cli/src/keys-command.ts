@@ -3,13 +3,25 @@ import { StippleError } from '@stipple/core';
 import { adminRequest, adminTarget } from './admin-client.ts';
 import { parseNumber, requireFlag } from './parse-number.ts';
 
-export const KEYS_USAGE =
-  'stipple keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] | list --tenant ID | revoke --tenant ID --key KEY_ID [--url URL]';
+/** Each `keys` subcommand's usage, for `stipple-cli keys ACTION --help`. */
+export const KEYS_ACTION_USAGE = {
+  create: `stipple-cli keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] [--url URL]
+  Creates an API key for the tenant (test keys by default, scopes generate and read), and grants it --credits N.
+  What was made goes to stderr, the key alone to the last line of stdout: KEY=$(stipple-cli keys create --tenant acme | tail -1)`,
+  list: `stipple-cli keys list --tenant ID [--url URL]
+  Lists the tenant's keys: id, hint, mode, scopes, and whether revoked.`,
+  revoke: `stipple-cli keys revoke --tenant ID --key KEY_ID [--url URL]
+  Revokes one key (KEY_ID as \`keys list\` prints it); requests with it are refused at once.`,
+};
+
+export const KEYS_USAGE = `${Object.values(KEYS_ACTION_USAGE).join('\n')}
+  The router: --url, else $STIPPLE_URL, else the local stack's; as its admin: $STIPPLE_ADMIN_SECRET (the local stack's
+  own secret when the target is the local stack).`;
 
 /**
  * API keys on a router (the local stack's by default; `--url` or `STIPPLE_URL` for another), as its admin
  * (`STIPPLE_ADMIN_SECRET`). `create` prints what it made on stderr and the new key alone on the last line of stdout,
- * so `KEY=$(stipple keys create --tenant acme | tail -1)` works.
+ * so `KEY=$(stipple-cli keys create --tenant acme | tail -1)` works.
  */
 export async function keysCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -25,6 +37,9 @@ export async function keysCommand(args: string[]): Promise<number> {
       url: { type: 'string' },
     },
   });
+  if (action !== 'create' && action !== 'list' && action !== 'revoke') {
+    throw new StippleError('unknown_action', `keys ${action ?? ''}: use create, list or revoke`);
+  }
   const tenant = encodeURIComponent(requireFlag('tenant', values.tenant));
   const target = adminTarget(values.url);
   switch (action) {
@@ -44,6 +59,7 @@ export async function keysCommand(args: string[]): Promise<number> {
     }
     case 'list': {
       const listed = await adminRequest(target, 'GET', `/tenants/${tenant}/keys`);
+      if ((listed.data as unknown[]).length === 0) process.stderr.write(`tenant ${values.tenant} has no keys\n`);
       for (const key of listed.data as Record<string, unknown>[]) {
         const state = key.revoked_at ? `revoked ${key.revoked_at}` : 'active';
         process.stdout.write(`${key.id}  ${key.hint}  ${key.mode}  ${(key.scopes as string[]).join(',')}  ${state}\n`);
@@ -56,7 +72,5 @@ export async function keysCommand(args: string[]): Promise<number> {
       process.stdout.write(`revoked ${key}\n`);
       return 0;
     }
-    default:
-      throw new StippleError('unknown_action', `keys ${action ?? ''}: use create, list or revoke`);
   }
 }

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { listModelFiles } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
 
-export const MANIFEST_USAGE = 'stipple manifest [--model DIR]   # stipple-manifest.json for publishing the model to S3';
+export const MANIFEST_USAGE =
+  'stipple-cli manifest [--model DIR]   # stipple-manifest.json for publishing the model to S3';
 
 /** Prints the model's manifest (every file with its size and SHA-256), which a worker verifies a downloaded copy by. */
 export async function manifestCommand(args: string[]): Promise<number> {

@@ -2,7 +2,7 @@ import { StippleError } from '@stipple/core';
 import { ChildCrashError, startLocalStack } from './local-stack/local-stack.ts';
 import { stateDirectory } from './local-stack/local-stack-state.ts';
 
-export const START_USAGE = 'stipple start  (the local stack; PORT, STIPPLE_STATE_DIR, DEV_API_KEY)';
+export const START_USAGE = 'stipple-cli start  (the local stack; PORT, STIPPLE_STATE_DIR, DEV_API_KEY)';
 
 /** The router's port when `PORT` is unset: wrangler dev's. */
 const DEFAULT_PORT = 8787;
@@ -18,7 +18,7 @@ function portFrom(env: NodeJS.ProcessEnv): number {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
- * `npm start` (= `stipple start`): the whole service on this machine, no accounts, no downloads. Prints the router's
+ * `npm start` (= `stipple-cli start`): the whole service on this machine, no accounts, no downloads. Prints the router's
  * URL and a development key, then the children's logs, each line prefixed by its component, until Ctrl-C or SIGTERM
  * (exit 0) or until the router dies or the worker cannot be restarted (its name, exit status and last lines; exit 1).
  */
@@ -32,7 +32,7 @@ export async function startCommand(args: string[]): Promise<number> {
     process.on('SIGINT', () => resolve('SIGINT'));
     process.on('SIGTERM', () => resolve('SIGTERM'));
   });
-  say(`[stack] starting the local stack (state in ${stateDir})`);
+  say(`[stack] starting the local stack (state in ${stateDir}, pid ${process.pid})`);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
@@ -57,7 +57,7 @@ export async function startCommand(args: string[]): Promise<number> {
       `  API          ${url}  (reference: ${url}/docs)`,
       `  Playground   ${url}/#key=${devKey.key}`,
       `  API key      ${devKey.key}  (tenant ${devKey.tenant}, ${credits} credits)`,
-      `  Admin        npx stipple keys list --tenant ${devKey.tenant}  (uses the secret in ${stateDir})`,
+      `  Admin        npx stipple-cli keys list --tenant ${devKey.tenant}  (uses the secret in ${stateDir})`,
       '',
       `  curl ${url}/v1/jobs -H "Authorization: Bearer ${devKey.key}" -H "Content-Type: application/json" \\`,
       `    -H "Prefer: wait=30" -d '{"prompt":"a red circle on a blue background"}'`,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadClipTokenizer, ValidationError } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
 
-export const TOKENIZE_USAGE = 'stipple tokenize [--model DIR] TEXT';
+export const TOKENIZE_USAGE = 'stipple-cli tokenize [--model DIR] TEXT';
 
 /** Prints `{ ids, tokens, truncated }` for TEXT: ids with start and end tokens, without padding. */
 export async function tokenizeCommand(args: string[]): Promise<number> {

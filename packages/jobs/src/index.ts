@@ -1,3 +1,4 @@
+export { describeValue } from './field-rules.ts';
 export {
   type GenerationParameters,
   generationParametersSchema,

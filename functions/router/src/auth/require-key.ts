@@ -3,7 +3,7 @@ import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { enforceRateLimit } from '../http/enforce-rate-limit.ts';
-import { apiKeyMode, digestApiKey } from '../keys/api-key.ts';
+import { apiKeyFormatProblem, digestApiKey } from '../keys/api-key.ts';
 import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
 import { type KeyRecord, keyDirectoryShard } from '../tenancy/key-directory.ts';
@@ -17,7 +17,8 @@ async function lookUp(env: Env, digest: string): Promise<KeyRecord | undefined> 
 }
 
 async function keyCaller(env: Env, token: string): Promise<KeyRecord> {
-  if (!apiKeyMode(token)) throw unauthorized('the API key is not a Stipple key; keys start with sk_live_ or sk_test_');
+  const problem = apiKeyFormatProblem(token);
+  if (problem) throw unauthorized(`the API key is not a Stipple key: ${problem}`);
   const caller = await lookUp(env, await digestApiKey(token));
   if (!caller) throw unauthorized('the API key is unknown or revoked');
   return caller;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_TABLE, priceJob } from './price-table.ts';
+import { DEFAULT_PRICE_TABLE, priceJob, roundMegapixelSteps } from './price-table.ts';
 
 describe('priceJob', () => {
   it('charges per image by megapixel-steps, in whole credits, with a floor', () => {
@@ -27,5 +27,13 @@ describe('priceJob', () => {
       priceJob({ width: 1000, height: 1000, steps: 3, n: 1 }, { ...DEFAULT_PRICE_TABLE, minimumCreditsPerImage: 5 })
         .credits,
     ).toBe(5);
+  });
+});
+
+describe('roundMegapixelSteps', () => {
+  it('reports a sum of jobs without float noise', () => {
+    const sum = [6.5536, 6.5536, 6.5536, 5.56864].reduce((total, value) => total + value, 0);
+    expect(String(sum)).toBe('25.229440000000004');
+    expect(roundMegapixelSteps(sum)).toBe(25.22944);
   });
 });

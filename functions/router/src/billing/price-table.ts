@@ -28,6 +28,11 @@ export interface Usage {
   credits: number;
 }
 
+/** Megapixel-steps as reported: 6 decimals (1 pixel-step), so sums of floats show no noise like 25.231360000000006. */
+export function roundMegapixelSteps(value: number): number {
+  return Number(value.toFixed(6));
+}
+
 export function priceJob(size: JobSize, table: PriceTable = DEFAULT_PRICE_TABLE): Usage {
   const perImageMegapixelSteps = ((size.width * size.height) / 1e6) * size.steps;
   // Round before ceil so 0.04 × 25 × 0.262144 × … float noise never bills an extra credit.
@@ -37,7 +42,7 @@ export function priceJob(size: JobSize, table: PriceTable = DEFAULT_PRICE_TABLE)
   );
   return {
     images: size.n,
-    megapixelSteps: Number((perImageMegapixelSteps * size.n).toFixed(6)),
+    megapixelSteps: roundMegapixelSteps(perImageMegapixelSteps * size.n),
     credits: perImage * size.n,
   };
 }

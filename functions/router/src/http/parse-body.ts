@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from '../errors/api-error.ts';
+import { validationMessage } from './validation-message.ts';
 
 /** Reads a JSON body and validates it; the first problem becomes a 400 naming the field (`param`) and the fix. */
 export async function parseBody<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.output<Schema>> {
@@ -11,13 +12,9 @@ export async function parseBody<Schema extends z.ZodType>(c: Context, schema: Sc
   } catch {
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   }
-  const result = schema.safeParse(body);
+  // reportInput: the issues carry the value sent, which the message names.
+  const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
-  const [issue] = result.error.issues;
-  const param = issue.path.map(String).join('.') || null;
-  const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message;
-  const named = param !== null && message.startsWith(`${param.split('.').at(-1)} `);
-  throw new ApiError(400, 'invalid_request', param && !named ? `${param}: ${message}` : message, {
-    param,
-  });
+  const { param, message } = validationMessage(schema, result.error.issues[0]);
+  throw new ApiError(400, 'invalid_request', message, { param });
 }

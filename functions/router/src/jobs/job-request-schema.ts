@@ -12,24 +12,22 @@ export const MAX_JOB_TIMEOUT_SECONDS = 3600;
 /** Presigned URL lifetime bounds, seconds (S3 allows at most 7 days). */
 export const URL_TTL_SECONDS = { default: 3600, min: 60, max: 604_800 } as const;
 
-const size = (name: string) =>
-  z
-    .int({ error: `${name} must be an integer number of pixels` })
-    .min(64, { error: `${name} must be at least 64` })
-    .max(2048, { error: `${name} must be at most 2048` })
-    .multipleOf(8, { error: `${name} must be a multiple of 8` });
+/** Pixels, 64–2048 in steps of 8 (a model may draw fewer sizes: model-catalogue.ts); the API's wording names the value. */
+const size = () => z.int().min(64).max(2048).multipleOf(8);
 
 /** `POST /v1/jobs` (snake_case on the wire, as OpenAI's API is). Undefined fields take the model's defaults. */
 export const jobRequestSchema = z.strictObject({
   model: z.string().optional().meta({ description: 'Model id from GET /v1/models; default: the first one.' }),
   prompt: z
     .string()
-    .min(1, { error: 'prompt is empty' })
+    .min(1, { error: 'prompt is empty; describe what to draw' })
     .max(MAX_PROMPT_CHARACTERS)
+    // A blank prompt would be charged for an image of nothing in particular.
+    .refine((prompt) => prompt.trim() !== '', { error: 'prompt is only whitespace; describe what to draw' })
     .meta({ description: 'What to draw.' }),
   negative_prompt: z.string().max(MAX_PROMPT_CHARACTERS).optional().meta({ description: 'What to steer away from.' }),
-  width: size('width').optional().meta({ description: "Pixels; default the model's size." }),
-  height: size('height').optional().meta({ description: "Pixels; default the model's size." }),
+  width: size().optional().meta({ description: "Pixels; default the model's size." }),
+  height: size().optional().meta({ description: "Pixels; default the model's size." }),
   steps: z.int().min(1).max(150).optional().meta({ description: "Denoising steps; default the model's." }),
   guidance: z
     .number()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validationMessage } from '../http/validation-message.ts';
 import { jobRequestSchema, MAX_IMAGES_PER_JOB } from '../jobs/job-request-schema.ts';
 
 const job = jobRequestSchema.shape;
@@ -23,10 +24,15 @@ const imageSize = z.string().transform((size, context) => {
     });
     return z.NEVER;
   }
-  const width = job.width.safeParse(Number(match[1]));
-  const height = job.height.safeParse(Number(match[2]));
-  for (const side of [width, height]) {
-    if (!side.success) context.addIssue({ code: 'custom', message: `size "${size}": ${side.error.issues[0].message}` });
+  const width = job.width.safeParse(Number(match[1]), { reportInput: true });
+  const height = job.height.safeParse(Number(match[2]), { reportInput: true });
+  for (const [name, side] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (side.success) continue;
+    const { message } = validationMessage(z.object({ [name]: job[name] }), { ...side.error.issues[0], path: [name] });
+    context.addIssue({ code: 'custom', message: `size "${size}": ${message}` });
   }
   return width.success && height.success ? { width: width.data!, height: height.data! } : z.NEVER;
 });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { requireKey } from '../auth/require-key.ts';
+import { roundMegapixelSteps } from '../billing/price-table.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 
@@ -23,7 +24,7 @@ export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), a
     tenant_id: tenantId,
     calls: usage.calls,
     images: usage.images,
-    megapixel_steps: usage.megapixelSteps,
+    megapixel_steps: roundMegapixelSteps(usage.megapixelSteps),
     credits_spent: usage.creditsSpent,
     credits_reserved: usage.creditsReserved,
     credits_remaining: usage.creditsRemaining,
@@ -32,7 +33,7 @@ export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), a
       id: keyId,
       calls: key.calls,
       images: key.images,
-      megapixel_steps: key.megapixelSteps,
+      megapixel_steps: roundMegapixelSteps(key.megapixelSteps),
       credits_spent: key.creditsSpent,
     },
   });

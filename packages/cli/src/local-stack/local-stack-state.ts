@@ -9,7 +9,7 @@ export const STATE_FILE_NAME = 'local-stack.json';
 
 /** What the local stack remembers between runs (`.stipple/local-stack.json`, readable by its owner only). */
 export interface LocalStackState {
-  /** The router's `ADMIN_SECRET`: `stipple keys …` and `stipple credits …` use it when `STIPPLE_ADMIN_SECRET` is unset. */
+  /** The router's `ADMIN_SECRET`: `stipple-cli keys …` and `stipple-cli credits …` use it when `STIPPLE_ADMIN_SECRET` is unset. */
   adminSecret: string;
   /** The `WORKER_SECRET` shared by the router and the gpu-worker. */
   workerSecret: string;
@@ -17,6 +17,13 @@ export interface LocalStackState {
   tokenSigningSecret: string;
   /** The router's URL on the last start, e.g. `http://127.0.0.1:8787`. */
   url?: string;
+  /**
+   * The worker's loopback port, chosen on the first start and kept: after a restart the router's saved jobs still
+   * reach their worker.
+   */
+  workerPort?: number;
+  /** The object store's loopback port, chosen on the first start and kept: output URLs outlive a restart. */
+  s3Port?: number;
   /** The development key: its id, the key itself (a local secret, kept so it can be printed again) and its tenant. */
   devKey?: { id: string; key: string; tenant: string };
 }

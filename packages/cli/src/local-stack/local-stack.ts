@@ -4,9 +4,10 @@ import { StippleError } from '@stipple/core';
 import { ensureDevKey } from './dev-key.ts';
 import { type LocalStackState, loadOrCreateState, writeLocalStackState } from './local-stack-state.ts';
 import { readableLogLine } from './log-line.ts';
-import { freePort, portIsFree } from './loopback-port.ts';
 import { startRestartingChild } from './restarting-child.ts';
 import { S3RVER_CREDENTIALS, startS3Store } from './s3-store.ts';
+import { keptPort, requireFreeRouterPort, S3_PORT, WORKER_PORT } from './stack-ports.ts';
+import { lockStateDirectory } from './state-lock.ts';
 import { type ChildExit, exitStatus, type SupervisedChild, startChild } from './supervised-child.ts';
 import { waitUntilReady } from './wait-until-ready.ts';
 
@@ -65,22 +66,31 @@ export class ChildCrashError extends StippleError {
 
 /**
  * The local stack: s3rver on the state folder, the gpu-worker on the CPU with the default model, and the router in
- * workerd with local-development settings, wired together; then the development key. Resolves once every part
- * answers; rejects (having stopped what it started) when one does not.
+ * workerd with local-development settings, wired together; then the development key. One stack per state folder.
+ * Resolves once every part answers; rejects (having stopped what it started) when one does not.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { stateDir, log } = options;
-  if (!(await portIsFree(options.port))) {
-    throw new StippleError(
-      'port_in_use',
-      `port ${options.port} on 127.0.0.1 is in use (is the local stack already running?); set PORT to another`,
-    );
-  }
-  const state = loadOrCreateState(stateDir);
   const url = `http://127.0.0.1:${options.port}`;
-  const s3 = await startS3Store(join(stateDir, 's3'), [BUCKET]);
+  const lock = lockStateDirectory(options.stateDir, url);
+  try {
+    return await startLockedStack(options, url, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLockedStack(options: LocalStackOptions, url: string, unlock: () => void): Promise<LocalStack> {
+  const { stateDir, log } = options;
+  await requireFreeRouterPort(options.port);
+  const saved = loadOrCreateState(stateDir);
+  // The worker's and the store's ports stay the same from one start to the next (stack-ports.ts says why).
+  const workerPort = await keptPort(saved.workerPort, WORKER_PORT, stateDir);
+  const s3Port = await keptPort(saved.s3Port, S3_PORT, stateDir);
+  const s3 = await startS3Store(join(stateDir, 's3'), [BUCKET], s3Port);
+  const state = { ...saved, workerPort, s3Port: Number(new URL(s3.endpoint).port) };
+  writeLocalStackState(stateDir, state);
   log(`[s3] serving ${join(stateDir, 's3')} at ${s3.endpoint}`);
-  const workerPort = await freePort();
   const workerUrl = `http://127.0.0.1:${workerPort}`;
   const nodeChild = (name: string, main: string, env: Record<string, string>): SupervisedChild =>
     startChild({
@@ -147,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await router.stop(STOP_GRACE_MS);
     await worker.stop(STOP_GRACE_MS);
     await s3.stop();
+    unlock();
   };
   try {
     const crashedEarly = crashed.then((exit) => Promise.reject(new ChildCrashError(exit)));

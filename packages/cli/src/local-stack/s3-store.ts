@@ -27,21 +27,21 @@ export interface S3Store {
 
 /**
  * The local stack's object store (and the tests'): s3rver, an S3-protocol server, inside this process, keeping objects
- * as files in `directory` (so they outlive restarts), on a loopback port chosen by the system.
+ * as files in `directory` (so they outlive restarts), on loopback `port` (0: one chosen by the system).
  */
-export async function startS3Store(directory: string, buckets: readonly string[]): Promise<S3Store> {
+export async function startS3Store(directory: string, buckets: readonly string[], port = 0): Promise<S3Store> {
   // s3rver ships no ES module entry; a dependency of @stipple/cli.
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port,
     directory,
     silent: true,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  const { port } = await server.run();
+  const address = await server.run();
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${address.port}`,
     async stop() {
       // Idle keep-alive sockets would hold close() open until they time out.
       server.httpServer?.closeAllConnections();

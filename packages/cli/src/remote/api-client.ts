@@ -43,12 +43,13 @@ export class ApiError extends StippleError {
 
 /** `--key`, else `STIPPLE_API_KEY`, else the local stack's development key when the target is the local stack. */
 export function apiTarget(flags: { url?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): ApiTarget {
-  const { url, localStack } = routerUrl(flags.url, env);
+  const { url, localStack, localStackNote } = routerUrl(flags.url, env);
   const key = flags.key ?? env.STIPPLE_API_KEY ?? localStack?.devKey?.key ?? '';
   if (key === '') {
-    const hint =
-      'set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key; the local stack, `npm start`, needs none)';
-    throw new StippleError('missing_api_key', hint);
+    throw new StippleError(
+      'missing_api_key',
+      `no API key for ${url}: set STIPPLE_API_KEY or pass --key (a sk_live_… or sk_test_… key); ${localStackNote}`,
+    );
   }
   return { url, key };
 }

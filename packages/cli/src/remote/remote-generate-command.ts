@@ -8,7 +8,7 @@ import { followJob } from './follow-job.ts';
 import { INTERRUPTED_EXIT_CODE, watchInterrupt } from './interrupt-watch.ts';
 import { submitJob } from './submit-job.ts';
 
-export const REMOTE_GENERATE_USAGE = `stipple remote generate --prompt TEXT --out FILE_OR_DIR [options]
+export const REMOTE_GENERATE_USAGE = `stipple-cli remote generate --prompt TEXT --out FILE_OR_DIR [options]
   --url URL           the router (default: $STIPPLE_URL, else the local stack's, npm start)
   --key KEY           an API key with the generate and read scopes (default: $STIPPLE_API_KEY, else the local
                       stack's development key; never printed)

@@ -4,12 +4,12 @@ import { parseNumber } from '../parse-number.ts';
 import { apiRequest, apiTarget, type JobView } from './api-client.ts';
 import { downloadOutputs, outputPathsFor } from './download-outputs.ts';
 
-export const REMOTE_JOBS_USAGE = `stipple remote jobs [--limit N] [--cursor C] [--json] [--url URL] [--key KEY]
+export const REMOTE_JOBS_USAGE = `stipple-cli remote jobs [--limit N] [--cursor C] [--json] [--url URL] [--key KEY]
   Lists this key's jobs, newest first: id, status, created, images, prompt.
   --limit N           jobs per page, 1-100 (default 20)
   --cursor C          the page after the one that printed "next page: --cursor C" (on stderr)
   --json              the router's answer as JSON ({ data, has_more, next_cursor }) on stdout
-stipple remote jobs --id JOB [--out FILE_OR_DIR] [--json] [--url URL] [--key KEY]
+stipple-cli remote jobs --id JOB [--out FILE_OR_DIR] [--json] [--url URL] [--key KEY]
   Shows one job; with --out downloads its images (fresh URLs on every call) and prints their paths on stdout.`;
 
 /** How much of a prompt a listing shows. */
@@ -52,7 +52,9 @@ export async function remoteJobsCommand(args: string[]): Promise<number> {
     return 0;
   }
   for (const job of page.data) {
-    const images = `${job.usage.images} image${job.usage.images === 1 ? '' : 's'}`;
+    // The images it made: usage.images is what it asked for, which a canceled or failed job never made.
+    const made = job.outputs.length;
+    const images = `${made} image${made === 1 ? '' : 's'}`;
     process.stdout.write(`${job.id}  ${job.status.padEnd(9)}  ${job.created_at}  ${images}  ${promptExcerpt(job)}\n`);
   }
   if (page.data.length === 0) process.stderr.write('no jobs\n');
