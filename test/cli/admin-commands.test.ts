@@ -49,7 +49,9 @@ describe('stipple-cli keys and credits against a real router in workerd', () => 
   it("says what is wrong: the router's own message, a missing secret, an unreachable router", async () => {
     const bad = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits=-3');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^stipple-cli credits: credits: .*\[invalid_request\]/);
+    expect(bad.stderr).toMatch(
+      /^stipple-cli credits: credits -3 is out of range; use an integer 1–1000000000 \[invalid_request\]/,
+    );
     const nobody = await stipple(env, 'keys', 'list', '--tenant', 'nobody');
     expect(nobody).toMatchObject({ code: 0, stdout: '', stderr: 'tenant nobody has no keys\n' });
     const noSecret = await stipple(

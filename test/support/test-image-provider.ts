@@ -57,9 +57,10 @@ export function testImageProvider(name: string, setup: () => Promise<ImageProvid
       context = await setup();
     });
 
+    /** Job ids are the provider's own, as real ones are unique: suites may share one worker, which binds an id to a body. */
     function job(jobId: string, change: Partial<Job> = {}): Job {
       return jobSchema.parse({
-        jobId,
+        jobId: `${context.provider.id}-${jobId}`,
         tenantId: 'conformance',
         modelId: 'tiny-shapes',
         parameters: { prompt: 'a red circle on a blue background', steps: 4, seed: 7, n: 2 },
@@ -87,11 +88,15 @@ export function testImageProvider(name: string, setup: () => Promise<ImageProvid
       const { handle, state, warnings } = await context.provider.submit({ job: submitted });
       expect(['queued', 'running', 'succeeded']).toContain(state);
       expect(warnings).toEqual([]);
-      expect(handle).toMatchObject({ providerId: context.provider.id, jobId: 'runs-1', tenantId: 'conformance' });
+      expect(handle).toMatchObject({
+        providerId: context.provider.id,
+        jobId: submitted.jobId,
+        tenantId: 'conformance',
+      });
       expect(handle.manifest).toEqual({ bucket: context.bucket, key: manifestKey(submitted) });
       expect((await waitForState(context.provider, handle, ['succeeded'], context)).state).toBe('succeeded');
       const manifest = await context.provider.result({ handle });
-      expect(manifest?.jobId).toBe('runs-1');
+      expect(manifest?.jobId).toBe(submitted.jobId);
       expect(manifest?.outputs.map((output) => output.key)).toEqual([resultKey(submitted, 0), resultKey(submitted, 1)]);
       expect(manifest?.outputs.map((output) => output.seed)).toEqual([7, 8]);
       for (const output of manifest?.outputs ?? []) {

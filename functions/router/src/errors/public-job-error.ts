@@ -38,7 +38,8 @@ const UNKNOWN_FAILURE = {
 /** A job's error as the API shows it: a stable code and a message that names no internals; null when none. */
 export function publicJobError(record: Pick<JobRecord, 'error'>): { code: string; message: string } | null {
   if (!record.error) return null;
-  const { code } = record.error;
+  const { code, shown } = record.error;
+  if (shown) return { code, message: record.error.message };
   const message = Object.hasOwn(PUBLIC_MESSAGES, code) ? PUBLIC_MESSAGES[code] : undefined;
   return message === undefined ? UNKNOWN_FAILURE : { code, message };
 }

@@ -39,7 +39,7 @@ export interface JobRecord {
   /** When a job placed again must have been taken by a GPU, or it ends `failed` (`worker_lost`). */
   placeBy?: string;
   /** A terminal state being settled (credits moved, record not yet written): resumed by the alarm after a restart. */
-  settling?: { status: JobStatus; error?: { code: string; message: string } };
+  settling?: { status: JobStatus; error?: JobError };
   /** When a provider began running it (not when it was handed over: a provider may queue it first). */
   startedAt?: string;
   completedAt?: string;
@@ -52,5 +52,16 @@ export interface JobRecord {
   /** The latest low-resolution preview, when the job asked for them. */
   preview?: { step: number; width: number; height: number; images: string[] };
   manifest?: ResultManifest;
-  error?: { code: string; message: string };
+  error?: JobError;
+}
+
+/**
+ * Why a job ended badly. `shown`: the router wrote the message from the request's own values (a deadline, a limit),
+ * so the API shows it as it is; any other message may carry a provider's or the store's internals and is replaced by
+ * the code's own (errors/public-job-error.ts).
+ */
+export interface JobError {
+  code: string;
+  message: string;
+  shown?: true;
 }

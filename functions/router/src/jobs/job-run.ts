@@ -4,7 +4,7 @@ import type { JobEvent } from '@stipple/jobs';
 import type { Env } from '../env.ts';
 import { providerHealth } from '../providers/provider-health.ts';
 import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
-import { type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
+import { type JobError, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
 import {
   awaitingStart,
@@ -275,12 +275,12 @@ export class JobRun extends DurableObject<Env> {
     if (record.replacements) {
       const seconds = REPLACEMENT_WINDOW_MS / 1000;
       const message = `the GPU running the job stopped answering and no GPU took it again within ${seconds} s; nothing was charged`;
-      return this.settle('failed', { code: 'worker_lost', message });
+      return this.settle('failed', { code: 'worker_lost', message, shown: true });
     }
     const seconds = (startDeadline(record) - Date.parse(record.createdAt)) / 1000;
     const limit = record.startDeadline ? 'start_timeout_seconds' : 'timeout_seconds';
     const message = `no GPU started the job within ${seconds} s (${limit}); nothing was charged`;
-    return this.settle('aborted', { code: 'start_deadline_exceeded', message });
+    return this.settle('aborted', { code: 'start_deadline_exceeded', message, shown: true });
   }
 
   /** Tries placing the job again after a back-off (1, 2, 4 … at most 15 s), staying `queued` meanwhile. */
@@ -306,11 +306,7 @@ export class JobRun extends DurableObject<Env> {
    * The job's end, exactly once: the intent is stored first (with an alarm, so a restart resumes it; a concurrent end
    * sees it and steps aside), then the credits move (captured on success, released otherwise), then the terminal record.
    */
-  private async settle(
-    status: JobStatus,
-    error?: { code: string; message: string },
-    patch: Partial<JobRecord> = {},
-  ): Promise<void> {
+  private async settle(status: JobStatus, error?: JobError, patch: Partial<JobRecord> = {}): Promise<void> {
     const latest = await this.get();
     if (!latest || isTerminal(latest) || latest.settling) return;
     const intent: JobRecord = { ...latest, ...patch, settling: { status, ...(error && { error }) } };

@@ -8,7 +8,10 @@ import {
   type SessionThreadResponse,
 } from './session-thread-protocol.ts';
 
-/** The thread runs the TypeScript sources as the rest of Stipple does, through tsx (its entry says how). */
+/**
+ * The thread runs the TypeScript sources as the rest of Stipple does, through tsx (its entry says how). It inherits
+ * none of the process's flags: a parent's `--import` preloads (the local stack's, say) are not the thread's business.
+ */
 const THREAD_ENTRY = new URL('./session-thread-boot.cjs', import.meta.url);
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -20,7 +23,7 @@ type Request = SessionThreadRequest extends infer R ? (R extends unknown ? Omit<
  * sessions opened in the dead thread are gone, and runs on them fail naming that.
  */
 class SessionThread {
-  private readonly worker = new Worker(THREAD_ENTRY);
+  private readonly worker = new Worker(THREAD_ENTRY, { execArgv: [] });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   alive = true;
