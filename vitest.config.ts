@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { TEST_TINY_SHAPES } from './test/support/test-model-catalogue.ts';
 
 export default defineConfig({
   test: {
@@ -56,7 +57,7 @@ export default defineConfig({
                 ]),
                 // The default model first; the others only the stalled workers serve (time-to-start, health tests).
                 MODELS: JSON.stringify({
-                  'tiny-shapes': { width: 64, height: 64, steps: 20 },
+                  'tiny-shapes': TEST_TINY_SHAPES,
                   'busy-shapes': { width: 64, height: 64, steps: 20 },
                   'stalled-shapes': { width: 64, height: 64, steps: 20 },
                   'flaky-shapes': { width: 64, height: 64, steps: 20 },

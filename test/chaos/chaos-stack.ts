@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unstable_startWorker } from 'wrangler';
 import { S3RVER_CREDENTIALS } from '../support/s3-server.ts';
+import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
 import { freePort } from '../support/worker-process.ts';
 
 export const ADMIN_SECRET = 'chaos-admin-secret-0123456789abcdef0123';
@@ -274,6 +275,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
     WORKER_SECRET,
     TOKEN_SIGNING_SECRET,
     PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
+    MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: BUCKET,
     S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,

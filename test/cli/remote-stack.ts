@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { unstable_startWorker } from 'wrangler';
 import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '../support/s3-server.ts';
+import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
 import { startWorker } from '../support/worker-process.ts';
 
 const ADMIN_SECRET = 'cli-remote-admin-secret-0123456789abcdef';
@@ -40,6 +41,7 @@ export async function startRemoteStack(): Promise<RemoteStack> {
         ADMIN_SECRET: plain(ADMIN_SECRET),
         WORKER_SECRET: plain(WORKER_SECRET),
         PROVIDERS: plain(JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }])),
+        MODELS: plain(JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES })),
         S3_ENDPOINT: plain(s3.endpoint),
         S3_BUCKET: plain(RESULTS_BUCKET),
         S3_ACCESS_KEY_ID: plain(S3RVER_CREDENTIALS.accessKeyId),

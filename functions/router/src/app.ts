@@ -7,6 +7,7 @@ import { logRequest } from './http/request-log.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { clientTokenRoutes } from './routes/client-token-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
+import { faviconRoutes } from './routes/favicon-routes.ts';
 import { jobEventRoutes } from './routes/job-event-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
@@ -23,6 +24,7 @@ export function createApp(): Hono<AppContext> {
     .use(allowCors)
     .use(limitBody)
     .route('/', docsRoutes)
+    .route('/', faviconRoutes)
     .route('/', playgroundRoutes)
     .route('/v1/admin/providers', providerRoutes)
     .route('/v1/admin', adminRoutes)

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { OPERATIONS } from '../src/openapi/openapi-document.ts';
 import { call } from './router-fixture.ts';
+
+/** `METHOD /path` with every path parameter written `{}`, from Hono's `:name{pattern}` or OpenAPI's `{name}`. */
+const routeName = (method: string, path: string) =>
+  `${method.toUpperCase()} ${path.replace(/:\w+(\{[^}]*\})?|\{\w+\}/g, '{}')}`;
 
 describe('/openapi.json and /docs', () => {
   it('describe the API from the schemas that validate it', async () => {
@@ -31,6 +37,21 @@ describe('/openapi.json and /docs', () => {
     expect(imageBody.properties).toHaveProperty('negative_prompt');
   });
 
+  it('document every public route the app serves, and nothing it does not', () => {
+    const served = createApp()
+      .routes.filter((route) => route.method !== 'ALL' && route.path.startsWith('/v1/'))
+      .map((route) => routeName(route.method, route.path));
+    const documented = OPERATIONS.map((operation) => routeName(operation.method, operation.path));
+    expect(new Set(documented)).toEqual(new Set(served));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'GET /v1/models/{}',
+        'GET /v1/admin/tenants/{}/keys',
+        'DELETE /v1/admin/tenants/{}/keys/{}',
+      ]),
+    );
+  });
+
   it('serves a readable page with every operation and its fields', async () => {
     const response = await call('/docs');
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -38,5 +59,28 @@ describe('/openapi.json and /docs', () => {
     expect(html).toContain('<span class="m">POST</span> /v1/jobs</h2>');
     expect(html).toContain('<code>prompt</code> <b>required</b>');
     expect(html).toContain('64–2048; multiple of 8');
+    expect(html).toContain('<th>allowed</th><th>description</th>');
+    // Each table scrolls sideways inside its own box on a phone (test/playground checks the layout in Chromium).
+    expect(html).toContain('<div class="table"><table>');
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+  });
+
+  it('serves the icon at /favicon.svg and as a real ICO at /favicon.ico', async () => {
+    const svg = await call('/favicon.svg');
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const ico = await call('/favicon.ico');
+    expect([ico.status, ico.headers.get('content-type')]).toEqual([200, 'image/x-icon']);
+    const bytes = new Uint8Array(await ico.arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    // ICONDIR: reserved 0, type 1 (icon), one image; its entry: 32×32, the PNG's length and offset.
+    expect([view.getUint16(0, true), view.getUint16(2, true), view.getUint16(4, true)]).toEqual([0, 1, 1]);
+    expect([bytes[6], bytes[7], view.getUint32(14, true), view.getUint32(18, true)]).toEqual([
+      32,
+      32,
+      bytes.length - 22,
+      22,
+    ]);
+    expect(Array.from(bytes.subarray(23, 26), (byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
   });
 });

@@ -120,6 +120,37 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 0, credits_remaining: 100 });
   });
 
+  it('refuses a size the model does not draw, naming the sizes it does, and charges nothing', async () => {
+    const { key } = await newTenant(100);
+    const post = async (body: unknown) => {
+      const response = await call('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify(body) });
+      return { status: response.status, error: ((await response.json()) as Envelope).error };
+    };
+    // The test catalogue (vitest.config.ts): busy-shapes declares no sizes, so it draws only its own 64².
+    expect(await post({ prompt: 'x', model: 'busy-shapes', width: 128, height: 128 })).toEqual({
+      status: 400,
+      error: {
+        type: 'invalid_request_error',
+        code: 'size_not_supported',
+        param: 'width',
+        message: 'size 128x128 is not one model busy-shapes draws; use 64x64',
+      },
+    });
+    expect(await post({ prompt: 'x', model: 'busy-shapes', height: 128 })).toMatchObject({
+      status: 400,
+      error: { code: 'size_not_supported', param: 'height', message: expect.stringContaining('size 64x128 ') },
+    });
+    expect(await post({ prompt: 'x', width: 1024, height: 1024 })).toMatchObject({
+      status: 400,
+      error: {
+        param: 'width',
+        message:
+          'size 1024x1024 is not one model tiny-shapes draws; use 64x64, 96x64, 64x128, 128x128, 192x192, 256x256, 2048x2048',
+      },
+    });
+    expect(await (await call('/v1/usage', { token: key })).json()).toMatchObject({ calls: 0, credits_remaining: 100 });
+  });
+
   it.each([
     [{}, 'prompt', 'prompt is required; send text'],
     [{ prompt: ' \n\t ' }, 'prompt', 'prompt is only whitespace; describe what to draw'],

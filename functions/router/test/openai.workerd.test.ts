@@ -169,6 +169,17 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     expect(await usage(key)).toMatchObject({ calls: 0, credits_remaining: 10 });
   });
 
+  it('refuses a size the model does not draw with BadRequestError on size, naming the sizes it draws', async () => {
+    const { key } = await newTenant(10);
+    const error = await rejection(
+      openai(key).images.generate({ model: 'busy-shapes', prompt: 'x', size: '1024x1024' }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect({ param: error.param, code: error.code }).toEqual({ param: 'size', code: 'size_not_supported' });
+    expect(error.message).toContain('size 1024x1024 is not one model busy-shapes draws; use 64x64');
+    expect(await usage(key)).toMatchObject({ calls: 0, credits_remaining: 10 });
+  });
+
   it('answers 402 insufficient_credits, NotFoundError for unknown models and 403 for a read-only key', async () => {
     const broke = await rejection(openai((await newTenant(0)).key).images.generate({ prompt: 'x' }));
     expect(broke.constructor).toBe(OpenAI.APIError);
@@ -232,7 +243,15 @@ describe('GET /v1/models through the openai SDK', () => {
       'stalled-shapes',
       'flaky-shapes',
     ]);
-    expect(page.data[0]).toEqual({ id: 'tiny-shapes', object: 'model', created: 0, owned_by: 'stipple' });
+    expect(page.data[0]).toEqual({
+      id: 'tiny-shapes',
+      object: 'model',
+      created: 0,
+      owned_by: 'stipple',
+      sizes: ['64x64', '96x64', '64x128', '128x128', '192x192', '256x256', '2048x2048'],
+    });
+    // A model that declares no sizes draws only its own.
+    expect(await client.models.retrieve('busy-shapes')).toMatchObject({ id: 'busy-shapes', sizes: ['64x64'] });
     expect(await (await call('/v1/models', { token: key })).json()).toMatchObject({ object: 'list' });
     expect(await client.models.retrieve('tiny-shapes')).toMatchObject({ id: 'tiny-shapes', owned_by: 'stipple' });
     const missing = await rejection(client.models.retrieve('org/no-such-model'));

@@ -12,7 +12,7 @@ import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
 import { jobRun, readJob } from './job-run.ts';
-import { findModel, readCatalogue } from './model-catalogue.ts';
+import { checkModelSize, findModel, readCatalogue } from './model-catalogue.ts';
 
 function newJobId(): string {
   // 128 random bits: job ids are unguessable, on top of the tenant check on every read.
@@ -20,7 +20,8 @@ function newJobId(): string {
 }
 
 /**
- * Creates a job for a tenant: model defaults, the compute cap, the price reserved (402 when the balance is short), and
+ * Creates a job for a tenant: model defaults, the sizes the model draws (`sizeParam` names the request's size field in
+ * the error, as checkModelSize says), the compute cap, the price reserved (402 when the balance is short), and
  * its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
  */
 export async function createJob(
@@ -28,12 +29,14 @@ export async function createJob(
   caller: KeyRecord,
   request: JobRequest,
   requestUrl: string,
+  sizeParam?: string,
 ): Promise<JobRecord> {
   const { tenantId } = caller;
   const model = findModel(readCatalogue(env.MODELS), request.model);
   const width = request.width ?? model.width;
   const height = request.height ?? model.height;
   const steps = request.steps ?? model.steps;
+  checkModelSize(model, width, height, sizeParam);
   if (width * height * steps * request.n > MAX_PIXEL_STEPS) {
     throw new ApiError(
       400,

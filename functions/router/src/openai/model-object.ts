@@ -1,6 +1,6 @@
 import type { CatalogueModel } from '../jobs/model-catalogue.ts';
 
-/** A catalogue model in OpenAI's `Model` shape. */
+/** A catalogue model in OpenAI's `Model` shape, plus the sizes it draws (its own first). */
 export function modelObject(model: CatalogueModel) {
   return {
     id: model.id,
@@ -8,5 +8,6 @@ export function modelObject(model: CatalogueModel) {
     // The catalogue records no dates; 0 (the Unix epoch) says "unknown" while keeping OpenAI's integer type.
     created: 0,
     owned_by: 'stipple',
+    sizes: model.sizes,
   };
 }

@@ -35,7 +35,8 @@ function fieldsTable(operation: Operation): string {
         String(field.type ?? (field.enum ? 'string' : '')),
       )}</td><td>${escapeHtml(constraints(field))}</td><td>${escapeHtml(field.description ?? '')}</td></tr>`,
   );
-  return `<table><tr><th>field</th><th>type</th><th>allowed</th><th></th></tr>${rows.join('')}</table>`;
+  // In a scroller of its own, so a phone scrolls the table sideways, not the page.
+  return `<div class="table"><table><tr><th>field</th><th>type</th><th>allowed</th><th>description</th></tr>${rows.join('')}</table></div>`;
 }
 
 /** The readable API reference at `/docs`: rendered on the server from the same operations as `/openapi.json`. */
@@ -51,8 +52,11 @@ export function docsPage(baseUrl: string, operations: readonly Operation[]): str
       .join('')}</ul></section>`,
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Stipple API</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}
-code{background:#f3f3f3;padding:0 .2em}table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}
+<title>Stipple API</title><link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;overflow-wrap:break-word}
+code{background:#f3f3f3;padding:0 .2em}pre{overflow-x:auto;background:#f3f3f3;padding:.5em}pre code{padding:0}
+.table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}
+li code{overflow-wrap:anywhere}
 .m{background:#222;color:#fff;padding:0 .4em;border-radius:3px;font-size:.8em}.auth{color:#555}</style></head><body>
 <h1>Stipple API</h1><p>Authenticate with <code>Authorization: Bearer sk_live_…</code>. Errors use OpenAI's envelope
 <code>{"error":{"message","type","param","code"}}</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>

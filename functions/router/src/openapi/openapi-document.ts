@@ -70,9 +70,24 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/models',
-    summary: "The models offered, in OpenAI's list shape.",
+    summary:
+      "The models offered, in OpenAI's list shape, each with the sizes it draws (`WIDTHxHEIGHT`, its own first).",
     auth: 'read',
-    responses: { '200': '`{ object: "list", data: [{ id, object: "model", created, owned_by }] }`', ...ERRORS },
+    responses: {
+      '200': '`{ object: "list", data: [{ id, object: "model", created, owned_by, sizes }] }`',
+      ...ERRORS,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{id}',
+    summary: 'One model offered (ids may hold slashes, `org/model`).',
+    auth: 'read',
+    responses: {
+      '200': '`{ id, object: "model", created, owned_by, sizes }`',
+      '404': 'The model is not offered; the message lists those that are',
+      ...ERRORS,
+    },
   },
   {
     method: 'post',
@@ -128,6 +143,23 @@ export const OPERATIONS: Operation[] = [
     summary: 'Create an API key (shown once), or import one given as `key`. At most two active keys per tenant.',
     auth: 'admin',
     responses: { '201': 'The key', '409': 'Two keys are already active', ...ERRORS },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/tenants/{tenant_id}/keys',
+    summary: "A tenant's keys, revoked ones included; never the keys themselves.",
+    auth: 'admin',
+    responses: {
+      '200': '`{ object: "list", data: [{ id, hint, mode, scopes, created_at, revoked_at }] }`',
+      ...ERRORS,
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/tenants/{tenant_id}/keys/{key_id}',
+    summary: 'Revoke a key: from this moment it authenticates nothing.',
+    auth: 'admin',
+    responses: { '200': '`{ id, revoked: true }`', '404': 'The tenant has no active key with this id', ...ERRORS },
   },
   {
     method: 'post',

@@ -1,6 +1,3 @@
-/** Sizes offered besides the model's own, `WIDTHxHEIGHT`; anything 64–2048 in steps of 8 works through the API. */
-const SIZES = ['64x64', '128x128', '256x256', '512x512', '768x768', '1024x1024', '512x768', '768x512'];
-
 const options = (values: readonly string[]) => values.map((value) => `<option>${value}</option>`).join('');
 
 /**
@@ -15,7 +12,7 @@ export function playgroundPage(schedulers: readonly string[]): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Stipple playground</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/playground.css">
 <script type="module" src="/playground.js"></script>
 </head>
@@ -30,30 +27,31 @@ export function playgroundPage(schedulers: readonly string[]): string {
     <label>API key
       <input id="api-key" type="password" autocomplete="off" spellcheck="false" placeholder="sk_test_…" required>
     </label>
+    <label class="check"><input id="remember-key" type="checkbox"> Remember the key in this browser</label>
     <label>Prompt
       <textarea id="prompt" rows="3" maxlength="2000" required placeholder="a red circle on a blue background"></textarea>
     </label>
     <label>Negative prompt
       <textarea id="negative-prompt" rows="2" maxlength="2000" placeholder="optional"></textarea>
     </label>
+    <label>Model <select id="model"></select></label>
     <div class="row">
-      <label>Model <select id="model"></select></label>
-      <label>Size <select id="size"><option value="">model's own</option>${options(SIZES)}</select></label>
+      <label>Size <select id="size"></select></label>
       <label>Images <input id="n" type="number" min="1" max="8" value="1" required></label>
     </div>
     <div class="row">
       <label>Steps <input id="steps" type="number" min="1" max="150" placeholder="default"></label>
       <label>Guidance <input id="guidance" type="number" min="0" max="50" step="0.5" placeholder="default"></label>
-      <label>Scheduler <select id="scheduler"><option value="">model's own</option>${options(schedulers)}</select></label>
       <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
     </div>
+    <label>Scheduler <select id="scheduler"><option value="">model's own</option>${options(schedulers)}</select></label>
     <div class="actions">
       <button id="generate" type="submit">Generate</button>
       <button id="copy-curl" type="button" class="secondary">Copy as curl</button>
     </div>
     <p id="status" role="status" aria-live="polite"></p>
   </form>
-  <section id="result" aria-label="Result">
+  <section id="result" aria-label="Result" hidden>
     <div id="progress-box" hidden>
       <progress id="progress" max="1" value="0"></progress>
       <span id="progress-text"></span>

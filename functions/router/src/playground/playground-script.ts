@@ -8,15 +8,36 @@ export const PLAYGROUND_SCRIPT = String.raw`
 const KEY_STORAGE = 'stipple.apiKey';
 const TERMINAL_EVENTS = ['succeeded', 'failed', 'canceled', 'aborted', 'timed_out'];
 const $ = (id) => document.getElementById(id);
+/** The models /v1/models lists, by id: the size menu offers the sizes the chosen one draws. */
+let models = new Map();
 
-/** A key handed over as #key=… (npm start prints such a link) is remembered, then taken out of the address bar. */
-function rememberKeyFromLink() {
+/**
+ * The key in the form, kept for this tab only (sessionStorage), or in this browser (localStorage) when the user ticks
+ * "Remember"; unticking forgets it there.
+ */
+function storeKey() {
+  const key = $('api-key').value.trim();
+  sessionStorage.setItem(KEY_STORAGE, key);
+  if ($('remember-key').checked) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+function restoreKey() {
+  $('remember-key').checked = localStorage.getItem(KEY_STORAGE) !== null;
+  $('api-key').value = sessionStorage.getItem(KEY_STORAGE) || localStorage.getItem(KEY_STORAGE) || '';
+}
+
+/**
+ * A key handed over as #key=… (npm start prints such a link) replaces the stored one, then leaves the address bar;
+ * also when the link is opened in a tab already showing the playground (only the hash changes: no reload).
+ */
+function takeKeyFromLink() {
   const match = /[#&]key=([^&]+)/.exec(location.hash);
-  if (match) {
-    localStorage.setItem(KEY_STORAGE, decodeURIComponent(match[1]));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  $('api-key').value = localStorage.getItem(KEY_STORAGE) || '';
+  if (!match) return false;
+  $('api-key').value = decodeURIComponent(match[1]);
+  storeKey();
+  history.replaceState(null, '', location.pathname + location.search);
+  return true;
 }
 
 function showStatus(text, isError) {
@@ -80,6 +101,12 @@ async function readEvents(response, onEvent) {
   }
 }
 
+/** The sizes the chosen model draws (its own first, so selected), as /v1/models lists them. */
+function showSizes() {
+  const model = models.get($('model').value);
+  $('size').replaceChildren(...(model ? model.sizes : []).map((size) => new Option(size)));
+}
+
 function showProgress(step, totalSteps, etaMs) {
   $('progress-box').hidden = false;
   $('progress').max = totalSteps;
@@ -98,6 +125,7 @@ function showPreviews(preview) {
 
 /** A finished job: its images with their seeds, its reproducibility records, or what went wrong. */
 function showJob(job) {
+  $('result').hidden = false;
   $('previews').replaceChildren();
   const figures = job.outputs.map((output, index) => {
     const figure = document.createElement('figure');
@@ -105,7 +133,7 @@ function showJob(job) {
     const caption = document.createElement('figcaption');
     const link = Object.assign(document.createElement('a'), { href: output.url, target: '_blank', rel: 'noopener' });
     link.textContent = 'open';
-    caption.append('seed ' + output.seed + ' · ', link);
+    caption.append(Object.assign(document.createElement('span'), { textContent: 'seed ' + output.seed }), link);
     figure.append(image, caption);
     return figure;
   });
@@ -126,7 +154,8 @@ function showJob(job) {
 
 async function generate(submitEvent) {
   submitEvent.preventDefault();
-  localStorage.setItem(KEY_STORAGE, $('api-key').value.trim());
+  storeKey();
+  $('result').hidden = false;
   $('generate').disabled = true;
   $('progress').dataset.events = '0';
   $('previews').dataset.events = '0';
@@ -180,9 +209,9 @@ async function copyCurl() {
 
 async function loadModels() {
   const { data } = await (await api('/v1/models')).json();
-  $('model').replaceChildren(
-    ...data.map((model) => Object.assign(document.createElement('option'), { value: model.id, textContent: model.id })),
-  );
+  models = new Map(data.map((model) => [model.id, model]));
+  $('model').replaceChildren(...data.map((model) => new Option(model.id)));
+  showSizes();
 }
 
 /** The tenant's balance in the header; blank for a caller that may not read it (a client token). */
@@ -202,9 +231,12 @@ async function loadJobs() {
       button.append(Object.assign(document.createElement('img'), { src: job.outputs[0].url, alt: '' }));
     }
     const label = document.createElement('span');
-    const prompt = job.records[0] && job.records[0].prompt;
-    label.textContent = job.status + ' · ' + new Date(job.created_at).toLocaleString() + (prompt ? ' · ' + prompt : '');
-    label.title = label.textContent;
+    const prompt = Object.assign(document.createElement('q'), { textContent: job.input.prompt });
+    const when = Object.assign(document.createElement('small'), {
+      textContent: job.status + ' · ' + new Date(job.created_at).toLocaleString(),
+    });
+    label.append(prompt, when);
+    label.title = job.input.prompt;
     button.append(label);
     button.addEventListener('click', () => showJob(job));
     item.append(button);
@@ -225,12 +257,16 @@ async function loadKeyData() {
   }
 }
 
-rememberKeyFromLink();
+restoreKey();
+takeKeyFromLink();
+window.addEventListener('hashchange', () => takeKeyFromLink() && loadKeyData());
 $('generate-form').addEventListener('submit', generate);
+$('model').addEventListener('change', showSizes);
+$('remember-key').addEventListener('change', storeKey);
 $('copy-curl').addEventListener('click', copyCurl);
 $('refresh-jobs').addEventListener('click', () => loadJobs().catch((error) => showStatus(error.message, true)));
 $('api-key').addEventListener('change', () => {
-  localStorage.setItem(KEY_STORAGE, $('api-key').value.trim());
+  storeKey();
   loadKeyData();
 });
 loadKeyData();

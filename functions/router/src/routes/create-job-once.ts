@@ -8,13 +8,17 @@ import { readJob } from '../jobs/job-run.ts';
 /**
  * The job a request makes, once per `Idempotency-Key`: the job an earlier attempt with the key created (its answer
  * was a 5xx such as `generation_pending`, or it never came), else a new one, bound to the key as soon as it exists.
- * Without the header, simply a new job.
+ * Without the header, simply a new job. `sizeParam`: as `createJob`'s.
  */
-export async function createJobOnce(c: Context<AppContext>, request: JobRequest): Promise<JobRecord> {
+export async function createJobOnce(
+  c: Context<AppContext>,
+  request: JobRequest,
+  sizeParam?: string,
+): Promise<JobRecord> {
   const idempotency = c.get('idempotency');
   const earlier = idempotency?.boundTo === undefined ? undefined : await readJob(c.env, idempotency.boundTo);
   if (earlier) return earlier;
-  const created = await createJob(c.env, c.get('caller'), request, c.req.url);
+  const created = await createJob(c.env, c.get('caller'), request, c.req.url, sizeParam);
   await idempotency?.bind(created.id);
   return created;
 }

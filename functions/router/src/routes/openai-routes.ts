@@ -18,7 +18,7 @@ import { createJobOnce } from './create-job-once.ts';
 export const openaiRoutes = new Hono<AppContext>()
   .post('/images/generations', requireKey('generate'), idempotent(), async (c) => {
     const request = await parseBody(c, imageGenerationSchema);
-    const created = await createJobOnce(c, imageJobRequest(request));
+    const created = await createJobOnce(c, imageJobRequest(request), 'size');
     const current = await waitForJob(c.env, created, syncWaitSeconds(c.env));
     if (current.status !== 'succeeded') throw unfinishedGenerationError(current);
     return c.json(await imagesResponse(current, createStorage(c.env), request.response_format));

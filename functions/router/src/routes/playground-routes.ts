@@ -16,7 +16,8 @@ function imageSources(c: Context<AppContext>): string {
 
 /**
  * The page's own script and stylesheet only, the API on this origin only, no framing (clickjacking), no forms
- * posted elsewhere; the key lives in localStorage and travels in headers, never in a URL the page loads.
+ * posted elsewhere; the key lives in sessionStorage (localStorage if the user asks) and travels in headers, never in
+ * a URL the page loads.
  */
 function securityHeaders(c: Context<AppContext>): Record<string, string> {
   return {

@@ -14,7 +14,7 @@ import { waitUntilReady } from './wait-until-ready.ts';
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../../..');
 const WORKER_MAIN = join(REPOSITORY_ROOT, 'functions/gpu-worker/src/main.ts');
 const ROUTER_MAIN = join(import.meta.dirname, 'router-main.ts');
-const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, 'exit-with-parent.ts')).href;
+const EXIT_WITH_PARENT = pathToFileURL(join(import.meta.dirname, 'exit-with-parent.mjs')).href;
 
 /** The bucket the router's wrangler.jsonc names (`S3_BUCKET`). */
 const BUCKET = 'stipple-outputs';
