@@ -39,6 +39,7 @@ function describeModel(model: StableDiffusionModel) {
         ...component(model.vaeDecoder.session),
         scalingFactor: model.vaeDecoder.scalingFactor,
         spatialFactor: model.vaeDecoder.spatialFactor,
+        ...model.vaeDecoder.upcast,
       },
     },
     hasVaeEncoder: model.hasVaeEncoder,
@@ -68,7 +69,9 @@ function printText(info: ReturnType<typeof describeModel>): void {
     );
   }
   const { vae_decoder: vae } = info.components;
-  lines.push(`${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
+  lines.push(
+    `${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}, decodes with ${vae.component}/ (force_upcast ${vae.forceUpcast})`,
+  );
   const note = info.scheduler.implemented
     ? ''
     : ` (not implemented here; ${info.scheduler.default} with its configuration)`;

@@ -16,6 +16,7 @@ import { readModelDefaults } from './model-defaults.ts';
 import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from './model-family.ts';
 import { hashModelWeights } from './model-hash.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
+import { VAE_DECODER_FP32, type VaeUpcast, vaeUpcast } from './vae-upcast.ts';
 
 /** diffusers' `AutoencoderKL` default `scaling_factor` (SD 1.x/2.x). */
 export const DEFAULT_LATENT_SCALING_FACTOR = 0.18215;
@@ -42,6 +43,8 @@ export interface StableDiffusionModel {
   readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
   readonly vaeDecoder: {
     readonly session: ModelSession;
+    /** Which decoder runs (`vae_decoder` or `vae_decoder_fp32`), whether the config forces an upcast, and whether an fp32 decoder exists. */
+    readonly upcast: VaeUpcast;
     readonly contract: VaeDecoderContract;
     /** Latents are divided by this before decoding (VAE config `scaling_factor`). */
     readonly scalingFactor: number;
@@ -123,13 +126,15 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
   const isXl = await exists(join(dir, 'text_encoder_2'));
   const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
-  const [schedulerConfig, unetConfig, vaeConfig, ...tokenizers] = await Promise.all([
+  const [schedulerConfig, unetConfig, vaeConfig, hasFp32Decoder, ...tokenizers] = await Promise.all([
     readModelJson(join(dir, 'scheduler', 'scheduler_config.json'), true),
     readModelJson(join(dir, 'unet', 'config.json')),
     readModelJson(join(dir, 'vae_decoder', 'config.json')),
+    exists(join(dir, VAE_DECODER_FP32, 'model.onnx')),
     ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
   ]);
-  const components = ['unet', 'vae_decoder', ...encoderNames];
+  const upcast = vaeUpcast(vaeConfig, hasFp32Decoder as boolean);
+  const components = ['unet', upcast.component, ...encoderNames];
   const sessions = await Promise.allSettled(components.map((component) => openComponent(dir, component, options)));
   const opened = sessions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const releaseAll = () => Promise.all(opened.map((session) => session.release()));
@@ -146,7 +151,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: tokenizers[i] as ClipTokenizer,
     }));
     const unet = readUnetContract(join(dir, 'unet', 'model.onnx'), unetSession);
-    const vaeDecoder = readVaeDecoderContract(join(dir, 'vae_decoder', 'model.onnx'), vaeSession);
+    const vaeDecoder = readVaeDecoderContract(join(dir, upcast.component, 'model.onnx'), vaeSession);
     checkConditioningAgrees(dir, textEncoders, unet);
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
@@ -169,6 +174,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       unet: { session: unetSession, contract: unet, latentChannels: configNumber(unetConfig, 'in_channels', 4) },
       vaeDecoder: {
         session: vaeSession,
+        upcast,
         contract: vaeDecoder,
         scalingFactor: configNumber(vaeConfig, 'scaling_factor', DEFAULT_LATENT_SCALING_FACTOR),
         spatialFactor,
