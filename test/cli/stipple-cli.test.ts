@@ -141,7 +141,9 @@ describe('stipple-cli generate', () => {
     expect(result.code).toBe(0);
     const metadata = await sharp(out).metadata();
     expect(metadata.format).toBe(expected);
-    expect(metadata.exif?.toString('latin1')).toContain('Steps: 2, Sampler: Euler');
+    // UserComment holds the parameters in UTF-16, big-endian (packages/core/src/image/exif-block.ts).
+    const utf16 = Buffer.from('Steps: 2, Sampler: Euler', 'utf16le').swap16();
+    expect(metadata.exif?.includes(utf16)).toBe(true);
   });
 
   it.each([
