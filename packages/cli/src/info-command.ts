@@ -51,7 +51,14 @@ function describeModel(model: StableDiffusionModel) {
       config: scheduler.config,
     },
     defaults: { ...model.defaultSize, ...model.defaults },
+    load: model.load,
   };
+}
+
+function describeLoad({ stagesMs, weightsHash }: StableDiffusionModel['load']): string {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const hashed = `${weightsHash.hashedFiles} of ${weightsHash.files} weight files read, the rest cached`;
+  return `${ms(stagesMs.total)}: configs ${ms(stagesMs.configs)}, sessions ${ms(stagesMs.sessions)}, weights hash ${ms(stagesMs.weightsHash)} (${hashed}, alongside the sessions)`;
 }
 
 function printText(info: ReturnType<typeof describeModel>): void {
@@ -61,6 +68,7 @@ function printText(info: ReturnType<typeof describeModel>): void {
     `weights       sha256 ${info.weightsHash}`,
     `defaults      ${info.defaults.width}x${info.defaults.height}, ${info.defaults.steps} steps, guidance ${info.defaults.guidance}`,
     `tokenizer     ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
+    `load          ${describeLoad(info.load)}`,
   ];
   for (const [name, component] of Object.entries(info.components)) {
     lines.push(
