@@ -10,6 +10,7 @@ export const FIXTURE_VARIANTS = [
   'external-data',
   'lcm',
   'sdxl',
+  'fp16-vae-upcast',
 ] as const;
 
 export function fixtureModel(variant: string): string {

@@ -141,7 +141,9 @@ describe('stipple-cli generate', () => {
     expect(result.code).toBe(0);
     const metadata = await sharp(out).metadata();
     expect(metadata.format).toBe(expected);
-    expect(metadata.exif?.toString('latin1')).toContain('Steps: 2, Sampler: Euler');
+    // UserComment holds the parameters in UTF-16, big-endian (packages/core/src/image/exif-block.ts).
+    const utf16 = Buffer.from('Steps: 2, Sampler: Euler', 'utf16le').swap16();
+    expect(metadata.exif?.includes(utf16)).toBe(true);
   });
 
   it.each([
@@ -202,11 +204,15 @@ describe('stipple info', () => {
     expect(info.scheduler).toMatchObject({ shipped: 'DDIMScheduler', default: 'ddim', implemented: true });
     expect(info.scheduler.config.prediction_type).toBe('v_prediction');
     expect(info.defaults).toEqual({ width: 96, height: 96, steps: 25, guidance: 7.5 });
+    expect(Object.keys(info.load.stagesMs)).toEqual(['configs', 'sessions', 'weightsHash', 'total']);
+    expect(info.load.weightsHash.files).toBe(3);
+    expect(info.components.vae_decoder).toMatchObject({ component: 'vae_decoder', forceUpcast: true });
   });
 
   it('prints readable text by default', async () => {
     const result = await stipple('info', '--model', fixtureModel('sd15-int32'));
     expect(result.stdout).toMatch(/family {8}sd1/);
     expect(result.stdout).toMatch(/scheduler {5}PNDMScheduler -> euler \(not implemented here/);
+    expect(result.stdout).toMatch(/load {10}\d+ ms: configs \d+ ms, sessions \d+ ms, weights hash \d+ ms \(\d of 4 /);
   });
 });

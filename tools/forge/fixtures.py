@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -42,6 +43,10 @@ UNET_GAINS = {"conv_out": 1.75}
 # (mean |delta image| ~0.05-0.13 for another size or crop, vs ~0.01-0.05 at gain 1).
 UNET_XL_GAINS = {**UNET_GAINS, "add_embedding.linear_2": 3.0}
 VAE_ENCODER_GAINS = {"quant_conv": 7.5}
+# fp16-vae-upcast: conv_in's output std ~5e4 x the latents' (an SDXL-VAE-like overflow in fp16), while its weights
+# (max ~3e4) still fit fp16's 65504.
+VAE_OVERFLOW_GAINS = {"conv_in": 5e4}
+VAE_UPCAST_GOLDEN_SEED = 42
 
 OPT_BATCH = "batch_size"
 OPT_SEQ = "sequence_length"
@@ -217,12 +222,19 @@ def _vae_config_json(variant: Variant) -> dict:
     )
 
 
-def build_vae_decoder(variant: Variant, folder: Path) -> None:
+def _vae_decoder_module(variant: Variant, fp16_activations: bool) -> TinyVaeDecoder:
     seed = variant.seed + 2
     torch.manual_seed(seed)
-    module = TinyVaeDecoder(VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS))
-    init_weights(module, InitSpec(seed=seed))
-    gen = torch.Generator().manual_seed(seed)
+    cfg = VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS, fp16_activations=fp16_activations)
+    module = TinyVaeDecoder(cfg)
+    init_weights(module, InitSpec(seed=seed, gains=VAE_OVERFLOW_GAINS if variant.vae_overflow else {}))
+    return module
+
+
+def build_vae_decoder(variant: Variant, folder: Path, fp32_copy: bool = False) -> None:
+    """vae_decoder; with ``fp32_copy`` (vae_overflow variants) the same weights as an fp32 graph."""
+    module = _vae_decoder_module(variant, fp16_activations=variant.vae_overflow and not fp32_copy)
+    gen = torch.Generator().manual_seed(variant.seed + 2)
     latents = torch.randn((BATCH, 4, variant.sample_size, variant.sample_size), generator=gen)
     ax = variant.axes
     model = export_module(
@@ -236,8 +248,34 @@ def build_vae_decoder(variant: Variant, folder: Path) -> None:
         },
         variant.opset,
     )
-    _finish(model, variant, "vae_decoder", folder / "model.onnx")
+    if fp32_copy:
+        make_reproducible(model, f"{variant.name}_vae_decoder_fp32")
+        save_model(model, folder / "model.onnx")
+    else:
+        _finish(model, variant, "vae_decoder", folder / "model.onnx")
     write_json(folder / "config.json", _vae_config_json(variant))
+
+
+def write_vae_upcast_golden(variant: Variant, path: Path) -> None:
+    """What diffusers' force_upcast decode gives: the fp32 decoder on torch.randn latents, postprocessed to RGB bytes."""
+    module = _vae_decoder_module(variant, fp16_activations=False).eval()
+    size = variant.sample_size
+    latents = torch.randn((1, 4, size, size), generator=torch.Generator().manual_seed(VAE_UPCAST_GOLDEN_SEED))
+    with torch.no_grad():
+        image = module(latents / variant.scaling_factor)
+    # VaeImageProcessor.postprocess: (x / 2 + 0.5).clamp(0, 1) * 255, rounded; HWC
+    pixels = ((image / 2 + 0.5).clamp(0, 1) * 255).round().to(torch.uint8)[0].permute(1, 2, 0).contiguous()
+    write_json(
+        path,
+        {
+            "variant": variant.name,
+            "seed": VAE_UPCAST_GOLDEN_SEED,
+            "latentShape": [4, size, size],
+            "width": 8 * size,
+            "height": 8 * size,
+            "pixels": base64.b64encode(pixels.numpy().tobytes()).decode("ascii"),
+        },
+    )
 
 
 def build_vae_encoder(variant: Variant, folder: Path) -> None:
@@ -288,6 +326,8 @@ def build_variant(variant: Variant, tok: Tokenizer, out: Path) -> Path:
         build_text_encoder(variant, tok, folder / "text_encoder_2", variant.text_encoder_2)
     build_unet(variant, folder / "unet")
     build_vae_decoder(variant, folder / "vae_decoder")
+    if variant.vae_overflow:
+        build_vae_decoder(variant, folder / "vae_decoder_fp32", fp32_copy=True)
     if variant.vae_encoder:
         build_vae_encoder(variant, folder / "vae_encoder")
     return folder

@@ -30,7 +30,7 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     import torch
 
     from bpe_vocab import Tokenizer
-    from fixtures import build_broken, build_variant
+    from fixtures import build_broken, build_variant, write_vae_upcast_golden
     from variants import BROKEN_BASE, VARIANTS
 
     torch.set_num_threads(1)  # single-threaded kernels: identical floats on every run
@@ -58,6 +58,10 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
             continue
         folder = build_variant(variant, tok, out)
         print(f"built {folder}  ({variant.summary})")
+        if variant.vae_overflow:
+            golden = Path(args.goldens) / f"{variant.name}.json"
+            write_vae_upcast_golden(variant, golden)
+            print(f"wrote {golden}")
     if BROKEN_BASE in wanted and not args.no_broken:
         for folder in build_broken(out):
             print(f"built {folder}")
@@ -106,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     fx.add_argument("--out", required=True, help="output folder, e.g. test/fixtures/models")
     fx.add_argument("--only", nargs="+", metavar="VARIANT", help="build only these variants")
     fx.add_argument("--no-broken", action="store_true", help="skip the broken/ error fixtures")
+    fx.add_argument("--goldens", default="test/fixtures/goldens", help="where fixture goldens go (fp16-vae-upcast)")
     fx.add_argument("--print-hashes", action="store_true", help="print sha256 of every file written")
     fx.set_defaults(func=cmd_fixtures)
 

@@ -311,6 +311,9 @@ class VaeConfig:
     latent_channels: int = 4
     norm_groups: int = 8
     num_upsamples: int = 3  # len(block_out_channels) - 1
+    # Round conv_in's output to float16, standing in for an fp16 VAE's arithmetic where activations pass fp16's
+    # range (SDXL's VAE is the real case): values over 65504 become inf and the following GroupNorm makes NaN.
+    fp16_activations: bool = False
 
 
 class TinyVaeDecoder(nn.Module):
@@ -325,9 +328,12 @@ class TinyVaeDecoder(nn.Module):
         self.up_convs = nn.ModuleList(nn.Conv2d(c, c, 3, padding=1) for _ in range(cfg.num_upsamples))
         self.conv_norm_out = nn.GroupNorm(cfg.norm_groups, c, eps=1e-6)
         self.conv_out = nn.Conv2d(c, 3, 3, padding=1)
+        self.fp16_activations = cfg.fp16_activations
 
     def forward(self, latent_sample: torch.Tensor) -> torch.Tensor:
         h = self.conv_in(self.post_quant_conv(latent_sample))
+        if self.fp16_activations:
+            h = h.half().float()
         h = self.mid(h)
         for conv in self.up_convs:
             h = F.silu(conv(F.interpolate(h, scale_factor=2.0, mode="nearest")))

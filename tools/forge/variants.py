@@ -70,6 +70,8 @@ class Variant:
     num_time_ids: int = 6
     force_zeros_for_empty_prompt: bool | None = None  # model_index.json key (SDXL base: true)
     vae_force_upcast: bool | None = None  # vae config key (SDXL's VAE: true)
+    # An fp16 VAE decoder whose activations pass fp16's range, with an fp32 copy in vae_decoder_fp32/
+    vae_overflow: bool = False
 
     @property
     def seed(self) -> int:
@@ -165,6 +167,17 @@ VARIANTS: list[Variant] = [
         scaling_factor=0.13025,
         force_zeros_for_empty_prompt=True,
         vae_force_upcast=True,
+    ),
+    Variant(
+        name="fp16-vae-upcast",
+        index=9,
+        summary="as fp16, with force_upcast: true and a VAE decoder whose activations pass fp16's range "
+        "(NaN images in fp16), plus the same decoder in fp32 in vae_decoder_fp32/",
+        timestep="float16",
+        fp16=True,
+        scheduler="sd15-pndm",
+        vae_force_upcast=True,
+        vae_overflow=True,
     ),
 ]
 

@@ -352,10 +352,21 @@ async function verifyVariant(name) {
   const { out_sample: oddOut } = await unet.run(oddFeeds);
   check(sameDims(oddOut.dims, odd) && stats(oddOut).finite, `unet at 9x6 latents gave dims ${oddOut.dims}`);
 
-  // vae decoder: decode (noise / scaling_factor), as a pipeline would decode latents
-  const vae = await open(folder, 'vae_decoder');
-  const latentType = metaOf(vae, 'latent_sample').type;
+  // vae decoder: decode (noise / scaling_factor), as a pipeline would decode latents. A folder with
+  // vae_decoder_fp32/ (fp16-vae-upcast) has an fp16 decoder that overflows to NaN; the fp32 one must not.
   const latents = toFloats(noise).map((x) => x / vaeConfig.scaling_factor);
+  const upcast = existsSync(join(folder, 'vae_decoder_fp32'));
+  if (upcast) {
+    const fp16 = await open(folder, 'vae_decoder');
+    const fp16Type = metaOf(fp16, 'latent_sample').type;
+    const { sample } = await fp16.run({ latent_sample: floatTensor(fp16Type, latents, noise.dims) });
+    const nan = toFloats(sample).filter((x) => Number.isNaN(x)).length / sample.size;
+    check(vaeConfig.force_upcast === true, 'vae_decoder_fp32 beside a config without force_upcast: true');
+    check(nan > 0.5, `fp16 vae_decoder gave only ${Math.round(nan * 100)}% NaN; it should overflow`);
+    console.log(`    -> fp16 vae_decoder sample ${(nan * 100).toFixed(1)}% NaN (overflows, as intended)`);
+  }
+  const vae = await open(folder, upcast ? 'vae_decoder_fp32' : 'vae_decoder');
+  const latentType = metaOf(vae, 'latent_sample').type;
   const { sample: image } = await vae.run({ latent_sample: floatTensor(latentType, latents, noise.dims) });
   check(sameDims(image.dims, [BATCH, 3, 8 * LATENT, 8 * LATENT]), `vae sample dims ${image.dims}`);
   const is = stats(image);

@@ -34,6 +34,7 @@ const registry = await ModelRegistry.fromSetting(
   config.registry,
   {
     executionProviders: config.executionProviders,
+    hashCacheDir: config.modelCacheDir,
     ...(config.inferenceThread && { sessionFactory: createThreadedOnnxSession }),
   },
   (uri) => modelCache.fetch(parseS3Location(uri)!),

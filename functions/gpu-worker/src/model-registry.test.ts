@@ -54,6 +54,16 @@ describe('ModelRegistry', () => {
     await registry.release();
   });
 
+  it('lists a loaded model with its load time by stage (what models_preloaded logs)', async () => {
+    const registry = new ModelRegistry(new Map([['a', fixture('sd15-int32')]]), { hashCacheDir: null });
+    expect(registry.list()[0].load).toBeUndefined();
+    await registry.get('a');
+    const [entry] = registry.list();
+    expect(Object.keys(entry.load?.stagesMs ?? {})).toEqual(['configs', 'sessions', 'weightsHash', 'total']);
+    expect(entry.load?.weightsHash).toEqual({ files: 4, hashedFiles: 4 });
+    await registry.release();
+  });
+
   it('names the known models for an unknown id', async () => {
     const registry = new ModelRegistry(new Map([['a', fixture('sd15-int32')]]));
     await expect(registry.acquire('zzz')).rejects.toThrow('model "zzz" is not served here; use one of a');

@@ -58,6 +58,8 @@ export interface ModelEntry {
   id: string;
   dir: string;
   state: 'registered' | 'loading' | 'ready' | 'failed';
+  /** Once loaded: load time by stage and how the weights were hashed. */
+  load?: StableDiffusionModel['load'];
 }
 
 /**
@@ -68,6 +70,7 @@ export class ModelRegistry {
   private readonly dirs: Map<string, string>;
   private readonly loading = new Map<string, Promise<StableDiffusionModel>>();
   private readonly states = new Map<string, ModelEntry['state']>();
+  private readonly loads = new Map<string, StableDiffusionModel['load']>();
   private preloading: readonly string[] = [];
   /** Per loaded model: bytes of weights (the memory estimate), jobs using it, last use (for least-recently-used). */
   private readonly usage = new Map<string, { bytes: number; inUse: number; lastUsed: number }>();
@@ -121,7 +124,10 @@ export class ModelRegistry {
   }
 
   list(): ModelEntry[] {
-    return [...this.dirs].map(([id, dir]) => ({ id, dir, state: this.states.get(id) ?? 'registered' }));
+    return [...this.dirs].map(([id, dir]) => {
+      const load = this.loads.get(id);
+      return { id, dir, state: this.states.get(id) ?? 'registered', ...(load && { load }) };
+    });
   }
 
   /** The loaded model, opening it on first use; concurrent first uses share one load. */
@@ -136,6 +142,7 @@ export class ModelRegistry {
         .then(
           (loaded) => {
             this.states.set(id, 'ready');
+            this.loads.set(id, loaded.load);
             return loaded;
           },
           (error: unknown) => {
@@ -184,6 +191,7 @@ export class ModelRegistry {
       this.loading.delete(id);
       this.usage.delete(id);
       this.states.set(id, 'registered');
+      this.loads.delete(id);
       total -= usage.bytes;
       await (await model)?.release();
     }

@@ -79,7 +79,7 @@ describe('S3ModelCache', () => {
     );
     const model = await registry.get('remote');
     expect(model.dir).toMatch(/models\/sd15\/v2$/);
-    expect(registry.list()).toEqual([{ id: 'remote', dir: 's3://models/sd15/v2', state: 'ready' }]);
+    expect(registry.list()).toEqual([{ id: 'remote', dir: 's3://models/sd15/v2', state: 'ready', load: model.load }]);
     await registry.release();
   });
 });

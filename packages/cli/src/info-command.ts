@@ -39,6 +39,7 @@ function describeModel(model: StableDiffusionModel) {
         ...component(model.vaeDecoder.session),
         scalingFactor: model.vaeDecoder.scalingFactor,
         spatialFactor: model.vaeDecoder.spatialFactor,
+        ...model.vaeDecoder.upcast,
       },
     },
     hasVaeEncoder: model.hasVaeEncoder,
@@ -50,7 +51,14 @@ function describeModel(model: StableDiffusionModel) {
       config: scheduler.config,
     },
     defaults: { ...model.defaultSize, ...model.defaults },
+    load: model.load,
   };
+}
+
+function describeLoad({ stagesMs, weightsHash }: StableDiffusionModel['load']): string {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const hashed = `${weightsHash.hashedFiles} of ${weightsHash.files} weight files read, the rest cached`;
+  return `${ms(stagesMs.total)}: configs ${ms(stagesMs.configs)}, sessions ${ms(stagesMs.sessions)}, weights hash ${ms(stagesMs.weightsHash)} (${hashed}, alongside the sessions)`;
 }
 
 function printText(info: ReturnType<typeof describeModel>): void {
@@ -60,6 +68,7 @@ function printText(info: ReturnType<typeof describeModel>): void {
     `weights       sha256 ${info.weightsHash}`,
     `defaults      ${info.defaults.width}x${info.defaults.height}, ${info.defaults.steps} steps, guidance ${info.defaults.guidance}`,
     `tokenizer     ${info.tokenizer.window}-token window, pads with ${JSON.stringify(info.tokenizer.padToken)}`,
+    `load          ${describeLoad(info.load)}`,
   ];
   for (const [name, component] of Object.entries(info.components)) {
     lines.push(
@@ -68,7 +77,9 @@ function printText(info: ReturnType<typeof describeModel>): void {
     );
   }
   const { vae_decoder: vae } = info.components;
-  lines.push(`${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}`);
+  lines.push(
+    `${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}, decodes with ${vae.component}/ (force_upcast ${vae.forceUpcast})`,
+  );
   const note = info.scheduler.implemented
     ? ''
     : ` (not implemented here; ${info.scheduler.default} with its configuration)`;

@@ -37,6 +37,7 @@ export {
 export type { GeneratedImage, GenerationRecord, GenerationResult } from './pipeline/generation-record.ts';
 export { type GenerationRequest, LIMITS } from './pipeline/generation-request.ts';
 export type { LatentPreview } from './pipeline/latent-preview.ts';
+export { parseRecordJson, stringifyRecordJson } from './pipeline/record-json.ts';
 export type { StageTimings } from './pipeline/stage-timer.ts';
 export { createScheduler, SCHEDULER_NAMES, schedulerNameForClass } from './schedulers/create-scheduler.ts';
 export type { Scheduler, SchedulerStepResult } from './schedulers/scheduler.ts';

@@ -1,7 +1,10 @@
 import sharp from 'sharp';
 import { ValidationError } from '../errors.ts';
 import type { GeneratedImage, GenerationRecord } from '../pipeline/generation-record.ts';
+import { stringifyRecordJson } from '../pipeline/record-json.ts';
 import { formatA1111Parameters } from './a1111-parameters.ts';
+import { buildExifBlock } from './exif-block.ts';
+import { insertJpegExif, insertWebpExif } from './insert-exif.ts';
 import { insertPngTextChunks } from './png-text-chunks.ts';
 
 export const IMAGE_FORMATS = ['png', 'jpeg', 'webp'] as const;
@@ -22,17 +25,22 @@ export interface EncodeOptions {
 
 /**
  * The reproducibility record as embedded in a file: everything but timings, which differ run to run and would make
- * the same seed give different bytes.
+ * the same seed give different bytes. Non-finite config values are tagged (`parseRecordJson` reads them back).
  */
 export function embeddedRecord(record: GenerationRecord, seed: number): string {
   const { timings: _timings, seeds: _seeds, ...reproducible } = record;
-  return JSON.stringify({ ...reproducible, seed });
+  return stringifyRecordJson({ ...reproducible, seed });
+}
+
+/** JSON with every non-ASCII character as a `\uXXXX` escape: the same value, in an ASCII-typed EXIF tag. */
+function asciiJson(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
  * Encodes one image with its record embedded: PNG gets AUTOMATIC1111's `parameters` text chunk plus a `stipple` chunk
- * holding the JSON record; JPEG and WebP carry the parameters in EXIF UserComment (where AUTOMATIC1111 puts them) and
- * the JSON in EXIF ImageDescription.
+ * holding the JSON record; JPEG and WebP carry the parameters in EXIF UserComment in Unicode (where AUTOMATIC1111 puts
+ * them) and the JSON, ASCII-escaped, in EXIF ImageDescription.
  */
 export async function encodeImage(
   image: GeneratedImage,
@@ -64,7 +72,7 @@ export async function encodeImage(
   if (format === 'png') {
     return insertPngTextChunks(await pixels.png().toBuffer(), { parameters, stipple: json });
   }
-  const exif = { IFD0: { ImageDescription: json, Software: 'Stipple' }, IFD2: { UserComment: parameters } };
-  const encoder = format === 'jpeg' ? pixels.jpeg({ quality }) : pixels.webp({ quality });
-  return encoder.withExif(exif).toBuffer();
+  const exif = buildExifBlock({ imageDescription: asciiJson(json), software: 'Stipple', userComment: parameters });
+  if (format === 'jpeg') return insertJpegExif(await pixels.jpeg({ quality }).toBuffer(), exif);
+  return insertWebpExif(await pixels.webp({ quality }).toBuffer(), exif, image);
 }

@@ -15,7 +15,10 @@ import {
 import { readModelDefaults } from './model-defaults.ts';
 import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from './model-family.ts';
 import { hashModelWeights } from './model-hash.ts';
+import { type ModelLoadReport, timed } from './model-load-report.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
+import { VAE_DECODER_FP32, type VaeUpcast, vaeUpcast } from './vae-upcast.ts';
+import { defaultCacheDir, hashCacheFile } from './weights-hash-cache.ts';
 
 /** diffusers' `AutoencoderKL` default `scaling_factor` (SD 1.x/2.x). */
 export const DEFAULT_LATENT_SCALING_FACTOR = 0.18215;
@@ -42,6 +45,8 @@ export interface StableDiffusionModel {
   readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
   readonly vaeDecoder: {
     readonly session: ModelSession;
+    /** Which decoder runs (`vae_decoder` or `vae_decoder_fp32`), whether the config forces an upcast, and whether an fp32 decoder exists. */
+    readonly upcast: VaeUpcast;
     readonly contract: VaeDecoderContract;
     /** Latents are divided by this before decoding (VAE config `scaling_factor`). */
     readonly scalingFactor: number;
@@ -54,6 +59,8 @@ export interface StableDiffusionModel {
   readonly defaultSize: { readonly width: number; readonly height: number };
   readonly executionProviders: readonly string[];
   readonly hasVaeEncoder: boolean;
+  /** Load time by stage and how the weights were hashed. */
+  readonly load: ModelLoadReport;
   release(): Promise<void>;
 }
 
@@ -66,6 +73,11 @@ export interface TextEncoder {
 export interface LoadModelOptions extends SessionOptions {
   /** How ONNX sessions are opened; ONNX Runtime unless a test or another backend says otherwise. */
   sessionFactory?: SessionFactory;
+  /**
+   * Where weight digests are cached between loads (keyed by each file's size and mtime; see `weights-hash-cache.ts`).
+   * Default `$XDG_CACHE_HOME/stipple`, else `~/.cache/stipple`; `null` reads every weight file on every load.
+   */
+  hashCacheDir?: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -116,6 +128,7 @@ function checkThreads(field: string, value: number | undefined): void {
 export async function loadModel(modelDir: string, options: LoadModelOptions = {}): Promise<StableDiffusionModel> {
   checkThreads('intra_op_threads', options.intraOpThreads);
   checkThreads('inter_op_threads', options.interOpThreads);
+  const started = performance.now();
   const dir = resolve(modelDir);
   if (!(await exists(dir))) {
     throw new ModelError('model_not_found', `model folder ${dir} does not exist`, { path: dir });
@@ -123,14 +136,27 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
   const isXl = await exists(join(dir, 'text_encoder_2'));
   const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
-  const [schedulerConfig, unetConfig, vaeConfig, ...tokenizers] = await Promise.all([
-    readModelJson(join(dir, 'scheduler', 'scheduler_config.json'), true),
-    readModelJson(join(dir, 'unet', 'config.json')),
-    readModelJson(join(dir, 'vae_decoder', 'config.json')),
-    ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
-  ]);
-  const components = ['unet', 'vae_decoder', ...encoderNames];
-  const sessions = await Promise.allSettled(components.map((component) => openComponent(dir, component, options)));
+  const configs = await timed(() =>
+    Promise.all([
+      readModelJson(join(dir, 'scheduler', 'scheduler_config.json'), true),
+      readModelJson(join(dir, 'unet', 'config.json')),
+      readModelJson(join(dir, 'vae_decoder', 'config.json')),
+      exists(join(dir, VAE_DECODER_FP32, 'model.onnx')),
+      ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
+    ]),
+  );
+  const [schedulerConfig, unetConfig, vaeConfig, hasFp32Decoder, ...tokenizers] = configs.value;
+  const upcast = vaeUpcast(vaeConfig, hasFp32Decoder as boolean);
+  const components = ['unet', upcast.component, ...encoderNames];
+  const cacheDir = options.hashCacheDir === undefined ? defaultCacheDir() : options.hashCacheDir;
+  const cacheFile = cacheDir === null ? undefined : hashCacheFile(cacheDir, dir);
+  // Reading the weights overlaps with ONNX Runtime parsing them. Awaited below once the sessions are open; a failure
+  // to open one is the error a caller sees, so the hash's own outcome is then not needed.
+  const hashing = timed(() => hashModelWeights(dir, cacheFile));
+  hashing.catch(() => undefined);
+  const { value: sessions, ms: sessionsMs } = await timed(() =>
+    Promise.allSettled(components.map((component) => openComponent(dir, component, options))),
+  );
   const opened = sessions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const releaseAll = () => Promise.all(opened.map((session) => session.release()));
   const failure = sessions.find((result) => result.status === 'rejected');
@@ -146,7 +172,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: tokenizers[i] as ClipTokenizer,
     }));
     const unet = readUnetContract(join(dir, 'unet', 'model.onnx'), unetSession);
-    const vaeDecoder = readVaeDecoderContract(join(dir, 'vae_decoder', 'model.onnx'), vaeSession);
+    const vaeDecoder = readVaeDecoderContract(join(dir, upcast.component, 'model.onnx'), vaeSession);
     checkConditioningAgrees(dir, textEncoders, unet);
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
@@ -157,18 +183,28 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       schedulerConfig,
       padToken: textEncoders[0].tokenizer.padToken,
     });
+    const { value: weights, ms: weightsHashMs } = await hashing;
+    const { digest, ...weightsHash } = weights;
+    const defaults = await readModelDefaults(dir, family.defaults);
+    const stagesMs = {
+      configs: configs.ms,
+      sessions: sessionsMs,
+      weightsHash: weightsHashMs,
+      total: performance.now() - started,
+    };
     return {
       id: basename(dir),
       dir,
-      weightsHash: await hashModelWeights(dir),
+      weightsHash: digest,
       family,
-      defaults: await readModelDefaults(dir, family.defaults),
+      defaults,
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
       unet: { session: unetSession, contract: unet, latentChannels: configNumber(unetConfig, 'in_channels', 4) },
       vaeDecoder: {
         session: vaeSession,
+        upcast,
         contract: vaeDecoder,
         scalingFactor: configNumber(vaeConfig, 'scaling_factor', DEFAULT_LATENT_SCALING_FACTOR),
         spatialFactor,
@@ -180,6 +216,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       defaultSize: { width: sampleSize, height: sampleSize },
       executionProviders: options.executionProviders ?? ['cpu'],
       hasVaeEncoder: await exists(join(dir, 'vae_encoder', 'model.onnx')),
+      load: { stagesMs, weightsHash },
       release: async () => {
         await releaseAll();
       },

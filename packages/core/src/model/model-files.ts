@@ -24,6 +24,16 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The relative paths (with `/`) of a model folder's files that `include` accepts, the manifest excepted, sorted. */
+export async function listModelPaths(modelDir: string, include: (path: string) => boolean): Promise<string[]> {
+  const entries = await readdir(modelDir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(modelDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((path) => path !== MODEL_MANIFEST_FILE && include(path))
+    .sort();
+}
+
 /**
  * Every file of a model folder (the manifest itself excepted) with its size and SHA-256, sorted by path; `include`
  * narrows the list before anything is read, so only the files asked for are hashed.
@@ -32,12 +42,7 @@ export async function listModelFiles(
   modelDir: string,
   include: (path: string) => boolean = () => true,
 ): Promise<ModelFile[]> {
-  const entries = await readdir(modelDir, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(modelDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter((path) => path !== MODEL_MANIFEST_FILE && include(path))
-    .sort();
+  const paths = await listModelPaths(modelDir, include);
   return Promise.all(
     paths.map(async (path) => {
       const full = join(modelDir, path);

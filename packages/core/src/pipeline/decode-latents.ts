@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import { floatTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
 import { ModelError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
+import { VAE_DECODER_FP32 } from '../model/vae-upcast.ts';
+import { firstNonFinite, NON_FINITE_CODES } from './non-finite-values.ts';
 import type { StageTimer } from './stage-timer.ts';
 
 /**
  * Decodes one image's latents to 8-bit RGB. One image per VAE call keeps peak memory flat with batch size; the
- * arithmetic is diffusers' `VaeImageProcessor.postprocess`: (x / 2 + 0.5) clamped to [0, 1], × 255, rounded.
+ * arithmetic is diffusers' `VaeImageProcessor.postprocess`: (x / 2 + 0.5) clamped to [0, 1], × 255, rounded. A decoder
+ * output with NaN or ±Infinity fails (`non_finite_image`) rather than clamping to a black image.
  */
 export async function decodeLatents(
   model: StableDiffusionModel,
@@ -15,7 +18,8 @@ export async function decodeLatents(
   size: { width: number; height: number },
   timer: StageTimer,
 ): Promise<Uint8Array> {
-  const { session, contract, scalingFactor } = model.vaeDecoder;
+  const { session, contract, scalingFactor, upcast } = model.vaeDecoder;
+  const file = join(model.dir, upcast.component, 'model.onnx');
   const scaled = latents.map((value) => value / scalingFactor);
   const outputs = await timer.run('vaeDecoderMs', session, {
     latent_sample: floatTensor(scaled, contract.latentType, [1, ...latentDims]),
@@ -23,7 +27,6 @@ export async function decodeLatents(
   const output = outputs[contract.outputName];
   const expected = [1, 3, size.height, size.width];
   if (output.dims.join() !== expected.join()) {
-    const file = join(model.dir, 'vae_decoder', 'model.onnx');
     throw new ModelError(
       'model_contract_mismatch',
       `${file} output "${contract.outputName}" is [${output.dims.join(', ')}]; expected [${expected.join(', ')}] (spatial factor ${model.vaeDecoder.spatialFactor} from vae_decoder/config.json)`,
@@ -31,6 +34,8 @@ export async function decodeLatents(
     );
   }
   const image = readFloatTensor(output);
+  const bad = firstNonFinite(image);
+  if (bad >= 0) throw nonFiniteImage(model, file, image[bad]);
   const planeSize = image.length / 3;
   const pixels = new Uint8Array(image.length);
   for (let channel = 0; channel < 3; channel++) {
@@ -42,4 +47,21 @@ export async function decodeLatents(
     }
   }
   return pixels;
+}
+
+/** The failure for a decoder output with NaN or ±Infinity, with what would fix it for this folder. */
+function nonFiniteImage(model: StableDiffusionModel, file: string, value: number): ModelError {
+  const { contract, upcast } = model.vaeDecoder;
+  const fp32Folder = join(model.dir, VAE_DECODER_FP32);
+  let remedy = 'the decoder itself produces them from finite latents';
+  if (contract.latentType === 'float16' && upcast.hasFp32Decoder) {
+    remedy = `the fp16 VAE overflowed; ${join(model.dir, 'vae_decoder', 'config.json')} sets force_upcast to false, so set it to true to decode with ${fp32Folder}`;
+  } else if (contract.latentType === 'float16') {
+    remedy = `the fp16 VAE overflowed (diffusers' force_upcast); export the VAE decoder in fp32 into ${fp32Folder} (docs/MODELS.md, "fp16 VAEs"), or use an fp16-safe VAE`;
+  }
+  return new ModelError(
+    NON_FINITE_CODES.image,
+    `${file} decoded finite latents to ${value} (NaN or Infinity) instead of pixels: ${remedy}`,
+    { file, value: String(value), forceUpcast: upcast.forceUpcast, hasFp32Decoder: upcast.hasFp32Decoder },
+  );
 }

@@ -1,13 +1,14 @@
 import type { Tensor } from '../backend/model-session.ts';
 import { onnxRuntimeVersion } from '../backend/onnx-session.ts';
 import { concatTensors, floatTensor, numericTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
-import { AbortError, ValidationError } from '../errors.ts';
+import { AbortError, ModelError, ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import { decodeLatents } from './decode-latents.ts';
 import type { GenerationResult } from './generation-record.ts';
 import type { GenerationRequest } from './generation-request.ts';
 import { applyClassifierFreeGuidance, rescaleGuidance } from './guidance.ts';
 import { type LatentPreview, type LatentProjection, latentProjection, projectLatents } from './latent-preview.ts';
+import { firstNonFinite, NON_FINITE_CODES } from './non-finite-values.ts';
 import { batchKey, type PreparedGeneration, planGeneration, prepareGeneration } from './prepare-generation.ts';
 import { StageTimer } from './stage-timer.ts';
 import { repeat } from './unet-conditioning.ts';
@@ -142,9 +143,17 @@ export async function generateBatch(
       active = [];
       break;
     }
-    for (const [i, activeJob] of active.entries()) {
-      advance(activeJob, predictions[i], t, { step: step + 1, totalSteps: steps.length });
-    }
+    const advanced = active.filter((activeJob, i) => {
+      try {
+        advance(activeJob, predictions[i], t, { step: step + 1, totalSteps: steps.length });
+        return true;
+      } catch (error) {
+        fail(activeJob.index, error);
+        return false;
+      }
+    });
+    if (advanced.length !== active.length) conditioning = undefined;
+    active = advanced;
   }
 
   // 6. Decode each image's latents to pixels.
@@ -223,6 +232,8 @@ function advance(
     return guided;
   });
   const next = timer.measure('schedulerMs', () => scheduler.step(prediction, t, prepared.latents, prepared.generator));
+  const bad = firstNonFinite(next.prevSample);
+  if (bad >= 0) throw nonFiniteLatents(next.prevSample[bad], t, progress);
   prepared.latents = next.prevSample;
   const { previewEvery } = job;
   const due =
@@ -232,6 +243,16 @@ function advance(
     elapsedMs: timer.elapsedMs(),
     ...(due ? { preview: projectLatents(projection, next.predOriginalSample, settings.n, prepared.latentDims) } : {}),
   });
+}
+
+/** Checked every step (one pass over the latents, small beside a UNet call), so a diverging job stops at once. */
+function nonFiniteLatents(value: number, t: number, progress: { step: number; totalSteps: number }): ModelError {
+  const { step, totalSteps } = progress;
+  return new ModelError(
+    NON_FINITE_CODES.latents,
+    `the latents became ${value} (NaN or Infinity) at denoising step ${step} of ${totalSteps} (timestep ${t}): the UNet's output overflowed (an fp16 UNet, or broken weights)`,
+    { step, totalSteps, timestep: t, value: String(value) },
+  );
 }
 
 async function decodeJob(
