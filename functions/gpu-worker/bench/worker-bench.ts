@@ -3,15 +3,20 @@
  * its defaults. Prints cold start (process start to /ping ready, and to the first image), throughput and p50/p95 latency
  * at 1, 2, 4 and 8 concurrent clients with dynamic batching off (`MAX_BATCH_IMAGES=1`) and on (the defaults), the
  * on/off throughput ratio per level, and memory: the worker's RSS with no model loaded and with the default model.
- * Options: --jobs N (per concurrency level, default 32).
+ * Then the inference thread (`INFERENCE_THREAD`): with it and without, a steady load of 4 clients at 256² while `/ping`
+ * is asked every 20 ms; prints throughput, the thread/main ratio (goal: within 3 %) and `/ping` p50/p99 (goal p99 ≤ 50 ms).
+ * Options: --jobs N (per concurrency level, default 32), --ping-jobs N (per inference-thread mode, default 24).
  */
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { parseArgs } from 'node:util';
 import { signRequest } from '@stipple/jobs';
 import { startS3Server } from '../../../test/support/s3-server.ts';
 import { startWorker } from '../../../test/support/worker-process.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '32' }, 'ping-jobs': { type: 'string', default: '24' } },
+});
 const jobsPerLevel = Number(values.jobs);
 const SECRET = 'bench-secret-0123456789';
 
@@ -21,12 +26,16 @@ function percentile(samples: number[], p: number): number {
 }
 
 let counter = 0;
-async function invoke(url: string): Promise<number> {
+async function invoke(url: string, size?: number): Promise<number> {
   const body = JSON.stringify({
     jobId: `bench-${process.pid}-${counter++}`,
     tenantId: 'bench',
     modelId: 'tiny-shapes',
-    parameters: { prompt: 'a red circle on a blue background', seed: counter },
+    parameters: {
+      prompt: 'a red circle on a blue background',
+      seed: counter,
+      ...(size !== undefined && { width: size, height: size }),
+    },
     output: { bucket: 'results', keyPrefix: 'bench', format: 'png' },
   });
   const headers = await signRequest({
@@ -94,4 +103,52 @@ for (const [i, clients] of CLIENTS.entries()) {
     `${String(clients).padStart(7)} | ${cells(off)} | ${cells(on)} | ${(on.throughput / off.throughput).toFixed(2)}×`,
   );
 }
+
+/** `/ping` every 20 ms, each on a connection of its own, while 4 closed-loop clients keep the worker generating. */
+async function pingUnderLoad(url: string, jobs: number) {
+  const pings: number[] = [];
+  let next = 0;
+  let loading = true;
+  const pinging = (async () => {
+    while (loading) {
+      const start = performance.now();
+      await new Promise((resolve, reject) =>
+        get(`${url}/ping`, { agent: false }, (response) => response.resume().on('end', resolve)).on('error', reject),
+      );
+      pings.push(performance.now() - start);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next++ < jobs) await invoke(url, PING_LOAD_SIZE);
+    }),
+  );
+  const throughput = jobs / ((performance.now() - start) / 1000);
+  loading = false;
+  await pinging;
+  return { throughput, p50: percentile(pings, 50), p99: percentile(pings, 99), pings: pings.length };
+}
+
+const PING_LOAD_SIZE = 256;
+const pingJobs = Number(values['ping-jobs']);
+const threadModes: Record<string, Awaited<ReturnType<typeof pingUnderLoad>>> = {};
+for (const [mode, env] of [
+  ['main thread', { INFERENCE_THREAD: 'false' }],
+  ['inference thread', {}],
+] as const) {
+  const worker = await startWorker({ ...s3.env, ...env, WORKER_SECRET: SECRET, MAX_QUEUED_JOBS: '64' });
+  await invoke(worker.url, PING_LOAD_SIZE);
+  threadModes[mode] = await pingUnderLoad(worker.url, pingJobs);
+  await worker.stop();
+}
+console.log(`inference thread, 4 clients at ${PING_LOAD_SIZE}², ${pingJobs} jobs | jobs/s | /ping p50 p99 (ms, n)`);
+for (const [mode, r] of Object.entries(threadModes)) {
+  console.log(
+    `${mode.padEnd(16)} | ${r.throughput.toFixed(2).padStart(6)} | ${r.p50.toFixed(1).padStart(6)} ${r.p99.toFixed(1).padStart(7)} (${r.pings})`,
+  );
+}
+const ratio = threadModes['inference thread'].throughput / threadModes['main thread'].throughput;
+console.log(`thread/main throughput ${ratio.toFixed(3)} (goal within 3 %); /ping p99 goal ≤ 50 ms`);
 await s3.stop();
