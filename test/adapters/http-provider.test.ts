@@ -18,8 +18,8 @@ import { freePort, startWorker, type WorkerProcess } from '../support/worker-pro
 
 const SECRET = 'adapters-test-secret-0123';
 const BUCKET = 'results';
-/** Steps of a job still generating whenever a test looks at it (about 15 s of tiny-shapes on a CPU). */
-const LONG_STEPS = 1000;
+/** Steps of a job still generating whenever a test looks at it (several seconds of tiny-shapes on a CPU). */
+const LONG_STEPS = 500;
 /** How long a test waits for a job's event or end before failing with what it saw. */
 const WAIT_LIMIT_MS = 30_000;
 

@@ -170,7 +170,7 @@ export function testImageProvider(name: string, setup: () => Promise<ImageProvid
         expect(outcome.warnings[0]).toMatchObject({ type: 'unsupported-operation' });
         return;
       }
-      const submitted = job('cancel-1', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } });
+      const submitted = job('cancel-1', { parameters: { prompt: 'a cat', steps: 500, seed: 1 } });
       const { handle } = await context.provider.submit({ job: submitted });
       await waitForState(context.provider, handle, ['running']);
       expect(await context.provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });

@@ -90,7 +90,7 @@ describe('a draining gpu-worker with asynchronous jobs', () => {
     const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
     try {
       const body = job('drain-async', {
-        parameters: { prompt: 'a cat', steps: 1000, seed: 1 },
+        parameters: { prompt: 'a cat', steps: 500, seed: 1 },
         progress: receiver.callback('drain-async'),
       });
       expect((await invoke(worker, body, SECRET, RESPOND_ASYNC)).status).toBe(202);

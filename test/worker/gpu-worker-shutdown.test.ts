@@ -46,7 +46,7 @@ describe('the gpu-worker process on SIGTERM', () => {
 
   it('hands a job still running when the grace period ends back as retryable, leaving no manifest', async () => {
     const worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, SHUTDOWN_GRACE_SECONDS: '0' });
-    const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
+    const running = invoke(worker, job('drain-2', { parameters: { prompt: 'a cat', steps: 500, seed: 1 } }));
     await waitForOutput(worker, '"job_started"');
     const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
     worker.child.kill('SIGTERM');

@@ -119,7 +119,7 @@ describe('the gpu-worker process', () => {
   });
 
   it('cancels a running job within a step: 409 aborted, and no manifest or image written', async () => {
-    const running = invoke(worker, job('job-8', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 } }));
+    const running = invoke(worker, job('job-8', { parameters: { prompt: 'a cat', steps: 500, seed: 1 } }));
     await waitForOutput(worker, '"job_started","jobId":"job-8"');
     const path = '/v1/jobs/job-8';
     const headers = await signRequest({
@@ -148,7 +148,7 @@ describe('the gpu-worker process', () => {
     const deadline = new Date(Date.now() + 300).toISOString();
     const response = await invoke(
       worker,
-      job('job-9', { parameters: { prompt: 'a cat', steps: 1000, seed: 1 }, deadline }),
+      job('job-9', { parameters: { prompt: 'a cat', steps: 500, seed: 1 }, deadline }),
     );
     expect(response.status).toBe(504);
     expect(await errorOf(response)).toEqual({

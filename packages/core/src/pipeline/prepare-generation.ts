@@ -4,6 +4,7 @@ import { createBatchGenerator } from '../noise/batch-generator.ts';
 import type { RandomGenerator } from '../noise/random-generator.ts';
 import { createGenerator, MAX_SEED, randomSeed } from '../noise/torch-generator.ts';
 import type { Scheduler } from '../schedulers/scheduler.ts';
+import { checkDistinctTimesteps } from './distinct-timesteps.ts';
 import { encodePrompts, withZeroNegative } from './encode-prompts.ts';
 import { type GenerationRequest, type ResolvedRequest, resolveRequest } from './generation-request.ts';
 import { resolveScheduler } from './resolve-scheduler.ts';
@@ -35,6 +36,7 @@ export interface PreparedGeneration extends PlannedGeneration {
 export function planGeneration(model: StableDiffusionModel, request: GenerationRequest): PlannedGeneration {
   const settings = resolveRequest(request, model);
   const { scheduler, warnings } = resolveScheduler(model, settings.scheduler);
+  checkDistinctTimesteps(scheduler, settings.steps);
   const usesGuidanceEmbedding = model.unet.contract.timestepCondDim !== undefined;
   return { settings, scheduler, warnings, guided: settings.guidance > 1 && !usesGuidanceEmbedding };
 }
