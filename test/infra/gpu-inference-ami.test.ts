@@ -1,19 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CUDA_12_MINIMUM_DRIVER, GPU_WORKER_INFERENCE_AMI } from '../../infra/gpu-inference-ami.ts';
-import { GPU_WORKER_DOCKERFILE } from '../../infra/gpu-worker-image.ts';
-import { deployUnderMocks, REPOSITORY_ROOT } from './support/deploy-stack.ts';
+import { imageCudaVersion } from '../support/gpu-worker-image-cuda.ts';
+import { deployUnderMocks } from './support/deploy-stack.ts';
 import { theResource } from './support/pulumi-mocks.ts';
-
-/** The CUDA version of the image's runtime stage (`FROM nvidia/cuda:<version>-cudnn-runtime-…`). */
-function imageCudaVersion(): string {
-  const dockerfile = readFileSync(join(REPOSITORY_ROOT, GPU_WORKER_DOCKERFILE), 'utf8');
-  const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].at(-1)?.[1] ?? '';
-  const version = from.match(/^nvidia\/cuda:(\d+\.\d+)\.\d+-cudnn-runtime-/)?.[1];
-  if (version === undefined) throw new Error(`the image's last stage is ${from}, not an nvidia/cuda cuDNN runtime`);
-  return version;
-}
 
 const major = (version: string) => Number(version.split('.')[0]);
 const numbers = (version: string) => version.split('.').map(Number);
