@@ -15,8 +15,9 @@ export interface InferenceAmi {
  * (SageMaker Developer Guide, "Best practices to minimize interruptions during GPU driver upgrades"). This AMI has
  * driver 535 (CUDA 12.2), which runs any CUDA 12.x build through minor version compatibility (NVIDIA, "CUDA
  * Compatibility": 525.60.13 and later); its configuration is from the SageMaker API Reference, ProductionVariant,
- * `InferenceAmiVersion`. The `-2-1` and `-3-1` AMIs (535 and 550) turn off the container toolkit's CUDA-compat
- * mounting, which nothing here needs.
+ * `InferenceAmiVersion`, which lists `ml.g5` among its instance types. `-2-1` (535) and `-3-1` (550, CUDA 12.4) would
+ * run the image too, but differ from it in turning off the container toolkit's CUDA-compat mounting, and the
+ * references at hand did not say which instance types `-3-1` supports.
  */
 export const GPU_WORKER_INFERENCE_AMI: InferenceAmi = {
   version: 'al2-ami-sagemaker-inference-gpu-2',
