@@ -68,7 +68,7 @@ describe('infra/router on a redeploy', () => {
     expect(deploy.replacementTrigger).toBeUndefined();
     // Every setting a deploy may change is an update of the one resource, which every configuration has: it leaves
     // the program, and so runs its `delete`, only with the whole stack (`sst remove`).
-    const variations = [
+    const variations: Record<string, string>[] = [
       { STIPPLE_ROUTER_DOMAIN: 'api.example.com' },
       { STIPPLE_MODELS: 'tiny-shapes,sd15' },
       { ...HTTP_ONLY },
