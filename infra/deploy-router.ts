@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingSubdomainAdvice } from './workers-dev-subdomain.ts';
 
 const config = process.env.STIPPLE_ROUTER_CONFIG;
 const secrets = process.env.STIPPLE_ROUTER_SECRETS;
@@ -23,11 +24,14 @@ writeFileSync(configPath, config);
 writeFileSync(secretsPath, secrets, { mode: 0o600 });
 try {
   const result = spawnSync('npx', ['wrangler', 'deploy', '--config', configPath, '--secrets-file', secretsPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
   process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
   process.exitCode = result.status ?? 1;
+  const advice = result.status === 0 ? undefined : missingSubdomainAdvice(`${result.stdout}${result.stderr}`);
+  if (advice !== undefined) process.stderr.write(`\ndeploy-router: ${advice}\n`);
 } finally {
   rmSync(secretsPath, { force: true });
 }

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { DeployConfig, SageMakerConfig } from './deploy-config.ts';
 import { createGpuAutoscaling } from './gpu-autoscaling.ts';
+import { inferenceAmiFor } from './gpu-inference-ami.ts';
 import { createGpuRole } from './gpu-role.ts';
 import { gpuWorkerEnvironment, maxConcurrentInvocations } from './gpu-worker-environment.ts';
 import { createGpuWorkerImage } from './gpu-worker-image.ts';
@@ -75,6 +76,8 @@ export function createGpu(args: GpuArgs) {
         variantName: VARIANT_NAME,
         modelName: model.name,
         instanceType: args.sagemaker.instanceType,
+        // The driver the CUDA 12 image needs; SageMaker's default on ml.g5 is older (gpu-inference-ami.ts).
+        inferenceAmiVersion: inferenceAmiFor(args.sagemaker.instanceType).version,
         initialInstanceCount: 1,
         // Loading the image and the model onto a fresh GPU can take minutes; `/ping` is 503 until then.
         containerStartupHealthCheckTimeoutInSeconds: 900,

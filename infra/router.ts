@@ -28,7 +28,7 @@ export interface RouterArgs {
 }
 
 /** What the router is built from: a change here redeploys it. */
-const ROUTER_SOURCES = [
+export const ROUTER_SOURCES = [
   'functions/router/src',
   'functions/router/wrangler.jsonc',
   'packages/adapters/src',
@@ -59,20 +59,33 @@ export function createRouter(args: RouterArgs) {
       ),
     );
   const deploy = 'node --import tsx infra/deploy-router.ts';
-  const script = new command.local.Command('RouterDeploy', {
-    dir: args.repositoryRoot,
-    create: deploy,
-    update: deploy,
-    delete: 'npx wrangler delete --name "$STIPPLE_ROUTER_NAME" --force',
-    environment: {
-      STIPPLE_ROUTER_NAME: args.name,
-      STIPPLE_ROUTER_CONFIG: config,
-      STIPPLE_ROUTER_SECRETS: pulumi.secret(pulumi.jsonStringify(bindings.secrets)),
+  const script = new command.local.Command(
+    'RouterDeploy',
+    {
+      dir: args.repositoryRoot,
+      create: deploy,
+      update: deploy,
+      // Runs only when the resource is deleted: on `sst remove` (see the options below).
+      delete: 'npx wrangler delete --name "$STIPPLE_ROUTER_NAME" --force',
+      environment: {
+        STIPPLE_ROUTER_NAME: args.name,
+        STIPPLE_ROUTER_CONFIG: config,
+        STIPPLE_ROUTER_SECRETS: pulumi.secret(pulumi.jsonStringify(bindings.secrets)),
+        // Not read by the deploy: a changed digest changes an input that the provider diffs as an update.
+        STIPPLE_ROUTER_SOURCE_DIGEST: sourceDigest(args.repositoryRoot, ROUTER_SOURCES),
+      },
+      // wrangler's own output, never the environment: it holds the secrets.
+      logging: 'stdoutAndStderr',
     },
-    triggers: [sourceDigest(args.repositoryRoot, ROUTER_SOURCES)],
-    // wrangler's own output, never the environment: it holds the secrets.
-    logging: 'stdoutAndStderr',
-  });
+    {
+      // The command provider replaces a Command whose `triggers` change (pulumi-command 1.0.1,
+      // provider/pkg/provider/common/inputs.go: `replaceOnChanges`), and a replacement creates the new one before it
+      // runs the old one's `delete`: `wrangler delete` of the Worker just deployed, its Durable Objects' data with it.
+      // So the router has no triggers; stacks deployed before this change still hold `triggers` in their state, and
+      // ignoring it keeps their next deploy an update as well.
+      ignoreChanges: ['triggers'],
+    },
+  );
   const url = script.stdout.apply((stdout) => {
     const found = workersDevUrl(stdout);
     if (found === undefined) throw new Error(`wrangler deploy printed no workers.dev URL:\n${stdout}`);

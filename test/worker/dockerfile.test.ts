@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readDockerignore } from '../support/dockerignore.ts';
 import { variablesTheWorkerReads } from '../support/worker-variables.ts';
 
 // Docker cannot run here, so the image is checked through its inputs: what it copies exists, what it starts is the
@@ -31,7 +33,7 @@ describe('the gpu-worker Dockerfile', () => {
     expect(readFileSync(resolve(ROOT, entrypoint[3]), 'utf8')).toContain("const [command = 'serve']");
   });
 
-  it('sets only environment the worker reads, on CUDA 12 with cuDNN 9, as a non-root user', () => {
+  it('sets only environment the worker reads, on CUDA 12 with cuDNN 9, as root with a non-root user to choose', () => {
     const known = variablesTheWorkerReads();
     const runtimeEnv = read('ENV')
       .at(-1)!
@@ -40,7 +42,11 @@ describe('the gpu-worker Dockerfile', () => {
     for (const name of runtimeEnv.filter((name) => name !== 'NODE_ENV')) expect(known).toContain(name);
     expect(read('ENV')[0]).toBe('ONNXRUNTIME_NODE_INSTALL=cuda12');
     expect(read('FROM').at(-1)).toMatch(/^nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime/);
-    expect(read('USER')).toEqual(['stipple']);
+    // SageMaker runs containers as root; other platforms pick `stipple`, which owns the model cache.
+    expect(read('USER')).toEqual(['root']);
+    const [createsUser] = read('RUN').filter((args) => args.includes('useradd'));
+    expect(createsUser).toMatch(/useradd .*--uid 10001 stipple .*chown stipple \/var\/cache\/stipple/);
+    expect(read('ENV').at(-1)).toContain('MODEL_CACHE_DIR=/var/cache/stipple');
     expect(read('EXPOSE')).toEqual(['8080']);
   });
 
@@ -51,6 +57,21 @@ describe('the gpu-worker Dockerfile', () => {
     expect(install).toContain('--ignore-scripts');
     expect(install).toMatch(/&& node node_modules\/onnxruntime-node\/script\/install\.js$/);
     expect(existsSync(resolve(ROOT, 'node_modules/onnxruntime-node/script/install.js'))).toBe(true);
+  });
+
+  it('builds from a context that leaves out installed state, never one of its inputs', () => {
+    const ignored = readDockerignore(resolve(ROOT, '.dockerignore'));
+    const sources = read('COPY')
+      .filter((args) => !args.startsWith('--from'))
+      .flatMap((args) => args.split(/\s+/).slice(0, -1));
+    const tracked = execFileSync('git', ['ls-files', '-z', '--', ...sources], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
+    expect(tracked.length).toBeGreaterThan(50);
+    expect([...sources, ...tracked].filter(ignored)).toEqual([]);
+    const state = ['.git/HEAD', 'node_modules/tsx/package.json', 'packages/core/node_modules/x', '.sst/platform/x'];
+    const stacks = ['.stipple/credits.json', '.stipple-2/jobs.json', 'functions/router/.wrangler/state/x'];
+    expect([...state, ...stacks].filter((path) => !ignored(path))).toEqual([]);
   });
 
   it('installs tsx as a dependency of the worker, since the image omits dev dependencies', () => {

@@ -11,6 +11,12 @@ export interface RecordedResource {
   inputs: Inputs;
   /** Its `replacementTrigger` option, resolved: the engine replaces the resource when this value changes. */
   replacementTrigger?: unknown;
+  /** Its `ignoreChanges` option: properties the engine keeps at their old values when it diffs. */
+  ignoreChanges: string[];
+  /** Its `replaceOnChanges` option: properties whose change the engine turns into a replacement. */
+  replaceOnChanges: string[];
+  /** Its `deleteBeforeReplace` option. */
+  deleteBeforeReplace: boolean;
 }
 
 /** What the mock monitor receives for each registration (a `pulumirpc.RegisterResourceRequest`), in the part read here. */
@@ -18,7 +24,16 @@ interface RegisterResourceRequest {
   getType(): string;
   getName(): string;
   getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getDeletebeforereplace(): boolean;
 }
+
+/** The resource options the mock monitor saw for one registration (`newResource` is not handed them). */
+type RegisteredOptions = Pick<
+  RecordedResource,
+  'replacementTrigger' | 'ignoreChanges' | 'replaceOnChanges' | 'deleteBeforeReplace'
+>;
 
 export const MOCK_ACCOUNT = '123456789012';
 export const MOCK_REGION = 'eu-west-1';
@@ -30,13 +45,18 @@ export const MOCK_WORKERS_DEV_URL = 'https://stipple-test-router.acme.workers.de
  */
 export async function installPulumiMocks(): Promise<RecordedResource[]> {
   const resources: RecordedResource[] = [];
-  const triggers = new Map<string, unknown>();
+  const options = new Map<string, RegisteredOptions>();
+  const noOptions: RegisteredOptions = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false };
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const key = `${args.type}::${args.name}`;
-        const trigger = triggers.has(key) ? { replacementTrigger: triggers.get(key) } : {};
-        resources.push({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Inputs, ...trigger });
+        const registered = options.get(`${args.type}::${args.name}`) ?? noOptions;
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: revealSecrets(args.inputs) as Inputs,
+          ...registered,
+        });
         const outputs = computedOutputs(args.type, args.name, args.inputs);
         // A Secrets Manager secret's id is its ARN (the provider's import id).
         const id = args.type === 'aws:secretsmanager/secret:Secret' ? (outputs.arn as string) : `${args.name}-id`;
@@ -60,9 +80,12 @@ export async function installPulumiMocks(): Promise<RecordedResource[]> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
     const trigger = request.getReplacementTrigger();
-    if (trigger !== undefined) {
-      triggers.set(`${request.getType()}::${request.getName()}`, revealSecrets(trigger.toJavaScript()));
-    }
+    options.set(`${request.getType()}::${request.getName()}`, {
+      ...(trigger === undefined ? {} : { replacementTrigger: revealSecrets(trigger.toJavaScript()) }),
+      ignoreChanges: request.getIgnorechangesList(),
+      replaceOnChanges: request.getReplaceonchangesList(),
+      deleteBeforeReplace: request.getDeletebeforereplace(),
+    });
     register(request, callback);
   };
   return resources;
