@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -63,4 +64,17 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
 /** Resolves once the worker has printed `text` (a log line fragment such as `"job_started"`). */
 export async function waitForOutput(worker: Pick<WorkerProcess, 'output'>, text: string): Promise<void> {
   while (!worker.output().includes(text)) await new Promise((done) => setTimeout(done, 20));
+}
+
+/**
+ * `GET /ping` on a connection of its own, resolving to its status: a kept-alive one may be closed by the server's idle
+ * timer the moment a stalled event loop comes back, which would fail the next ping for a reason not being measured.
+ */
+export function pingOnOwnConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(`${url}/ping`, { agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode!));
+    }).on('error', reject);
+  });
 }

@@ -1,24 +1,10 @@
-import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, startS3Server } from '../support/s3-server.ts';
-import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { pingOnOwnConnection, startWorker, type WorkerProcess } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, SECRET } from './worker-test-jobs.ts';
 
 /** One step at 512²: a few long native runs (text encoder, UNet, VAE), the case that used to stall `/ping`. */
 const LARGE = { prompt: 'a red circle on a blue background', width: 512, height: 512, steps: 1, seed: 3, n: 1 };
-
-/**
- * `GET /ping` on a connection of its own: a kept-alive one may be closed by the server's idle timer the moment a
- * stalled event loop comes back, which would fail the next ping for a reason that is not the one measured here.
- */
-function ping(worker: WorkerProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(`${worker.url}/ping`, { agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode!));
-    }).on('error', reject);
-  });
-}
 
 /** The slowest `/ping` answer while the job runs, asking every 10 ms. */
 async function slowestPingDuring(worker: WorkerProcess, jobId: string): Promise<number> {
@@ -29,7 +15,7 @@ async function slowestPingDuring(worker: WorkerProcess, jobId: string): Promise<
   let slowest = 0;
   while (!done) {
     const started = performance.now();
-    expect(await ping(worker)).toBe(200);
+    expect(await pingOnOwnConnection(worker.url)).toBe(200);
     slowest = Math.max(slowest, performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -9,11 +9,10 @@
  * Options: --jobs N (per concurrency level, default 32), --ping-jobs N (per inference-thread mode, default 24).
  */
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { parseArgs } from 'node:util';
 import { signRequest } from '@stipple/jobs';
 import { startS3Server } from '../../../test/support/s3-server.ts';
-import { startWorker } from '../../../test/support/worker-process.ts';
+import { pingOnOwnConnection, startWorker } from '../../../test/support/worker-process.ts';
 
 const { values } = parseArgs({
   options: { jobs: { type: 'string', default: '32' }, 'ping-jobs': { type: 'string', default: '24' } },
@@ -57,16 +56,16 @@ function rssMb(pid: number | undefined): number {
 }
 
 /** Closed-loop clients: each sends its next job when the last one is answered. */
-async function level(url: string, clients: number) {
+async function level(url: string, clients: number, jobs = jobsPerLevel, size?: number) {
   const latencies: number[] = [];
   let next = 0;
   const levelStart = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      while (next++ < jobsPerLevel) latencies.push(await invoke(url));
+      while (next++ < jobs) latencies.push(await invoke(url, size));
     }),
   );
-  const throughput = jobsPerLevel / ((performance.now() - levelStart) / 1000);
+  const throughput = jobs / ((performance.now() - levelStart) / 1000);
   return { throughput, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
@@ -105,37 +104,27 @@ for (const [i, clients] of CLIENTS.entries()) {
   );
 }
 
-/** 4 closed-loop clients at 256²; with `pings`, `/ping` every 20 ms meanwhile, each on a connection of its own. */
-async function steadyLoad(url: string, jobs: number, pings?: number[]): Promise<number> {
-  let next = 0;
+/** `/ping` every 20 ms, each on a connection of its own, while `load` runs; the time each took. */
+async function pingsDuring(url: string, load: Promise<unknown>): Promise<number[]> {
+  const pings: number[] = [];
   let loading = true;
-  const pinging = (async () => {
-    while (pings && loading) {
-      const start = performance.now();
-      await new Promise((resolve, reject) =>
-        get(`${url}/ping`, { agent: false }, (response) => response.resume().on('end', resolve)).on('error', reject),
-      );
-      pings.push(performance.now() - start);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next++ < jobs) await invoke(url, PING_LOAD_SIZE);
-    }),
-  );
-  const throughput = jobs / ((performance.now() - start) / 1000);
-  loading = false;
-  await pinging;
-  return throughput;
+  const finished = load.finally(() => {
+    loading = false;
+  });
+  while (loading) {
+    const start = performance.now();
+    await pingOnOwnConnection(url);
+    pings.push(performance.now() - start);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await finished;
+  return pings;
 }
 
 /** Throughput with no one pinging (the pings' own load would favour the mode that answers fewer), then `/ping`. */
 async function pingUnderLoad(url: string, jobs: number) {
-  const throughput = await steadyLoad(url, jobs);
-  const pings: number[] = [];
-  await steadyLoad(url, jobs, pings);
+  const { throughput } = await level(url, 4, jobs, PING_LOAD_SIZE);
+  const pings = await pingsDuring(url, level(url, 4, jobs, PING_LOAD_SIZE));
   return { throughput, p50: percentile(pings, 50), p99: percentile(pings, 99), pings: pings.length };
 }
 
