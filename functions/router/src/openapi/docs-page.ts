@@ -60,16 +60,19 @@ function authLine(operation: DocumentedOperation): string {
   return `API key with the ${scopes} scope`;
 }
 
+function section(method: string, path: string, operation: DocumentedOperation): string {
+  const responses = Object.entries(operation.responses)
+    .map(([status, response]) => `<li><b>${status}</b> ${escapeHtml(response.description)}</li>`)
+    .join('');
+  return `<section><h2><span class="m">${method.toUpperCase()}</span> ${escapeHtml(path)}</h2>
+<p>${escapeHtml(operation.summary ?? '')}</p><p class="auth">${authLine(operation)}</p>${fieldsTable(operation)}<ul>${responses}</ul></section>`;
+}
+
 /** The readable API reference at `/docs`: rendered on the server from the `/openapi.json` document itself. */
 export function docsPage(baseUrl: string, document: OpenApiDocument): string {
   const sections = Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.entries(item as Record<string, DocumentedOperation>).map(
-      ([method, operation]) => `<section><h2><span class="m">${method.toUpperCase()}</span> ${escapeHtml(path)}</h2>
-<p>${escapeHtml(operation.summary ?? '')}</p><p class="auth">${authLine(operation)}</p>${fieldsTable(operation)}<ul>${Object.entries(
-        operation.responses,
-      )
-        .map(([status, response]) => `<li><b>${status}</b> ${escapeHtml(response.description)}</li>`)
-        .join('')}</ul></section>`,
+    Object.entries(item as Record<string, DocumentedOperation>).map(([method, operation]) =>
+      section(method, path, operation),
     ),
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

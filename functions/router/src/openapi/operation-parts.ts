@@ -27,15 +27,16 @@ export function apiKeyAuth(scope: ApiScope, ...then: MiddlewareHandler<AppContex
 export const ADMIN_SECURITY = [{ adminSecret: [] }];
 
 /** JSON Schema of what a client sends (defaults are optional on input), without the draft's `$schema` line. */
-export function requestSchema(schema: z.ZodType): Record<string, unknown> {
+function requestSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   return rest;
 }
 
 /**
- * A JSON request body documented from the zod schema the handler parses it with (`parseBody`, which keeps the API's
- * own error wording). Given as JSON Schema, not as zod, so that zod-openapi documents it without validating it a
- * second time in its own words.
+ * A JSON request body, documented from the zod schema its handler parses it with (`parseBody`). Given as JSON Schema,
+ * not as zod, so that zod-openapi documents it without validating it: its validator would answer 415 to a body sent
+ * without a JSON content type, its own 400 to malformed or empty JSON, and drop the sent values the API's messages
+ * name, where `parseBody` keeps the API's envelope and wording.
  */
 export function jsonBody(schema: z.ZodType) {
   return { required: true, content: { 'application/json': { schema: requestSchema(schema) } } };
