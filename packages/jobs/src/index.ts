@@ -40,6 +40,13 @@ export {
   resultManifestSchema,
 } from './result-manifest-schema.ts';
 export {
+  parseServerSentEvents,
+  readServerSentEvents,
+  type ServerSentEvent,
+  type ServerSentEventParser,
+  serverSentEventParser,
+} from './server-sent-events.ts';
+export {
   CUSTOM_ATTRIBUTES_HEADER,
   formatSignatureAttributes,
   parseSignatureAttributes,
