@@ -82,19 +82,22 @@ export function parseServerSentEvents(text: string): ServerSentEvent[] {
  * The events of a `text/event-stream` body as they arrive (UTF-8, as the standard requires). A consumer that stops
  * early (`break`, `return`) cancels the body, which closes the connection.
  */
-export async function* readServerSentEvents(body: ReadableStream<BufferSource>): AsyncGenerator<ServerSentEvent> {
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
   let ready: ServerSentEvent[] = [];
   const parser = serverSentEventParser((event) => ready.push(event));
-  // A reader rather than `for await`: Safari's streams are not async iterable.
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // A streaming decoder keeps a character split across chunks whole. A reader rather than `for await`: Safari's
+  // streams are not async iterable.
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
   let open = true;
   try {
     while (open) {
       const { value, done } = await reader.read();
       if (done) {
         open = false;
+        parser.feed(decoder.decode());
         parser.end();
-      } else parser.feed(value);
+      } else parser.feed(decoder.decode(value, { stream: true }));
       const events = ready;
       ready = [];
       yield* events;
