@@ -7,6 +7,7 @@ export {
   SCHEDULERS,
   type Scheduler,
 } from './generation-parameters-schema.ts';
+export { bytesToHex, hexToBytes } from './hex.ts';
 export { type JobEvent, type JobEventInput, jobEventSchema, WORKER_SHUTTING_DOWN } from './job-event-schema.ts';
 export {
   type Job,
@@ -39,6 +40,13 @@ export {
   resultKey,
   resultManifestSchema,
 } from './result-manifest-schema.ts';
+export {
+  parseServerSentEvents,
+  readServerSentEvents,
+  type ServerSentEvent,
+  type ServerSentEventParser,
+  serverSentEventParser,
+} from './server-sent-events.ts';
 export {
   CUSTOM_ATTRIBUTES_HEADER,
   formatSignatureAttributes,

@@ -86,3 +86,5 @@ export const jobRequestSchema = z.strictObject({
 });
 
 export type JobRequest = z.output<typeof jobRequestSchema>;
+/** A `POST /v1/jobs` body as a client writes it (defaults may be left out). */
+export type JobRequestBody = z.input<typeof jobRequestSchema>;

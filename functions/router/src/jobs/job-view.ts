@@ -1,12 +1,13 @@
 import type { EdgeStorage } from '@stipple/adapters';
 import { publicJobError } from '../errors/public-job-error.ts';
 import type { JobRecord } from './job-record.ts';
+import type { JobView } from './public-job-types.ts';
 
 /**
  * A job as the API shows it. Output URLs are presigned afresh on every read, so an expired one is simply minted again
  * by the next GET; they expire after the job's `url_ttl_seconds`.
  */
-export async function jobView(record: JobRecord, storage: EdgeStorage) {
+export async function jobView(record: JobRecord, storage: EdgeStorage): Promise<JobView> {
   const { job, manifest } = record;
   const expiresAt = new Date(Date.now() + record.urlTtlSeconds * 1000).toISOString();
   const outputs = manifest
@@ -28,7 +29,6 @@ export async function jobView(record: JobRecord, storage: EdgeStorage) {
     object: 'job',
     status: record.status,
     model: job.modelId,
-    /** What was asked, with the model's defaults filled in (the seed only when one was given). */
     input: {
       prompt: job.parameters.prompt,
       negative_prompt: job.parameters.negativePrompt ?? null,

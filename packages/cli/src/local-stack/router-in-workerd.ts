@@ -1,6 +1,6 @@
 /**
  * The router Worker (functions/router) in workerd, the one way this repository runs it outside the test pool: bundled
- * with esbuild as `wrangler deploy` bundles it, configured from its wrangler.jsonc by wrangler's own
+ * with esbuild as `wrangler deploy` bundles it (its playground assets built first), configured from its wrangler.jsonc by wrangler's own
  * `unstable_getMiniflareWorkerOptions` (Durable Objects, migrations, compatibility date), and served by Miniflare
  * straight from workerd's socket. `wrangler dev` (`unstable_startWorker`) puts a second workerd and its Node process in
  * front of every request as a proxy for live reload; on the local stack that proxy cost more CPU per job than the
@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { buildPlayground } from '../../../../functions/router/build-playground.ts';
 
 const ROUTER_CONFIG = resolve(import.meta.dirname, '../../../../functions/router/wrangler.jsonc');
 
@@ -45,6 +46,8 @@ function forwardLines(stream: Readable, onLine: (line: string) => void): void {
 
 /** Bundles the router (into a temporary folder, removed on stop) and serves it until `stop()`. */
 export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Promise<RouterInWorkerd> {
+  // The playground's script and stylesheet are static assets bundled from its TypeScript: built afresh on every start.
+  await buildPlayground();
   const { workerOptions, main, define } = unstable_getMiniflareWorkerOptions(ROUTER_CONFIG);
   if (!main) throw new Error(`${ROUTER_CONFIG} names no "main" module`);
   const bundleDir = await mkdtemp(join(tmpdir(), 'stipple-router-bundle-'));
