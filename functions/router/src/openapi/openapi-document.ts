@@ -40,7 +40,8 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/jobs/{id}',
-    summary: 'A job: status, progress, outputs with fresh presigned URLs, seeds, records, usage.',
+    summary:
+      'A job: status, progress, the values it ran with (`input`), outputs with fresh presigned URLs, seeds, the engine records (snake_case), usage.',
     auth: 'read',
     responses: { '200': 'The job', '404': 'No such job for this key', ...ERRORS },
   },
