@@ -1,12 +1,13 @@
-export { describeValue } from './field-rules.ts';
+export { boundedNumber, describeValue } from './field-rules.ts';
 export {
-  type GenerationParameters,
-  generationParametersSchema,
+  GENERATION_LIMITS,
   MAX_PROMPT_CHARACTERS,
   MAX_SEED,
+  type NumberRange,
   SCHEDULERS,
   type Scheduler,
-} from './generation-parameters-schema.ts';
+} from './generation-limits.ts';
+export { type GenerationParameters, generationParametersSchema } from './generation-parameters-schema.ts';
 export { bytesToHex, hexToBytes } from './hex.ts';
 export { type JobEvent, type JobEventInput, jobEventSchema, WORKER_SHUTTING_DOWN } from './job-event-schema.ts';
 export {
@@ -17,6 +18,7 @@ export {
   jobSchema,
   OUTPUT_FORMATS,
   type OutputFormat,
+  PREVIEW_EVERY,
   type ProgressCallback,
   progressCallbackSchema,
 } from './job-schema.ts';

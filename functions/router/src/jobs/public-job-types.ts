@@ -21,7 +21,10 @@ export interface JobView {
   object: 'job';
   status: JobStatus;
   model: string;
-  /** What was asked, with the model's defaults filled in (the seed only when one was given). */
+  /**
+   * The values the job runs with: what was asked, the catalogue's size and steps where it was not; once run, every
+   * value as the GPU used it (the model's guidance and scheduler, the seed it drew).
+   */
   input: {
     prompt: string;
     negative_prompt: string | null;

@@ -90,7 +90,8 @@ const listJobsRoute = createRoute({
 const getJobRoute = createRoute({
   method: 'get',
   path: '/{id}',
-  summary: 'A job: status, progress, outputs with fresh presigned URLs, seeds, records, usage.',
+  summary:
+    'A job: status, progress, the values it ran with (`input`), outputs with fresh presigned URLs, seeds, the engine records (snake_case), usage.',
   ...apiKeyAuth('read'),
   request: jobPath,
   responses: responses({ 200: 'The job', 404: 'No such job for this key' }),
