@@ -22,6 +22,8 @@ import { providerCallOptions } from './provider-call-options.ts';
 /** Placement retries while every provider is busy or unreachable: the first delay, doubling up to the most. */
 const PLACEMENT_RETRY_FIRST_MS = 1_000;
 const PLACEMENT_RETRY_MAX_MS = 15_000;
+/** When the alarm places a new job whose placement, begun at once, was not stored (the object stopped meanwhile). */
+const PLACEMENT_SAFETY_MS = 5_000;
 /** When a webhook announcement not yet handed to the outbox is tried again (the object stopped in between). */
 const ANNOUNCEMENT_RETRY_MS = 5_000;
 /** The longest one `waitForChange` call waits; callers wanting longer call again. */
@@ -51,12 +53,22 @@ export function jobRun(env: Env, jobId: string) {
 export class JobRun extends DurableObject<Env> {
   private services: JobServices | undefined;
   private readonly waiters = new Set<(record: JobRecord) => void>();
+  private advancing: Promise<void> | undefined;
 
-  /** Stores a new job and starts placing it; a second call for the same job changes nothing. */
+  /**
+   * Stores a new job and starts placing it at once, in this object, without waiting for it; the alarm, armed first, is
+   * the safety net that places it if the object stops before the placement is stored. A second call for the same job
+   * changes nothing.
+   */
   async start(record: JobRecord): Promise<void> {
     if (await this.get()) return;
     await this.save({ ...record, revision: 1 });
-    await this.ctx.storage.setAlarm(Date.now());
+    await this.ctx.storage.setAlarm(Date.now() + PLACEMENT_SAFETY_MS);
+    this.ctx.waitUntil(
+      this.advance().catch((error) =>
+        log('warn', 'job_placement_deferred', record, { message: (error as Error).message }),
+      ),
+    );
   }
 
   get(): Promise<JobRecord | undefined> {
@@ -122,6 +134,20 @@ export class JobRun extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await this.advance();
+  }
+
+  /**
+   * Moves the job on (places it, checks on it, finishes settling it), one run at a time: an alarm that fires while a
+   * run is under way (the placement `start` began) waits for it, then works from what it stored.
+   */
+  private advance(): Promise<void> {
+    const run = (this.advancing ?? Promise.resolve()).catch(() => undefined).then(() => this.advanceOnce());
+    this.advancing = run;
+    return run;
+  }
+
+  private async advanceOnce(): Promise<void> {
     await this.announcePending();
     const record = await this.get();
     if (!record || isTerminal(record)) return;
