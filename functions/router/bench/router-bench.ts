@@ -7,6 +7,8 @@
  *    of where a routed job's time went by the router's own timestamps;
  * 2. throughput at 1, 4 and 8 closed-loop clients on each path and the router/worker ratio;
  * 3. relay delay: a worker progress event's `reported_at` to the client's receipt of it on the job's SSE stream.
+ * 1 and 2 run twice: with every part on every CPU (`shared`: the router's CPU is taken from the worker), then `split`,
+ * the worker alone on one CPU and the rest on the others (cpu-layout.ts), as a deployment keeps the edge off the GPU host.
  * The goals are printed beside the figures as information; nothing is asserted.
  * Options: --jobs N (latency samples per path, default 32), --level-jobs N (jobs per throughput level and path,
  * default 48), --relay-jobs N (default 5), --relay-steps N (default 30).
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../../packages/cli/src/local-stack/local-stack.ts';
 import { loadOrCreateState } from '../../../packages/cli/src/local-stack/local-stack-state.ts';
 import { freePort } from '../../../packages/cli/src/local-stack/loopback-port.ts';
+import { cpuSplitter } from './cpu-layout.ts';
 import { createJobSenders, IMAGE, type JobSenders, type RouterTimeline } from './job-senders.ts';
 
 const { values } = parseArgs({
@@ -118,17 +121,24 @@ async function reportRelay(senders: JobSenders, jobs: number, steps: number): Pr
   console.log(`   ${delays.length} events: p50 ${p50}, p95 ${p95}   (goal p50 ≤ 20 ms)`);
 }
 
-async function bench(senders: JobSenders): Promise<void> {
+async function bench(senders: JobSenders, split: (() => string) | string): Promise<void> {
   // Warm-up: first-run allocations, graph caches, the router's Durable Objects and connections.
   for (let seed = 0; seed < 3; seed++) await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed)]);
   const [load] = loadavg();
-  console.log(
-    `machine: ${availableParallelism()} CPUs shared by client, router, worker and s3rver; load ${load.toFixed(2)}`,
-  );
+  console.log(`machine: ${availableParallelism()} CPUs; load ${load.toFixed(2)}`);
   console.log(`image: tiny-shapes ${IMAGE.width}x${IMAGE.height}, ${IMAGE.steps} steps, n ${IMAGE.n}`);
+  console.log('\nlayout shared: client, s3rver, router and worker on every CPU (the router takes CPU from the worker)');
   await reportLatency(senders, Number(values.jobs));
   await reportThroughput(senders, Number(values['level-jobs']));
   await reportRelay(senders, Number(values['relay-jobs']), Number(values['relay-steps']));
+  if (typeof split === 'string') {
+    console.log(`\nlayout split: skipped, ${split}`);
+    return;
+  }
+  // Deployed, the router runs at Cloudflare's edge, never on the GPU host: the same figures with the two apart.
+  console.log(`\nlayout split: ${split()}`);
+  await reportLatency(senders, Number(values.jobs));
+  await reportThroughput(senders, Number(values['level-jobs']));
 }
 
 const stateDir = await mkdtemp(join(tmpdir(), 'stipple-router-bench-'));
@@ -137,8 +147,10 @@ try {
   const stack = await startLocalStack({ port: await freePort(), stateDir, log: (line) => log.push(line) });
   try {
     const worker = stack.children.find((child) => child.name === 'worker')!;
+    const router = stack.children.find((child) => child.name === 'router')!;
     const { workerSecret } = loadOrCreateState(stateDir);
-    await bench(createJobSenders(stack.url, stack.devKey.key, worker.url, workerSecret));
+    const split = cpuSplitter(worker.pid, [process.pid, router.pid]);
+    await bench(createJobSenders(stack.url, stack.devKey.key, worker.url, workerSecret), split);
   } finally {
     await stack.stop();
   }
