@@ -1,5 +1,11 @@
 import { AbortError, ValidationError } from '@stipple/core';
-import { parseJob, SIGNATURE_TOLERANCE_SECONDS, verifyRequest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import {
+  parseJob,
+  SIGNATURE_TOLERANCE_SECONDS,
+  StorageError,
+  verifyRequest,
+  WORKER_SHUTTING_DOWN,
+} from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -12,7 +18,6 @@ import { progressEvent } from './progress-event.ts';
 import type { ResultStore } from './result-store.ts';
 import type { RunningJobs } from './running-jobs.ts';
 import { readSignedRequestBody } from './signed-request-body.ts';
-import { StorageError } from './storage-error.ts';
 
 export interface WorkerDependencies {
   registry: ModelRegistry;

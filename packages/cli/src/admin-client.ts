@@ -1,4 +1,6 @@
 import { StippleError } from '@stipple/core';
+import { apiErrorFromEnvelope } from '@stipple/jobs';
+import { unreachable } from './remote/api-client.ts';
 import { routerUrl } from './router-url.ts';
 
 /**
@@ -22,7 +24,7 @@ export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   return { url: target, secret };
 }
 
-/** Calls an admin endpoint; an error envelope becomes a `StippleError` with the router's code and message. */
+/** Calls an admin endpoint; an error envelope becomes an `ApiError` (a `StippleError`) with the router's code and message. */
 export async function adminRequest(
   target: AdminTarget,
   method: 'GET' | 'POST' | 'DELETE',
@@ -37,18 +39,9 @@ export async function adminRequest(
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
   } catch (error) {
-    throw new StippleError(
-      'router_unreachable',
-      `cannot reach the router at ${target.url} (${(error as Error).cause ?? (error as Error).message}); start it or pass --url`,
-    );
+    throw unreachable(target.url, error);
   }
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) {
-    const error = (json.error ?? {}) as { code?: string; message?: string };
-    throw new StippleError(
-      error.code ?? `http_${response.status}`,
-      error.message ?? `the router answered ${response.status}`,
-    );
-  }
+  if (!response.ok) throw apiErrorFromEnvelope(response.status, json);
   return json;
 }

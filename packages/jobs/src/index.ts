@@ -1,3 +1,4 @@
+export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope } from './api-error.ts';
 export { describeValue } from './field-rules.ts';
 export {
   type GenerationParameters,
@@ -44,4 +45,5 @@ export {
   formatSignatureAttributes,
   parseSignatureAttributes,
 } from './signature-attributes.ts';
-export { StippleError } from './stipple-error.ts';
+export { StippleError, type StippleErrorOptions } from './stipple-error.ts';
+export { StorageError, type StorageErrorCode, type StorageErrorOptions } from './storage-error.ts';
