@@ -52,7 +52,7 @@ export class ScriptedProvider implements ImageProviderV1 {
   }
 
   async cancel() {
-    return { cancelled: false, warnings: [] };
+    return { canceled: false, warnings: [] };
   }
 
   async health() {

@@ -208,16 +208,16 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
   });
 
-  // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.
+  // Cancels a running or queued job within one denoising step; it ends with 409 `canceled` and writes no manifest.
   app.delete('/v1/jobs/:id', async (c) => {
     const signed = await signedBody(c);
     if (signed instanceof Response) return signed;
     const id = c.req.param('id');
-    if (!jobs.cancel(id, new AbortError(`job ${id} was cancelled`))) {
+    if (!jobs.cancel(id, new AbortError(`job ${id} was canceled`))) {
       return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
     }
-    log({ level: 'info', event: 'job_cancelled', jobId: id });
-    return c.json({ jobId: id, cancelled: true }, 202);
+    log({ level: 'info', event: 'job_cancel_requested', jobId: id });
+    return c.json({ jobId: id, canceled: true }, 202);
   });
 
   return app;

@@ -8,7 +8,13 @@ export {
   SCHEDULERS,
   type Scheduler,
 } from './generation-parameters-schema.ts';
-export { type JobEvent, type JobEventInput, jobEventSchema, WORKER_SHUTTING_DOWN } from './job-event-schema.ts';
+export {
+  JOB_CANCELED,
+  type JobEvent,
+  type JobEventInput,
+  jobEventSchema,
+  WORKER_SHUTTING_DOWN,
+} from './job-event-schema.ts';
 export {
   type Job,
   type JobInput,

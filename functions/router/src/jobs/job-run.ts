@@ -112,7 +112,7 @@ export class JobRun extends DurableObject<Env> {
       try {
         this.services ??= createJobServices(this.env);
         const outcome = await this.services.pool.cancel(record.handle);
-        if (!outcome.cancelled) log('info', 'job_cancel_not_confirmed', record, { warnings: outcome.warnings });
+        if (!outcome.canceled) log('info', 'job_cancel_not_confirmed', record, { warnings: outcome.warnings });
       } catch (error) {
         log('warn', 'job_cancel_unreachable', record, { message: (error as Error).message });
       }

@@ -135,7 +135,7 @@ export class ProviderPool {
 
   async cancel(handle: ProviderJobHandle, options: CallOptions = {}): Promise<CancelResult> {
     const outcome = await this.holder(handle).provider.cancel({ handle, ...options });
-    const facts = { providerId: handle.providerId, cancelled: outcome.cancelled };
+    const facts = { providerId: handle.providerId, canceled: outcome.canceled };
     this.decisions.decide('info', 'cancel_requested', handle.jobId, facts);
     return outcome;
   }
