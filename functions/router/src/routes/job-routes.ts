@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { bearerToken } from '../auth/bearer-token.ts';
 import { authenticate, requireKey } from '../auth/require-key.ts';
+import { jobRun, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
@@ -85,7 +86,7 @@ export const jobRoutes = new Hono<AppContext>()
     }
     const before = readCursor(c.req.query('after'));
     const caller = c.get('caller');
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(caller.tenantId));
+    const account = tenantAccount(c.env, caller.tenantId);
     const page = await account.listJobs(callerListScope(caller), limit, before);
     const records = (await Promise.all(page.jobIds.map((id) => readJob(c.env, id)))).filter((r) => r !== undefined);
     const storage = createStorage(c.env);
@@ -102,7 +103,7 @@ export const jobRoutes = new Hono<AppContext>()
   })
   .post('/:id/cancel', requireKey('generate'), idempotent(), async (c) => {
     const record = await ownJob(c);
-    const after = (await c.env.JOB_RUNS.get(c.env.JOB_RUNS.idFromName(record.id)).cancel()) as JobRecord | undefined;
+    const after = (await jobRun(c.env, record.id).cancel()) as JobRecord | undefined;
     return c.json(await jobView(after ?? record, createStorage(c.env)));
   })
   .get('/:id/events', requireKey('read'), async (c) => {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { requireKey } from '../auth/require-key.ts';
 import { roundMegapixelSteps } from '../billing/price-table.ts';
+import { tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 
@@ -17,7 +18,7 @@ export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), a
       "usage is the tenant's account; read it with a secret key, not a client token",
     );
   }
-  const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+  const account = tenantAccount(c.env, tenantId);
   const [usage, key] = await Promise.all([account.usage(), account.keyUsage(keyId)]);
   return c.json({
     object: 'usage',

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireKey } from '../auth/require-key.ts';
+import { webhookOutbox } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
@@ -43,7 +44,7 @@ function secretKeyOutbox(c: Context<AppContext>, action: string) {
   }
   // Signing secrets are credentials: never cached on the way.
   c.header('cache-control', 'no-store');
-  return c.env.WEBHOOK_OUTBOXES.get(c.env.WEBHOOK_OUTBOXES.idFromName(caller.tenantId));
+  return webhookOutbox(c.env, caller.tenantId);
 }
 
 const secretView = (state: WebhookSecretState) => ({
