@@ -1,6 +1,11 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { buildPlayground } from './functions/router/build-playground.ts';
 import { TEST_TINY_SHAPES } from './test/support/test-model-catalogue.ts';
+
+// The router's static assets (wrangler.jsonc `assets`) must exist before its project reads that configuration, and
+// match the sources: the local stack's tests build them again when they start the router.
+await buildPlayground();
 
 export default defineConfig({
   test: {

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildPlayground } from '../functions/router/build-playground.ts';
 import { missingSubdomainAdvice } from './workers-dev-subdomain.ts';
 
 const config = process.env.STIPPLE_ROUTER_CONFIG;
@@ -16,6 +17,8 @@ if (config === undefined || secrets === undefined) {
   );
   process.exit(2);
 }
+// wrangler uploads the playground's assets as they are on disk: bundle them from the sources being deployed.
+await buildPlayground();
 const directory = join('.sst', 'router');
 mkdirSync(directory, { recursive: true });
 const configPath = join(directory, 'wrangler.json');

@@ -30,6 +30,7 @@ export interface RouterArgs {
 /** What the router is built from: a change here redeploys it. */
 export const ROUTER_SOURCES = [
   'functions/router/src',
+  'functions/router/playground',
   'functions/router/wrangler.jsonc',
   'packages/adapters/src',
   'packages/jobs/src',

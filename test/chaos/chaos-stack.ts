@@ -1,7 +1,7 @@
 /**
  * The real parts of a job's path, each restartable in place so a fault can be injected and undone: s3rver, the
- * gpu-worker process and the router in workerd (wrangler's `unstable_startWorker`, as
- * packages/cli/src/local-stack/router-main.ts runs it). Every part keeps its loopback port across restarts, because
+ * gpu-worker process and the router in workerd (packages/cli/src/local-stack/router-in-workerd.ts, as the local
+ * stack runs it). Every part keeps its loopback port across restarts, because
  * the others were told that address once (PROVIDERS, PUBLIC_URL, S3_ENDPOINT); the router keeps its Durable Objects
  * in a folder that outlives a restart.
  */
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unstable_startWorker } from 'wrangler';
+import { type RouterInWorkerd, startRouterInWorkerd } from '../../packages/cli/src/local-stack/router-in-workerd.ts';
 import { S3RVER_CREDENTIALS } from '../support/s3-server.ts';
 import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
 import { freePort } from '../support/worker-process.ts';
@@ -23,16 +23,15 @@ const TOKEN_SIGNING_SECRET = 'chaos-token-signing-secret-0123456789abcdef';
 export const BUCKET = 'chaos-results';
 /** The router's default `S3_KEY_PREFIX` (functions/router/wrangler.jsonc). */
 export const KEY_PREFIX = 'outputs';
-/** How long a part may take to come up: a worker loads its model, wrangler bundles the router. */
+/** How long a part may take to come up: a worker loads its model, esbuild bundles the router. */
 const START_TIMEOUT_MS = 45_000;
 
 const WORKER_MAIN = resolve(import.meta.dirname, '../../functions/gpu-worker/src/main.ts');
-const ROUTER_CONFIG = resolve(import.meta.dirname, '../../functions/router/wrangler.jsonc');
 
-/** Terminal colours, which wrangler puts around warnings. */
+/** Terminal colours, which Miniflare puts around warnings. */
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-/** Lines too many to read in a failure's message: wrangler's one line per request, the worker's lost progress posts. */
-const CHATTER = ['[wrangler:info]', '"event":"callback_failed"'];
+/** Lines too many to read in a failure's message: the router's one line per request, the worker's lost progress posts. */
+const CHATTER = ['"event":"request"', '"event":"callback_failed"'];
 
 /** Every part's log lines, in order, each prefixed with its part (`[worker]`, `[router]`, `[chaos]`). */
 export class ChaosLog {
@@ -167,22 +166,21 @@ async function answers(url: string): Promise<boolean> {
   );
 }
 
-type RouterWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-
 /** The router in workerd on a fixed port, its Durable Objects persisted in a folder that outlives a restart. */
 export class RouterSlot {
-  private router: RouterWorker | undefined;
+  private router: RouterInWorkerd | undefined;
 
   private constructor(
     readonly port: number,
     readonly persistDir: string,
     private readonly bindings: Record<string, string>,
+    private readonly log: ChaosLog,
   ) {}
 
-  static async create(bindings: (routerUrl: string) => Record<string, string>): Promise<RouterSlot> {
+  static async create(bindings: (routerUrl: string) => Record<string, string>, log: ChaosLog): Promise<RouterSlot> {
     const port = await freePort();
     const persistDir = await mkdtemp(join(tmpdir(), 'stipple-chaos-router-'));
-    return new RouterSlot(port, persistDir, bindings(`http://127.0.0.1:${port}`));
+    return new RouterSlot(port, persistDir, bindings(`http://127.0.0.1:${port}`), log);
   }
 
   get url(): string {
@@ -194,53 +192,24 @@ export class RouterSlot {
   }
 
   async start(): Promise<void> {
-    // Offline and quiet: no download of the `Request.cf` placeholder data, no metrics.
-    process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-    process.env.WRANGLER_SEND_METRICS = 'false';
-    const router = await unstable_startWorker({
-      config: ROUTER_CONFIG,
-      bindings: Object.fromEntries(
-        Object.entries(this.bindings).map(([name, value]) => [name, { type: 'plain_text' as const, value }]),
-      ),
-      dev: {
-        server: { hostname: '127.0.0.1', port: this.port },
-        inspector: false,
-        logLevel: 'info',
-        persist: this.persistDir,
-        watch: false,
-      },
+    this.router = await startRouterInWorkerd({
+      port: this.port,
+      persistDir: this.persistDir,
+      bindings: this.bindings,
+      onLine: (line) => this.log.add('router', line),
     });
-    this.router = router;
-    await router.ready;
   }
 
   async stop(): Promise<void> {
     const router = this.router;
     this.router = undefined;
-    await router?.dispose();
+    await router?.stop();
   }
 
   async destroy(): Promise<void> {
     await this.stop();
     await rm(this.persistDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Sends what wrangler prints (the router's `console.*` JSON lines reach wrangler's logger, which writes them with
- * `console[level]`) into the log instead of the test's output; returns the undo.
- */
-export function captureConsole(log: ChaosLog): () => void {
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const originals = methods.map((method) => console[method]);
-  for (const method of methods) {
-    console[method] = (...args: unknown[]) => log.add('router', args.map(String).join(' '));
-  }
-  return () => {
-    methods.forEach((method, index) => {
-      console[method] = originals[index];
-    });
-  };
 }
 
 /** The whole stack: s3rver, one worker slot and the router, wired to one another on loopback. */
@@ -270,25 +239,26 @@ export async function startChaosStack(): Promise<ChaosStack> {
     },
     log,
   );
-  const router = await RouterSlot.create((routerUrl) => ({
-    ADMIN_SECRET,
-    WORKER_SECRET,
-    TOKEN_SIGNING_SECRET,
-    PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
-    MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: BUCKET,
-    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    ALLOW_LOCAL_WEBHOOKS: 'true',
-    PUBLIC_URL: routerUrl,
-  }));
-  const restoreConsole = captureConsole(log);
+  const router = await RouterSlot.create(
+    (routerUrl) => ({
+      ADMIN_SECRET,
+      WORKER_SECRET,
+      TOKEN_SIGNING_SECRET,
+      PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
+      MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: BUCKET,
+      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ALLOW_LOCAL_WEBHOOKS: 'true',
+      PUBLIC_URL: routerUrl,
+    }),
+    log,
+  );
   const stop = async () => {
     await router.destroy().catch(() => undefined);
     await worker.kill('SIGKILL');
     await s3.destroy();
-    restoreConsole();
   };
   try {
     await Promise.all([worker.start(), router.start()]);

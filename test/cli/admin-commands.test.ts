@@ -1,25 +1,21 @@
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unstable_startWorker } from 'wrangler';
+import {
+  printErrorLines,
+  type RouterInWorkerd,
+  startRouterInWorkerd,
+} from '../../packages/cli/src/local-stack/router-in-workerd.ts';
 import { stipple } from './run-stipple.ts';
 
 const ADMIN_SECRET = 'cli-test-admin-secret-0123456789abcdef';
 
 describe('stipple-cli keys and credits against a real router in workerd', () => {
-  let router: Awaited<ReturnType<typeof unstable_startWorker>>;
+  let router: RouterInWorkerd;
   let env: Record<string, string>;
   beforeAll(async () => {
-    // Offline here: skip wrangler's download of the `Request.cf` placeholder data.
-    process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-    router = await unstable_startWorker({
-      config: resolve(import.meta.dirname, '../../functions/router/wrangler.jsonc'),
-      bindings: { ADMIN_SECRET: { type: 'plain_text', value: ADMIN_SECRET } },
-      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, logLevel: 'error', persist: false },
-    });
-    await router.ready;
-    env = { STIPPLE_URL: (await router.url).origin, STIPPLE_ADMIN_SECRET: ADMIN_SECRET };
+    router = await startRouterInWorkerd({ port: 0, bindings: { ADMIN_SECRET }, onLine: printErrorLines });
+    env = { STIPPLE_URL: router.url, STIPPLE_ADMIN_SECRET: ADMIN_SECRET };
   }, 60_000);
-  afterAll(() => router?.dispose());
+  afterAll(() => router?.stop());
 
   it('creates a key with credits, printing the key alone on the last line, then lists and revokes it', async () => {
     const created = await stipple(env, 'keys', 'create', '--tenant', 'acme', '--credits', '25');

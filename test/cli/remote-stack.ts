@@ -1,11 +1,14 @@
 /**
  * The whole remote stack on loopback for CLI tests: a real s3rver, a real gpu-worker process and the real router in
- * workerd (wrangler's `unstable_startWorker`), wired as test/support/router-global-setup.ts and vitest.config.ts wire
+ * workerd (packages/cli/src/local-stack/router-in-workerd.ts, as the local stack runs it), wired as test/support/router-global-setup.ts and vitest.config.ts wire
  * the router's own tests.
  */
-import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { unstable_startWorker } from 'wrangler';
+import {
+  printErrorLines,
+  type RouterInWorkerd,
+  startRouterInWorkerd,
+} from '../../packages/cli/src/local-stack/router-in-workerd.ts';
 import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '../support/s3-server.ts';
 import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
 import { startWorker } from '../support/worker-process.ts';
@@ -30,33 +33,28 @@ export async function startRemoteStack(): Promise<RemoteStack> {
     await s3.stop();
     throw error;
   });
-  // Offline here: skip wrangler's download of the `Request.cf` placeholder data.
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-  const plain = (value: string) => ({ type: 'plain_text' as const, value });
-  let router: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
+  let router: RouterInWorkerd;
   try {
-    router = await unstable_startWorker({
-      config: resolve(import.meta.dirname, '../../functions/router/wrangler.jsonc'),
+    router = await startRouterInWorkerd({
+      port: 0,
       bindings: {
-        ADMIN_SECRET: plain(ADMIN_SECRET),
-        WORKER_SECRET: plain(WORKER_SECRET),
-        PROVIDERS: plain(JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }])),
-        MODELS: plain(JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES })),
-        S3_ENDPOINT: plain(s3.endpoint),
-        S3_BUCKET: plain(RESULTS_BUCKET),
-        S3_ACCESS_KEY_ID: plain(S3RVER_CREDENTIALS.accessKeyId),
-        S3_SECRET_ACCESS_KEY: plain(S3RVER_CREDENTIALS.secretAccessKey),
+        ADMIN_SECRET,
+        WORKER_SECRET,
+        PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
+        MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: RESULTS_BUCKET,
+        S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       },
-      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, logLevel: 'error', persist: false },
+      onLine: printErrorLines,
     });
-    await router.ready;
   } catch (error) {
-    await router?.dispose();
     await worker.stop();
     await s3.stop();
     throw error;
   }
-  const url = (await router.url).origin;
+  const { url } = router;
   const admin = async (path: string, body: unknown) => {
     const response = await fetch(`${url}/v1/admin${path}`, {
       method: 'POST',
@@ -75,7 +73,7 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       return created.key as string;
     },
     async stop() {
-      await router?.dispose();
+      await router.stop();
       await worker.stop();
       await s3.stop();
     },

@@ -3,9 +3,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { SCHEDULERS } from '@stipple/jobs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPngTextChunks, SCHEDULER_NAMES } from '../../packages/core/src/index.ts';
+import { readPngTextChunks } from '../../packages/core/src/index.ts';
 import { FIXTURE_VARIANTS, fixtureModel } from '../fixture-models.ts';
 
 const BIN = resolve(import.meta.dirname, '../../packages/cli/bin/stipple.js');
@@ -34,7 +35,7 @@ beforeAll(async () => {
 const small = ['--width', '64', '--height', '64', '--steps', '2'];
 
 describe('stipple-cli generate', () => {
-  const matrix = FIXTURE_VARIANTS.flatMap((variant) => SCHEDULER_NAMES.map((scheduler) => [variant, scheduler]));
+  const matrix = FIXTURE_VARIANTS.flatMap((variant) => SCHEDULERS.map((scheduler) => [variant, scheduler]));
 
   it.each(matrix)('writes a valid PNG from the %s fixture with %s', async (variant, scheduler) => {
     const out = join(outDir, `${variant}-${scheduler}.png`);

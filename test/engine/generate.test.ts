@@ -1,11 +1,6 @@
+import { SCHEDULERS } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  generate,
-  loadModel,
-  SCHEDULER_NAMES,
-  type StableDiffusionModel,
-} from '../../packages/core/src/index.ts';
+import { AbortError, generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
 import { FIXTURE_VARIANTS, fixtureModel } from '../fixture-models.ts';
 
 const SIZE = { width: 64, height: 48 };
@@ -21,7 +16,7 @@ describe.each(FIXTURE_VARIANTS)('generate with the %s fixture', (variant) => {
   });
   afterAll(() => model.release());
 
-  it.each(SCHEDULER_NAMES)('makes a two-image batch of the requested size with %s', async (scheduler) => {
+  it.each(SCHEDULERS)('makes a two-image batch of the requested size with %s', async (scheduler) => {
     const { images, record } = await generate(model, {
       prompt: 'a red circle on a blue background',
       ...SIZE,

@@ -156,7 +156,7 @@ describe('npm start (the local stack)', () => {
       process.kill(stack.pids.router, 'SIGKILL');
       expect(await stack.exited).toEqual({ code: 1, signal: null });
       expect(stack.output()).toMatch(
-        /\[stack\] the router exited with signal SIGKILL; its last lines:\n[\s\S]*GET \/v1\/usage 200/,
+        /\[stack\] the router exited with signal SIGKILL; its last lines:\n[\s\S]*request .*method=GET path=\/v1\/usage status=200/,
       );
       expect(stack.output()).toContain('[stack] stopping the rest');
       expect(isRunning(stack.pids.worker)).toBe(false);

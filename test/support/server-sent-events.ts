@@ -1,11 +1,7 @@
-/** A whole `text/event-stream` body as its events: each block's `event` name and its `data` parsed as JSON. */
+import { parseServerSentEvents } from '@stipple/jobs';
+
+/** A whole `text/event-stream` body as its events (@stipple/jobs' parser), each one's `data` parsed as JSON. */
 // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of its own events' data.
-export function parseServerSentEvents(text: string): { event: string | undefined; data: any }[] {
-  return text
-    .trim()
-    .split('\n\n')
-    .map((block) => ({
-      event: /^event: (.*)$/m.exec(block)?.[1],
-      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
-    }));
+export function parseJsonEvents(text: string): { event: string; data: any }[] {
+  return parseServerSentEvents(text).map(({ event, data }) => ({ event, data: JSON.parse(data) }));
 }

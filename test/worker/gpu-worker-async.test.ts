@@ -26,7 +26,8 @@ describe('the gpu-worker process with Prefer: respond-async', () => {
 
   beforeAll(async () => {
     s3 = await startS3Server({ buckets: [BUCKET] });
-    worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET });
+    // One job at a time, so a second job waits in the queue.
+    worker = await startWorker({ ...s3.env, WORKER_SECRET: SECRET, MAX_CONCURRENT_JOBS: '1' });
     receiver = await startReceiver();
   });
   afterAll(async () => {
@@ -35,16 +36,24 @@ describe('the gpu-worker process with Prefer: respond-async', () => {
     await s3?.stop();
   });
 
-  it('answers 202 at once, reports started, each step and the manifest to the callback, and says where the job stands', async () => {
+  it('answers 202 at once, reports each step and the manifest to the callback, and says where the job stands', async () => {
     const body = job('async-1', {
       parameters: { prompt: 'a cat', steps: 30, seed: 3 },
       progress: receiver.callback('async-1'),
     });
     const accepted = await invoke(worker, body, SECRET, RESPOND_ASYNC);
     expect(accepted.status).toBe(202);
-    expect(['queued', 'running']).toContain(((await accepted.json()) as { state: string }).state);
+    // A slot was free: the job runs now and the 202 says so, in place of a `started` callback.
+    expect(await accepted.json()).toEqual({ jobId: 'async-1', state: 'running' });
+    // Behind it, a job waits for the slot: `queued`, and its callback hears `started` when it gets it.
+    const behind = job('async-1-behind', {
+      parameters: { prompt: 'a dog', steps: 4, seed: 5 },
+      progress: receiver.callback('async-1-behind'),
+    });
+    const queued = await invoke(worker, behind, SECRET, RESPOND_ASYNC);
+    expect(await queued.json()).toEqual({ jobId: 'async-1-behind', state: 'queued' });
 
-    await receiver.until('async-1', 'started');
+    await receiver.until('async-1', 'running');
     const during = await jobState(worker, 'async-1');
     expect(during.status).toBe(200);
     expect(await during.json()).toEqual({ jobId: 'async-1', state: 'running' });
@@ -54,9 +63,13 @@ describe('the gpu-worker process with Prefer: respond-async', () => {
       'jobs/acme/async-1/0.png',
     ]);
     const statuses = receiver.eventsOf('async-1').map((event) => event.status);
-    expect(statuses[0]).toBe('started');
-    expect(statuses).toContain('running');
+    expect(statuses).not.toContain('started');
+    expect(statuses[0]).toBe('running');
     expect(statuses.at(-1)).toBe('succeeded');
+    await receiver.until('async-1-behind', 'succeeded');
+    const behindStatuses = receiver.eventsOf('async-1-behind').map((event) => event.status);
+    expect(behindStatuses[0]).toBe('started');
+    expect(behindStatuses.at(-1)).toBe('succeeded');
     // Once ended, the worker remembers how (for a router that missed the final event); a job never here is 404.
     const after = await jobState(worker, 'async-1');
     expect(after.status).toBe(200);

@@ -1,6 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
+import { parseJsonEvents } from '../support/server-sent-events.ts';
 import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
@@ -74,10 +75,9 @@ describe('the gpu-worker process with dynamic batching', () => {
   it('streams previews every k steps as PNG data URLs', async () => {
     const previewJob = job('preview-1', { parameters: { prompt: 'a cat', steps: 5, seed: 2 }, previewEvery: 2 });
     const response = await invoke(batched, previewJob, SECRET, { accept: 'text/event-stream' });
-    const progress = (await response.text())
-      .split('\n\n')
-      .filter((block) => block.startsWith('event: progress'))
-      .map((block) => JSON.parse(/^data: (.*)$/m.exec(block)![1]));
+    const progress = parseJsonEvents(await response.text())
+      .filter((event) => event.event === 'progress')
+      .map((event) => event.data);
     expect(progress.filter((event) => event.preview).map((event) => event.step)).toEqual([2, 4, 5]);
     const { width, height, images } = progress.at(-1).preview;
     expect([width, height, images.length]).toEqual([8, 8, 1]);

@@ -10,7 +10,7 @@ import {
 import { jobEventSchema, signRequest, verifyRequest } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
-import { parseServerSentEvents } from '../support/server-sent-events.ts';
+import { parseJsonEvents } from '../support/server-sent-events.ts';
 import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, errorOf, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
@@ -169,7 +169,7 @@ describe('the gpu-worker process', () => {
       },
     );
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = parseServerSentEvents(await response.text());
+    const events = parseJsonEvents(await response.text());
     const progress = events.filter((event) => event.event === 'progress');
     expect(progress.map((event) => `${event.data.step}/${event.data.totalSteps}`)).toEqual([
       '1/5',

@@ -25,6 +25,8 @@ export interface ExecuteJobOptions {
   /** The invocation's connection, when the job lives with it (a dropped connection cancels the job). */
   connection?: AbortSignal;
   onProgress?: (progress: GenerationProgress) => void;
+  /** The worker's 202 already told the caller the job is `running`: no `started` event to its callback. */
+  startAnnounced?: boolean;
 }
 
 /** A failure's stable code and message; anything that is not a `StippleError` is reported without its internals. */
@@ -72,7 +74,7 @@ export async function executeJob(
       modelId: job.modelId,
       ...(deps.logPrompts && { prompt, negativePrompt }),
     });
-    reporter.started();
+    reporter.started(options.startAnnounced);
     const manifest = await runJob(job, {
       registry: deps.registry,
       store: deps.store,

@@ -13,6 +13,11 @@ export class JobSlots {
     private readonly queueLimit: number,
   ) {}
 
+  /** Whether a job acquired now runs at once (a slot is free), rather than waiting in the queue. */
+  get free(): boolean {
+    return this.running < this.concurrency;
+  }
+
   /** A release function once a slot is free, or `undefined` at once when the queue is full. */
   acquire(): Promise<() => void> | undefined {
     if (this.running < this.concurrency) {

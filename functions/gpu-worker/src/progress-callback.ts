@@ -7,8 +7,11 @@ type EventBody = DistributiveOmit<JobEventInput, 'jobId' | 'tenantId' | 'emitted
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface ProgressReporter {
-  /** The job got a GPU slot and begins. */
-  started(): void;
+  /**
+   * The job got a GPU slot and begins: reported, unless `announced` (the worker's 202 already said `running`); either
+   * way step events are spaced from now.
+   */
+  started(announced?: boolean): void;
   progress(progress: GenerationProgress): void;
   /**
    * The terminal event (`succeeded` with the manifest, or `failed`); resolves once it, after anything queued before
@@ -101,8 +104,9 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
   }
 
   return {
-    started() {
-      queue({ status: 'started' });
+    started(announced = false) {
+      if (announced) lastProgressAt = Date.now();
+      else queue({ status: 'started' });
     },
     progress(progress) {
       // The newest step replaces one not yet sent, except that a step carrying a preview is not replaced by one

@@ -1,5 +1,5 @@
-import { embeddedRecord, encodeImage, type GenerationProgress, type GenerationResult, MAX_SEED } from '@stipple/core';
-import { contentTypeFor, type Job, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
+import { embeddedRecord, encodeImage, type GenerationProgress, type GenerationResult } from '@stipple/core';
+import { contentTypeFor, type Job, MAX_SEED, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
 import type { GenerationBatcher } from './generation-batcher.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';

@@ -155,6 +155,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const known = jobs.state(job.jobId);
     // Placement is idempotent by job id: the same job sent again while it is here is not run twice.
     if (detached && known) return c.json({ jobId: job.jobId, state: known }, 202);
+    // With a slot free the job starts now, and a detached caller hears so in the 202 instead of a `started` callback.
+    const startsNow = deps.slots.free;
     const slot = deps.slots.acquire();
     if (!slot) {
       const retryAfter = deps.slots.retryAfterSeconds();
@@ -165,8 +167,8 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     const execution = { ...deps, log };
     if (detached) {
       // Its outcome goes to the callback (and its log line); nobody awaits it here.
-      executeJob(job, execution, { slot }).catch(() => undefined);
-      return c.json({ jobId: job.jobId, state: jobs.state(job.jobId) ?? 'queued' }, 202);
+      executeJob(job, execution, { slot, startAnnounced: startsNow }).catch(() => undefined);
+      return c.json({ jobId: job.jobId, state: startsNow ? 'running' : (jobs.state(job.jobId) ?? 'queued') }, 202);
     }
     const connection = c.req.raw.signal;
     // Asked for Server-Sent Events: one `progress` event per denoising step, then `result` (the manifest) or `error`.

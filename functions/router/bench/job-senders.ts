@@ -1,5 +1,4 @@
-import { signRequest } from '@stipple/jobs';
-import { readServerSentEvents } from '../../../packages/cli/src/remote/server-sent-events.ts';
+import { readServerSentEvents, signRequest } from '@stipple/jobs';
 
 /** The same image on both paths: tiny-shapes, small enough that the router's share is visible. */
 export const IMAGE = { prompt: 'a red circle on a blue background', width: 64, height: 64, steps: 4, n: 1 } as const;

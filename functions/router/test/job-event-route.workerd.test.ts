@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { signRequest } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
-import { parseServerSentEvents } from '../../../test/support/server-sent-events.ts';
+import { parseJsonEvents } from '../../../test/support/server-sent-events.ts';
 import { callbackToken, jobEventsPath } from '../src/jobs/job-callback.ts';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
@@ -82,7 +82,7 @@ describe('GET /v1/jobs/:id/events after the key is revoked', () => {
     const stream = await call(`/v1/jobs/${created.id}/events`, { token: key });
     expect(stream.status).toBe(200);
     expect((await admin(`/tenants/${tenantId}/keys/${keyId}`, { method: 'DELETE' })).ok).toBe(true);
-    const events = parseServerSentEvents(await stream.text());
+    const events = parseJsonEvents(await stream.text());
     expect(events.at(-1)).toMatchObject({ event: 'error', data: { error: { code: 'invalid_api_key' } } });
     expect(events.some((event) => event.event === 'succeeded')).toBe(false);
   });

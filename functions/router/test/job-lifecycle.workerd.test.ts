@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { parseServerSentEvents } from '../../../test/support/server-sent-events.ts';
+import { parseJsonEvents } from '../../../test/support/server-sent-events.ts';
 import { jobRun } from '../src/durable-objects.ts';
 import type { JobRecord } from '../src/jobs/job-record.ts';
 import { readJob } from '../src/jobs/job-run.ts';
@@ -106,7 +106,7 @@ describe('GET /v1/jobs/:id/events', () => {
       ).json()) as JobView;
     const response = await call(`/v1/jobs/${created.id}/events`, { token: key });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = parseServerSentEvents(await response.text());
+    const events = parseJsonEvents(await response.text());
     const final = events.at(-1)!;
     expect(final.event).toBe('succeeded');
     expect(final.data).toMatchObject({ id: created.id, status: 'succeeded' });

@@ -7,10 +7,20 @@ interface JobView {
   model: string;
   input: Record<string, unknown>;
   outputs: { url: string; seed: number; content_type: string; bytes: number }[];
+  records: Record<string, unknown>[];
   usage: { images: number; megapixel_steps: number; credits: number };
   progress: { step: number; total_steps: number } | null;
   error: { code: string } | null;
 }
+/** Every key under `value` with a capital letter: the API spells its fields snake_case, records included. */
+function camelCaseKeys(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(/[A-Z]/.test(key) ? [`${path}${key}`] : []),
+    ...camelCaseKeys(item, `${path}${key}.`),
+  ]);
+}
+
 interface Envelope {
   error: { message: string; param: string | null; code: string };
 }
@@ -45,6 +55,21 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     const done = await waitForJobState<JobView>(job.id, key);
     expect(done.status).toBe('succeeded');
     expect(done.outputs.map((output) => output.seed)).toEqual([7, 8]);
+    // Once run, the values the GPU used: tiny-shapes' own guidance (stipple.json) and scheduler (DPM-Solver++).
+    expect(done.input).toEqual({ ...job.input, guidance: 5, scheduler: 'dpmpp-2m' });
+    // The engine's record, snake_case like the rest of the API.
+    expect(done.records).toHaveLength(1);
+    expect(done.records[0]).toMatchObject({
+      model: { id: 'tiny-shapes', weights_hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      negative_prompt: '',
+      guidance: 5,
+      guidance_rescale: 0,
+      scheduler: { name: 'dpmpp-2m', class_name: 'DPMSolverMultistepScheduler' },
+      seeds: [7, 8],
+      onnx_runtime_version: expect.any(String),
+      timings: { unet_ms: expect.any(Number), total_ms: expect.any(Number) },
+    });
+    expect(camelCaseKeys(done)).toEqual([]);
     for (const output of done.outputs) {
       const image = await fetch(output.url);
       expect(image.status).toBe(200);
@@ -78,6 +103,8 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
     expect(job.status).toBe('succeeded');
     expect(job.outputs[0]).toMatchObject({ content_type: 'image/webp' });
     expect(job.outputs[0].url).toContain('X-Amz-Expires=120');
+    // No seed was given: the one the worker drew is reported as the input's.
+    expect(job.input.seed).toBe(job.outputs[0].seed);
   });
 
   it('refuses with 402 when credits run out, and charges nothing for refusals', async () => {

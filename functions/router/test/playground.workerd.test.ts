@@ -30,7 +30,9 @@ describe('the playground at /', () => {
     const script = await call('/playground.js');
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     const source = await script.text();
-    expect(source).toContain("'/v1/jobs/' + job.id + '/events'");
+    // The bundle of functions/router/playground (build-playground.ts), the job's event stream and its parser with it.
+    expect(source).toMatch(/`\/v1\/jobs\/\$\{job\.id\}\/events`/);
+    expect(source).toContain('function serverSentEventParser(');
     // A syntax error would only show in a browser; compiling it here catches one early.
     expect(() => new Function(source.replace(/^(import|export) .*$/gm, ''))).not.toThrow();
     const style = await call('/playground.css');

@@ -1,6 +1,5 @@
 import { StippleError } from '@stipple/core';
-import { apiErrorFromEnvelope } from '@stipple/jobs';
-import { unreachable } from './remote/api-client.ts';
+import { apiRequest } from './remote/api-client.ts';
 import { routerUrl } from './router-url.ts';
 
 /**
@@ -24,24 +23,15 @@ export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   return { url: target, secret };
 }
 
-/** Calls an admin endpoint; an error envelope becomes an `ApiError` (a `StippleError`) with the router's code and message. */
-export async function adminRequest(
+/**
+ * Calls an admin endpoint (`/v1/admin…`) with the admin secret, through the one router client (remote/api-client.ts):
+ * an error envelope becomes an `ApiError` with the router's code and message.
+ */
+export function adminRequest(
   target: AdminTarget,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
-  let response: Response;
-  try {
-    response = await fetch(`${target.url}/v1/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${target.secret}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw unreachable(target.url, error);
-  }
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw apiErrorFromEnvelope(response.status, json);
-  return json;
+  return apiRequest({ url: target.url, key: target.secret }, method, `/v1/admin${path}`, { body });
 }

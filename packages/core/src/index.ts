@@ -24,7 +24,7 @@ export {
 } from './model/model-files.ts';
 export { createBatchGenerator } from './noise/batch-generator.ts';
 export type { RandomGenerator } from './noise/random-generator.ts';
-export { createGenerator, MAX_SEED, randomSeed } from './noise/torch-generator.ts';
+export { createGenerator, randomSeed } from './noise/torch-generator.ts';
 export {
   type GenerateOptions,
   type GenerationJob,
@@ -35,10 +35,10 @@ export {
   generationBatchKey,
 } from './pipeline/generate.ts';
 export type { GeneratedImage, GenerationRecord, GenerationResult } from './pipeline/generation-record.ts';
-export { type GenerationRequest, LIMITS } from './pipeline/generation-request.ts';
+export type { GenerationRequest } from './pipeline/generation-request.ts';
 export type { LatentPreview } from './pipeline/latent-preview.ts';
 export { parseRecordJson, stringifyRecordJson } from './pipeline/record-json.ts';
 export type { StageTimings } from './pipeline/stage-timer.ts';
-export { createScheduler, SCHEDULER_NAMES, schedulerNameForClass } from './schedulers/create-scheduler.ts';
+export { createScheduler, schedulerNameForClass } from './schedulers/create-scheduler.ts';
 export type { Scheduler, SchedulerStepResult } from './schedulers/scheduler.ts';
 export { type ClipTokenizer, loadClipTokenizer } from './tokenizer/clip-tokenizer.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NumberRange } from './generation-limits.ts';
 
 /** Renders a rejected value for an error message: strings quoted, long ones cut. */
 export function describeValue(value: unknown): string {
@@ -9,16 +10,14 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * A number in [min, max]; with `step`, an integer multiple of it (`step: 1` = any integer). One message per field,
- * naming the value and the allowed range, so a client can fix the request without reading the docs.
+ * A number in `range` ([min, max], or min and up when max is absent); with `step`, an integer multiple of it (`step: 1`
+ * = any integer). One message per field, naming the value and the allowed range, so a client can fix the request
+ * without reading the docs.
  */
-export function boundedNumber(name: string, min: number, max: number, step?: number) {
+export function boundedNumber(name: string, { min, max = Number.POSITIVE_INFINITY, step }: NumberRange) {
+  const span = max === Number.POSITIVE_INFINITY ? `${min} or more` : `${min}–${max}`;
   const allowed =
-    step === undefined
-      ? `use ${min}–${max}`
-      : step === 1
-        ? `use an integer ${min}–${max}`
-        : `use ${min}–${max} in steps of ${step}`;
+    step === undefined ? `use ${span}` : step === 1 ? `use an integer ${span}` : `use ${span} in steps of ${step}`;
   return z.number().superRefine((value, context) => {
     let problem: string | undefined;
     if (!Number.isFinite(value) || value < min || value > max) problem = 'is out of range';

@@ -1,13 +1,15 @@
 export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope } from './api-error.ts';
-export { describeValue } from './field-rules.ts';
+export { boundedNumber, describeValue } from './field-rules.ts';
 export {
-  type GenerationParameters,
-  generationParametersSchema,
+  GENERATION_LIMITS,
   MAX_PROMPT_CHARACTERS,
   MAX_SEED,
+  type NumberRange,
   SCHEDULERS,
   type Scheduler,
-} from './generation-parameters-schema.ts';
+} from './generation-limits.ts';
+export { type GenerationParameters, generationParametersSchema } from './generation-parameters-schema.ts';
+export { bytesToHex, hexToBytes } from './hex.ts';
 export {
   JOB_CANCELED,
   type JobEvent,
@@ -23,6 +25,7 @@ export {
   jobSchema,
   OUTPUT_FORMATS,
   type OutputFormat,
+  PREVIEW_EVERY,
   type ProgressCallback,
   progressCallbackSchema,
 } from './job-schema.ts';
@@ -46,6 +49,13 @@ export {
   resultKey,
   resultManifestSchema,
 } from './result-manifest-schema.ts';
+export {
+  parseServerSentEvents,
+  readServerSentEvents,
+  type ServerSentEvent,
+  type ServerSentEventParser,
+  serverSentEventParser,
+} from './server-sent-events.ts';
 export {
   CUSTOM_ATTRIBUTES_HEADER,
   formatSignatureAttributes,

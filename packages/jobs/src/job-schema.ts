@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedNumber, describeValue, identifier } from './field-rules.ts';
+import type { NumberRange } from './generation-limits.ts';
 import { generationParametersSchema } from './generation-parameters-schema.ts';
 
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
@@ -61,6 +62,9 @@ export const progressCallbackSchema = z.strictObject({
   }),
 });
 
+/** How often a job may ask for a low-resolution preview: every k-th step, k in this range. */
+export const PREVIEW_EVERY = { min: 1, max: 1000, step: 1 } as const satisfies NumberRange;
+
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 const ID_CHARSET = '1–128 characters of A–Z, a–z, 0–9, "_" and "-"';
 
@@ -76,9 +80,9 @@ export const jobSchema = z.strictObject({
   progress: progressCallbackSchema.optional(),
   /**
    * Low-resolution previews (a latent-to-RGB approximation, 1/8 of the final size) with every k-th progress event and
-   * the last, 1–1000. Omitted: no previews.
+   * the last, `PREVIEW_EVERY` (1–1000). Omitted: no previews.
    */
-  previewEvery: boundedNumber('previewEvery', 1, 1000, 1).optional(),
+  previewEvery: boundedNumber('previewEvery', PREVIEW_EVERY).optional(),
   /** ISO 8601 date-time after which the worker should abandon the job. */
   deadline: z.iso
     .datetime({

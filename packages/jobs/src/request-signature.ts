@@ -15,6 +15,7 @@
  * (replay window), and compares signatures in constant time (Web Crypto's `verify`).
  */
 
+import { bytesToHex, hexToBytes } from './hex.ts';
 import { CUSTOM_ATTRIBUTES_HEADER, parseSignatureAttributes } from './signature-attributes.ts';
 
 export const TIMESTAMP_HEADER = 'x-stipple-timestamp';
@@ -62,20 +63,9 @@ export type VerifyRequestResult =
 
 const encoder = new TextEncoder();
 
-function toHex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-function fromHex(hex: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let index = 0; index < bytes.length; index++)
-    bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
-  return bytes;
-}
-
 async function sha256Hex(body: string | Uint8Array): Promise<string> {
   const bodyBytes = typeof body === 'string' ? encoder.encode(body) : new Uint8Array(body);
-  return toHex(await crypto.subtle.digest('SHA-256', bodyBytes));
+  return bytesToHex(await crypto.subtle.digest('SHA-256', bodyBytes));
 }
 
 function stringToSign(method: string, path: string, bodyHash: string, timestamp: string) {
@@ -91,7 +81,7 @@ export async function signRequest(options: SignRequestOptions): Promise<Signatur
   const timestamp = String(Math.floor(options.timestamp));
   const key = await importKey(options.secret, 'sign');
   const data = stringToSign(options.method, options.path, await sha256Hex(options.body), timestamp);
-  const signature = toHex(await crypto.subtle.sign('HMAC', key, data));
+  const signature = bytesToHex(await crypto.subtle.sign('HMAC', key, data));
   return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `${SIGNATURE_VERSION}${signature}` };
 }
 
@@ -139,6 +129,6 @@ export async function verifyRequest(options: VerifyRequestOptions): Promise<Veri
   const key = await importKey(options.secret, 'verify');
   const bodyHash = options.bodySha256 ?? (await sha256Hex(options.body ?? ''));
   const data = stringToSign(options.method, options.path, bodyHash, timestamp);
-  const matches = await crypto.subtle.verify('HMAC', key, fromHex(signatureHex), data);
+  const matches = await crypto.subtle.verify('HMAC', key, hexToBytes(signatureHex), data);
   return matches ? { ok: true } : { ok: false, reason: 'mismatch' };
 }

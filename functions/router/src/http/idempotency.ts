@@ -1,3 +1,4 @@
+import { bytesToHex } from '@stipple/jobs';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -39,7 +40,7 @@ async function fingerprint(c: Context<AppContext>): Promise<string> {
   // HonoRequest caches the body text, so the route still reads it after this.
   const text = `${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`;
   const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(hash);
 }
 
 async function snapshot(response: Response): Promise<StoredResponse> {

@@ -1,4 +1,4 @@
-import type { ProgressCallback } from '@stipple/jobs';
+import { bytesToHex, type ProgressCallback } from '@stipple/jobs';
 import type { Env } from '../env.ts';
 
 /** Where workers report a job's events: the router's own route (`routes/job-event-routes.ts`). */
@@ -17,7 +17,7 @@ export async function callbackToken(workerSecret: string, jobId: string): Promis
     ['sign'],
   );
   const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`job-events/${jobId}`));
-  return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(mac);
 }
 
 /**

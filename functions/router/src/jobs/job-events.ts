@@ -5,6 +5,7 @@ import type { Env } from '../env.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import { readJob } from './job-run.ts';
 import { jobView } from './job-view.ts';
+import type { JobPreviewEventData, JobProgressEventData } from './public-job-types.ts';
 
 /** With nothing new for this long, a comment line keeps proxies from closing the stream, and the key is re-checked. */
 const HEARTBEAT_MS = 15_000;
@@ -48,7 +49,7 @@ export async function streamJobEvents(
           total_steps: totalSteps,
           eta_ms: etaMs,
           ...(reportedAt !== undefined && { reported_at: new Date(reportedAt).toISOString() }),
-        }),
+        } satisfies JobProgressEventData),
       });
     }
     if (record.preview && record.preview.images.join() !== sentPreview) {
@@ -56,7 +57,7 @@ export async function streamJobEvents(
       await stream.writeSSE({
         event: 'preview',
         id: String(record.preview.step),
-        data: JSON.stringify(record.preview),
+        data: JSON.stringify(record.preview satisfies JobPreviewEventData),
       });
     }
     if (TERMINAL_STATUSES.includes(record.status)) {

@@ -2,11 +2,10 @@ import type { ProviderJobHandle } from '@stipple/adapters';
 import type { Job, ResultManifest } from '@stipple/jobs';
 import type { Usage } from '../billing/price-table.ts';
 import type { JobWebhook } from '../webhooks/job-webhooks.ts';
+import type { JobStatus } from './job-status.ts';
+import type { JobPreviewEventData } from './public-job-types.ts';
 
-/** The public states of a job (Replicate's and OpenAI's vocabulary). */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | 'timed_out';
-
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled', 'aborted', 'timed_out'];
+export { type JobStatus, TERMINAL_STATUSES } from './job-status.ts';
 
 /** Everything the router keeps about one job, in its `JobRun` Durable Object. */
 export interface JobRecord {
@@ -50,7 +49,7 @@ export interface JobRecord {
   /** When a `progress` webhook last fell due, ms since the epoch (at most one per `PROGRESS_WEBHOOK_INTERVAL_MS`). */
   progressAnnouncedAt?: number;
   /** The latest low-resolution preview, when the job asked for them. */
-  preview?: { step: number; width: number; height: number; images: string[] };
+  preview?: JobPreviewEventData;
   manifest?: ResultManifest;
   error?: JobError;
 }

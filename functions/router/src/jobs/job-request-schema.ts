@@ -1,8 +1,17 @@
-import { MAX_PROMPT_CHARACTERS, MAX_SEED, OUTPUT_FORMATS, SCHEDULERS } from '@stipple/jobs';
+import { GENERATION_LIMITS, MAX_PROMPT_CHARACTERS, OUTPUT_FORMATS, PREVIEW_EVERY, SCHEDULERS } from '@stipple/jobs';
 import { z } from 'zod';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 
-/** Most images one job may ask for. */
+/*
+ * The engine's bounds (GENERATION_LIMITS in @stipple/jobs), narrowed where the public API is stricter; the test beside
+ * this file checks that every bound here lies within the engine's.
+ */
+const { width, height, steps, guidance, seed, n } = GENERATION_LIMITS;
+/** Smallest image side the API draws, pixels (the engine's is 8). */
+export const MIN_IMAGE_SIDE = 64;
+/** Most denoising steps per job (the engine's is 1000). */
+export const MAX_STEPS_PER_JOB = 150;
+/** Most images one job may ask for (the engine batches up to 16). */
 export const MAX_IMAGES_PER_JOB = 8;
 /** Compute cap per job: width × height × steps × n (a 1024² image at 50 steps, 4 times). */
 export const MAX_PIXEL_STEPS = 1024 * 1024 * 50 * 4;
@@ -13,7 +22,10 @@ export const MAX_JOB_TIMEOUT_SECONDS = 3600;
 export const URL_TTL_SECONDS = { default: 3600, min: 60, max: 604_800 } as const;
 
 /** Pixels, 64–2048 in steps of 8 (a model may draw fewer sizes: model-catalogue.ts); the API's wording names the value. */
-const size = () => z.int().min(64).max(2048).multipleOf(8);
+const side = (engine: { max: number; step: number }) =>
+  z.int().min(MIN_IMAGE_SIDE).max(engine.max).multipleOf(engine.step);
+/** The allowed sides in words, for messages that are not one field's ("64–2048 in steps of 8"). */
+export const IMAGE_SIDES = `${MIN_IMAGE_SIDE}–${width.max} in steps of ${width.step}`;
 
 /** `POST /v1/jobs` (snake_case on the wire, as OpenAI's API is). Undefined fields take the model's defaults. */
 export const jobRequestSchema = z.strictObject({
@@ -26,23 +38,28 @@ export const jobRequestSchema = z.strictObject({
     .refine((prompt) => prompt.trim() !== '', { error: 'prompt is only whitespace; describe what to draw' })
     .meta({ description: 'What to draw.' }),
   negative_prompt: z.string().max(MAX_PROMPT_CHARACTERS).optional().meta({ description: 'What to steer away from.' }),
-  width: size().optional().meta({ description: "Pixels; default the model's size." }),
-  height: size().optional().meta({ description: "Pixels; default the model's size." }),
-  steps: z.int().min(1).max(150).optional().meta({ description: "Denoising steps; default the model's." }),
+  width: side(width).optional().meta({ description: "Pixels; default the model's size." }),
+  height: side(height).optional().meta({ description: "Pixels; default the model's size." }),
+  steps: z
+    .int()
+    .min(steps.min)
+    .max(MAX_STEPS_PER_JOB)
+    .optional()
+    .meta({ description: "Denoising steps; default the model's." }),
   guidance: z
     .number()
-    .min(0)
-    .max(50)
+    .min(guidance.min)
+    .max(guidance.max)
     .optional()
     .meta({ description: "Classifier-free guidance scale; default the model's." }),
   scheduler: z.enum(SCHEDULERS).optional().meta({ description: "Sampler; default the model's own." }),
   seed: z
     .int()
-    .min(0)
-    .max(MAX_SEED)
+    .min(seed.min)
+    .max(seed.max)
     .optional()
     .meta({ description: 'Seed of the first image (image i uses seed + i); default random, reported back.' }),
-  n: z.int().min(1).max(MAX_IMAGES_PER_JOB).default(1).meta({ description: 'Number of images.' }),
+  n: z.int().min(n.min).max(MAX_IMAGES_PER_JOB).default(1).meta({ description: 'Number of images.' }),
   output_format: z.enum(OUTPUT_FORMATS).default('png').meta({ description: 'Image encoding.' }),
   timeout_seconds: z
     .int()
@@ -63,8 +80,8 @@ export const jobRequestSchema = z.strictObject({
   /** A low-resolution preview with every k-th progress event (and the last); on the job's event stream. */
   preview_every: z
     .int()
-    .min(1)
-    .max(1000)
+    .min(PREVIEW_EVERY.min)
+    .max(PREVIEW_EVERY.max)
     .optional()
     .meta({ description: 'A low-resolution preview on the event stream every k steps.' }),
   url_ttl_seconds: z
@@ -86,3 +103,5 @@ export const jobRequestSchema = z.strictObject({
 });
 
 export type JobRequest = z.output<typeof jobRequestSchema>;
+/** A `POST /v1/jobs` body as a client writes it (defaults may be left out). */
+export type JobRequestBody = z.input<typeof jobRequestSchema>;

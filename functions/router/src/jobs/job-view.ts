@@ -1,12 +1,36 @@
 import type { EdgeStorage } from '@stipple/adapters';
 import { publicJobError } from '../errors/public-job-error.ts';
 import type { JobRecord } from './job-record.ts';
+import type { JobView } from './public-job-types.ts';
+import { recordView, valuesUsed } from './record-view.ts';
+
+/**
+ * The values a job runs with: what was asked, with the catalogue's size and steps for the model where it was not.
+ * Once the GPU has run it, every value as its record says it was used (the model's guidance and scheduler, the seed it
+ * drew); until then what only the model decides is `null`.
+ */
+function inputView({ job, manifest }: JobRecord) {
+  const { parameters } = job;
+  const used = valuesUsed(manifest?.records[0]);
+  return {
+    prompt: parameters.prompt,
+    negative_prompt: parameters.negativePrompt ?? null,
+    width: used?.width ?? parameters.width,
+    height: used?.height ?? parameters.height,
+    steps: used?.steps ?? parameters.steps,
+    guidance: used?.guidance ?? parameters.guidance ?? null,
+    scheduler: used?.scheduler ?? parameters.scheduler ?? null,
+    seed: used?.seed ?? parameters.seed ?? null,
+    n: parameters.n,
+    output_format: job.output.format,
+  };
+}
 
 /**
  * A job as the API shows it. Output URLs are presigned afresh on every read, so an expired one is simply minted again
  * by the next GET; they expire after the job's `url_ttl_seconds`.
  */
-export async function jobView(record: JobRecord, storage: EdgeStorage) {
+export async function jobView(record: JobRecord, storage: EdgeStorage): Promise<JobView> {
   const { job, manifest } = record;
   const expiresAt = new Date(Date.now() + record.urlTtlSeconds * 1000).toISOString();
   const outputs = manifest
@@ -28,19 +52,7 @@ export async function jobView(record: JobRecord, storage: EdgeStorage) {
     object: 'job',
     status: record.status,
     model: job.modelId,
-    /** What was asked, with the model's defaults filled in (the seed only when one was given). */
-    input: {
-      prompt: job.parameters.prompt,
-      negative_prompt: job.parameters.negativePrompt ?? null,
-      width: job.parameters.width,
-      height: job.parameters.height,
-      steps: job.parameters.steps,
-      guidance: job.parameters.guidance ?? null,
-      scheduler: job.parameters.scheduler ?? null,
-      seed: job.parameters.seed ?? null,
-      n: job.parameters.n,
-      output_format: job.output.format,
-    },
+    input: inputView(record),
     end_user: record.endUser ?? null,
     created_at: record.createdAt,
     started_at: record.startedAt ?? null,
@@ -49,7 +61,7 @@ export async function jobView(record: JobRecord, storage: EdgeStorage) {
       ? { step: record.progress.step, total_steps: record.progress.totalSteps, eta_ms: record.progress.etaMs }
       : null,
     outputs,
-    records: manifest?.records ?? [],
+    records: (manifest?.records ?? []).map(recordView),
     usage: { images: record.usage.images, megapixel_steps: record.usage.megapixelSteps, credits: record.usage.credits },
     error: publicJobError(record),
   };

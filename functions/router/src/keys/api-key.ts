@@ -1,3 +1,4 @@
+import { bytesToHex } from '@stipple/jobs';
 /**
  * Secret API keys: `sk_live_` or `sk_test_` followed by 43 base62 characters (256 random bits), so a leaked key is
  * recognisable in logs and secret scanners. Only the SHA-256 digest is stored; the key itself is shown once.
@@ -34,7 +35,7 @@ export interface NewApiKey {
 
 export async function digestApiKey(key: string): Promise<string> {
   const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
-  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(hash);
 }
 
 export function apiKeyHint(key: string): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validationMessage } from '../http/validation-message.ts';
-import { jobRequestSchema, MAX_IMAGES_PER_JOB } from '../jobs/job-request-schema.ts';
+import { IMAGE_SIDES, jobRequestSchema, MAX_IMAGES_PER_JOB } from '../jobs/job-request-schema.ts';
 
 const job = jobRequestSchema.shape;
 
@@ -20,7 +20,7 @@ const imageSize = z.string().transform((size, context) => {
   if (!match) {
     context.addIssue({
       code: 'custom',
-      message: `size ${JSON.stringify(size)} is not WIDTHxHEIGHT; use e.g. 512x512, each side 64–2048 in steps of 8`,
+      message: `size ${JSON.stringify(size)} is not WIDTHxHEIGHT; use e.g. 512x512, each side ${IMAGE_SIDES}`,
     });
     return z.NEVER;
   }
@@ -48,7 +48,7 @@ const fields = z.strictObject({
     .default(1)
     .meta({ description: `Number of images, 1–${MAX_IMAGES_PER_JOB}.` }),
   size: imageSize.optional().meta({
-    description: "WIDTHxHEIGHT, each side 64–2048 in steps of 8; default the model's size.",
+    description: `WIDTHxHEIGHT, each side ${IMAGE_SIDES}; default the model's size.`,
     example: '512x512',
   }),
   response_format: z

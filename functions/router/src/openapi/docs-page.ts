@@ -1,4 +1,4 @@
-import { type Operation, requestSchema } from './openapi-document.ts';
+import type { OpenApiDocument } from './openapi-document.ts';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`).replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -26,9 +26,22 @@ function constraints(field: FieldSchema): string {
   return parts.join('; ');
 }
 
-function fieldsTable(operation: Operation): string {
-  if (!operation.body) return '';
-  const schema = requestSchema(operation.body) as { properties?: Record<string, FieldSchema>; required?: string[] };
+/** What the page reads of one operation in the document. */
+interface DocumentedOperation {
+  summary?: string;
+  security?: Record<string, string[]>[];
+  requestBody?: { content: Record<string, { schema?: BodySchema }> };
+  responses: Record<string, { description: string }>;
+}
+
+interface BodySchema {
+  properties?: Record<string, FieldSchema>;
+  required?: string[];
+}
+
+function fieldsTable(operation: DocumentedOperation): string {
+  const schema = operation.requestBody?.content['application/json']?.schema;
+  if (!schema) return '';
   const rows = Object.entries(schema.properties ?? {}).map(
     ([name, field]) =>
       `<tr><td><code>${name}</code>${schema.required?.includes(name) ? ' <b>required</b>' : ''}</td><td>${escapeHtml(
@@ -39,17 +52,28 @@ function fieldsTable(operation: Operation): string {
   return `<div class="table"><table><tr><th>field</th><th>type</th><th>allowed</th><th>description</th></tr>${rows.join('')}</table></div>`;
 }
 
-/** The readable API reference at `/docs`: rendered on the server from the same operations as `/openapi.json`. */
-export function docsPage(baseUrl: string, operations: readonly Operation[]): string {
-  const sections = operations.map(
-    (
-      operation,
-    ) => `<section><h2><span class="m">${operation.method.toUpperCase()}</span> ${escapeHtml(operation.path)}</h2>
-<p>${escapeHtml(operation.summary)}</p><p class="auth">${
-      operation.auth === 'admin' ? 'Admin secret' : `API key with the <code>${operation.auth}</code> scope`
-    }</p>${fieldsTable(operation)}<ul>${Object.entries(operation.responses)
-      .map(([status, text]) => `<li><b>${status}</b> ${escapeHtml(text)}</li>`)
-      .join('')}</ul></section>`,
+/** Who may call an operation, from its security requirement: the admin secret, or an API key's scope. */
+function authLine(operation: DocumentedOperation): string {
+  const [requirement] = operation.security ?? [];
+  if (requirement?.adminSecret) return 'Admin secret';
+  const scopes = (requirement?.apiKey ?? []).map((scope) => `<code>${escapeHtml(scope)}</code>`).join(', ');
+  return `API key with the ${scopes} scope`;
+}
+
+function section(method: string, path: string, operation: DocumentedOperation): string {
+  const responses = Object.entries(operation.responses)
+    .map(([status, response]) => `<li><b>${status}</b> ${escapeHtml(response.description)}</li>`)
+    .join('');
+  return `<section><h2><span class="m">${method.toUpperCase()}</span> ${escapeHtml(path)}</h2>
+<p>${escapeHtml(operation.summary ?? '')}</p><p class="auth">${authLine(operation)}</p>${fieldsTable(operation)}<ul>${responses}</ul></section>`;
+}
+
+/** The readable API reference at `/docs`: rendered on the server from the `/openapi.json` document itself. */
+export function docsPage(baseUrl: string, document: OpenApiDocument): string {
+  const sections = Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, DocumentedOperation>).map(([method, operation]) =>
+      section(method, path, operation),
+    ),
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Stipple API</title><link rel="icon" href="/favicon.svg" type="image/svg+xml">

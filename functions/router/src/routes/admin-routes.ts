@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { $, createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/require-admin.ts';
 import { keyDirectory, tenantAccount } from '../durable-objects.ts';
@@ -6,26 +6,32 @@ import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { API_KEY_MODES, apiKeyFormatProblem, createApiKey, importApiKey } from '../keys/api-key.ts';
+import { ADMIN_SECURITY, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
 import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const createKeySchema = z.strictObject({
-  /** Default `live`, or the imported key's own. */
-  mode: z.enum(API_KEY_MODES).optional(),
-  scopes: z.array(z.enum(API_SCOPES)).min(1).default(['generate', 'read']),
-  /** A key the operator made (the local stack's `DEV_API_KEY`), imported instead of a new one. */
+  mode: z.enum(API_KEY_MODES).optional().meta({ description: "Default `live`, or the imported key's own." }),
+  scopes: z
+    .array(z.enum(API_SCOPES))
+    .min(1)
+    .default(['generate', 'read'])
+    .meta({ description: 'What the key may do.' }),
   key: z
     .string()
     .superRefine((key, context) => {
       const problem = apiKeyFormatProblem(key);
       if (problem) context.addIssue({ code: 'custom', message: problem });
     })
-    .optional(),
+    .optional()
+    .meta({
+      description: "A key the operator made (the local stack's `DEV_API_KEY`), imported instead of a new one.",
+    }),
 });
 const grantSchema = z.strictObject({
-  credits: z.int().min(1).max(1_000_000_000),
+  credits: z.int().min(1).max(1_000_000_000).meta({ description: 'Credits to add to the balance.' }),
 });
 
 function tenantIdOf(raw: string): string {
@@ -40,11 +46,48 @@ function tenantIdOf(raw: string): string {
   );
 }
 
+const tenantPath = { params: z.object({ tenant_id: z.string() }) };
+
+const createKeyRoute = createRoute({
+  method: 'post',
+  path: '/tenants/{tenant_id}/keys',
+  summary: 'Create an API key (shown once), or import one given as `key`. At most two active keys per tenant.',
+  security: ADMIN_SECURITY,
+  request: { ...tenantPath, body: jsonBody(createKeySchema) },
+  responses: responses({ 201: 'The key', 409: 'Two keys are already active' }),
+});
+
+const listKeysRoute = createRoute({
+  method: 'get',
+  path: '/tenants/{tenant_id}/keys',
+  summary: "A tenant's keys, revoked ones included; never the keys themselves.",
+  security: ADMIN_SECURITY,
+  request: tenantPath,
+  responses: responses({ 200: '`{ object: "list", data: [{ id, hint, mode, scopes, created_at, revoked_at }] }`' }),
+});
+
+const revokeKeyRoute = createRoute({
+  method: 'delete',
+  path: '/tenants/{tenant_id}/keys/{key_id}',
+  summary: 'Revoke a key: from this moment it authenticates nothing.',
+  security: ADMIN_SECURITY,
+  request: { params: tenantPath.params.extend({ key_id: z.string() }) },
+  responses: responses({ 200: '`{ id, revoked: true }`', 404: 'The tenant has no active key with this id' }),
+});
+
+const grantCreditsRoute = createRoute({
+  method: 'post',
+  path: '/tenants/{tenant_id}/credits',
+  summary: 'Grant credits to a tenant.',
+  security: ADMIN_SECURITY,
+  request: { ...tenantPath, body: jsonBody(grantSchema) },
+  responses: responses({ 200: 'The new balance' }),
+});
+
 /** Key and credit administration for the operator, behind the admin secret (the CLI's `stipple keys …` calls these). */
-export const adminRoutes = new Hono<AppContext>()
-  .use(requireAdmin)
-  .post('/tenants/:tenantId/keys', async (c) => {
-    const tenantId = tenantIdOf(c.req.param('tenantId'));
+export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
+  .openapi(createKeyRoute, async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenant_id'));
     const body = await parseBody(c, createKeySchema);
     const { key, digest, hint, mode } = body.key
       ? await importApiKey(body.key)
@@ -77,8 +120,8 @@ export const adminRoutes = new Hono<AppContext>()
     // The only time the key itself leaves the service.
     return c.json({ id, key, hint, mode, scopes, tenant_id: tenantId, created_at: createdAt }, 201);
   })
-  .get('/tenants/:tenantId/keys', async (c) => {
-    const tenantId = tenantIdOf(c.req.param('tenantId'));
+  .openapi(listKeysRoute, async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenant_id'));
     const account = tenantAccount(c.env, tenantId);
     const keys = await account.listKeys();
     return c.json({
@@ -93,9 +136,9 @@ export const adminRoutes = new Hono<AppContext>()
       })),
     });
   })
-  .delete('/tenants/:tenantId/keys/:keyId', async (c) => {
-    const tenantId = tenantIdOf(c.req.param('tenantId'));
-    const keyId = c.req.param('keyId');
+  .openapi(revokeKeyRoute, async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenant_id'));
+    const keyId = c.req.param('key_id');
     const account = tenantAccount(c.env, tenantId);
     const digest = await account.activeKeyDigest(keyId);
     if (!digest)
@@ -106,8 +149,8 @@ export const adminRoutes = new Hono<AppContext>()
     await account.markKeyRevoked(keyId, new Date().toISOString());
     return c.json({ id: keyId, revoked: true });
   })
-  .post('/tenants/:tenantId/credits', async (c) => {
-    const tenantId = tenantIdOf(c.req.param('tenantId'));
+  .openapi(grantCreditsRoute, async (c) => {
+    const tenantId = tenantIdOf(c.req.param('tenant_id'));
     const { credits } = await parseBody(c, grantSchema);
     const account = tenantAccount(c.env, tenantId);
     const balance = await account.grant(credits);

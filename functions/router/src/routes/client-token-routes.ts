@@ -1,13 +1,13 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { bearerToken } from '../auth/bearer-token.ts';
-import { requireKey } from '../auth/require-key.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { digestApiKey } from '../keys/api-key.ts';
 import { MAX_CLIENT_TOKEN_TTL_SECONDS, mintClientToken } from '../keys/client-token.ts';
 import { randomHex } from '../keys/random-hex.ts';
+import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
 
 export const clientTokenRequestSchema = z.strictObject({
@@ -29,11 +29,21 @@ export const clientTokenRequestSchema = z.strictObject({
     .meta({ description: "Your id for the app's user, shown on the jobs it makes." }),
 });
 
+const mintClientTokenRoute = createRoute({
+  method: 'post',
+  path: '/',
+  summary:
+    'Mint a short-lived token (≤ 1 h) for a mobile or browser app, from your backend with a secret key: scoped, optionally capped in credits and bound to an end user; its jobs bill to you.',
+  ...apiKeyAuth('generate'),
+  request: { body: jsonBody(clientTokenRequestSchema) },
+  responses: responses({ 201: '`{ token: "ct_…", expires_at, scopes, max_credits, end_user }`' }),
+});
+
 /**
  * `POST /v1/client-tokens`: a customer's backend, holding a secret key, mints a short-lived token for its mobile or
  * browser app, so the app never embeds the secret. Jobs made with it are billed to this tenant.
  */
-export const clientTokenRoutes = new Hono<AppContext>().post('/', requireKey('generate'), async (c) => {
+export const clientTokenRoutes = new OpenAPIHono<AppContext>().openapi(mintClientTokenRoute, async (c) => {
   const caller = c.get('caller');
   if (caller.clientToken) {
     throw new ApiError(

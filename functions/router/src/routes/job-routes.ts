@@ -1,7 +1,9 @@
-import { type Context, Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
 import { bearerToken } from '../auth/bearer-token.ts';
-import { authenticate, requireKey } from '../auth/require-key.ts';
+import { authenticate } from '../auth/require-key.ts';
 import { jobRun, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
@@ -15,6 +17,7 @@ import { jobRequestSchema } from '../jobs/job-request-schema.ts';
 import { readJob } from '../jobs/job-run.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { jobView } from '../jobs/job-view.ts';
+import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { createJobOnce } from './create-job-once.ts';
 
 /** The longest `Prefer: wait=N` honoured, seconds. */
@@ -66,8 +69,55 @@ async function ownJob(c: Context<AppContext>): Promise<JobRecord> {
   return record;
 }
 
-export const jobRoutes = new Hono<AppContext>()
-  .post('/', requireKey('generate'), idempotent(), async (c) => {
+const jobPath = { params: z.object({ id: z.string().meta({ description: 'A job id from POST /v1/jobs.' }) }) };
+
+const createJobRoute = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Create a job. 202 with Location; with `Prefer: wait=N` (≤ 60) the finished job when it ends in time.',
+  ...apiKeyAuth('generate', idempotent()),
+  request: { body: jsonBody(jobRequestSchema) },
+  responses: responses({ 200: 'The finished job', 202: 'The job, queued', 402: 'Not enough credits' }),
+});
+
+const listJobsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: "This key's jobs, newest first (`limit` ≤ 100, `after` = the previous page's `next_cursor`).",
+  ...apiKeyAuth('read'),
+  responses: responses({ 200: '`{ object: "list", data, has_more, next_cursor }`' }),
+});
+
+const getJobRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary:
+    'A job: status, progress, the values it ran with (`input`), outputs with fresh presigned URLs, seeds, the engine records (snake_case), usage.',
+  ...apiKeyAuth('read'),
+  request: jobPath,
+  responses: responses({ 200: 'The job', 404: 'No such job for this key' }),
+});
+
+const cancelJobRoute = createRoute({
+  method: 'post',
+  path: '/{id}/cancel',
+  summary: 'Cancel a job; it stops within a denoising step and its credits are released.',
+  ...apiKeyAuth('generate', idempotent()),
+  request: jobPath,
+  responses: responses({ 200: 'The job', 404: 'No such job for this key' }),
+});
+
+const jobEventsRoute = createRoute({
+  method: 'get',
+  path: '/{id}/events',
+  summary: 'Server-Sent Events: `progress`, `preview`, then the final state (`succeeded`, `failed`, …) with the job.',
+  ...apiKeyAuth('read'),
+  request: jobPath,
+  responses: responses({ 200: 'text/event-stream', 404: 'No such job for this key' }),
+});
+
+export const jobRoutes = new OpenAPIHono<AppContext>()
+  .openapi(createJobRoute, async (c) => {
     const request = await parseBody(c, jobRequestSchema);
     const created = await createJobOnce(c, request);
     const waitSeconds = preferredWaitSeconds(c.req.header('prefer'));
@@ -77,7 +127,7 @@ export const jobRoutes = new Hono<AppContext>()
     const done = TERMINAL_STATUSES.includes(current.status);
     return c.json(await jobView(current, createStorage(c.env)), done ? 200 : 202);
   })
-  .get('/', requireKey('read'), async (c) => {
+  .openapi(listJobsRoute, async (c) => {
     const limit = Number(c.req.query('limit') ?? DEFAULT_PAGE_SIZE);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new ApiError(400, 'invalid_limit', `limit ${c.req.query('limit')} is not allowed; use 1–${MAX_PAGE_SIZE}`, {
@@ -98,15 +148,15 @@ export const jobRoutes = new Hono<AppContext>()
       next_cursor: page.hasMore && last ? writeCursor(last) : null,
     });
   })
-  .get('/:id', requireKey('read'), async (c) => {
+  .openapi(getJobRoute, async (c) => {
     return c.json(await jobView(await ownJob(c), createStorage(c.env)));
   })
-  .post('/:id/cancel', requireKey('generate'), idempotent(), async (c) => {
+  .openapi(cancelJobRoute, async (c) => {
     const record = await ownJob(c);
     const after = (await jobRun(c.env, record.id).cancel()) as JobRecord | undefined;
     return c.json(await jobView(after ?? record, createStorage(c.env)));
   })
-  .get('/:id/events', requireKey('read'), async (c) => {
+  .openapi(jobEventsRoute, async (c) => {
     const record = await ownJob(c);
     const token = bearerToken(c.req.header('authorization')) ?? '';
     const stillAuthorized = () =>

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import { requireKey } from '../auth/require-key.ts';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
@@ -12,22 +12,49 @@ import { imagesResponse } from '../openai/images-response.ts';
 import { modelObject } from '../openai/model-object.ts';
 import { syncWaitSeconds } from '../openai/sync-wait-seconds.ts';
 import { unfinishedGenerationError } from '../openai/unfinished-generation-error.ts';
+import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { readRouterConfig } from '../router-config.ts';
 import { createJobOnce } from './create-job-once.ts';
 
+const imageGenerationRoute = createRoute({
+  method: 'post',
+  path: '/images/generations',
+  summary:
+    "OpenAI's image generation (OpenAI's SDKs work unchanged) plus `negative_prompt`, `steps`, `guidance`, `scheduler`, `seed`. A generation still running at the sync limit answers 504 `generation_pending` with `job_id`.",
+  ...apiKeyAuth('generate', idempotent()),
+  request: { body: jsonBody(imageGenerationSchema) },
+  responses: responses({ 200: '`{ created, data: [{ url } | { b64_json }] }`', 402: 'Not enough credits' }),
+});
+
+const listModelsRoute = createRoute({
+  method: 'get',
+  path: '/models',
+  summary: "The models offered, in OpenAI's list shape, each with the sizes it draws (`WIDTHxHEIGHT`, its own first).",
+  ...apiKeyAuth('read'),
+  responses: responses({ 200: '`{ object: "list", data: [{ id, object: "model", created, owned_by, sizes }] }`' }),
+});
+
+const getModelRoute = createRoute({
+  method: 'get',
+  // `{.+}`: model ids may hold slashes (`org/model`); the document writes the path `/models/{id}`.
+  path: '/models/{id{.+}}',
+  summary: 'One model offered (ids may hold slashes, `org/model`).',
+  ...apiKeyAuth('read'),
+  request: { params: z.object({ id: z.string().meta({ description: 'A model id from GET /v1/models.' }) }) },
+  responses: responses({
+    200: '`{ id, object: "model", created, owned_by, sizes }`',
+    404: 'The model is not offered; the message lists those that are',
+  }),
+});
+
 /** OpenAI's image generation and model endpoints, under `/v1`, for OpenAI's SDKs pointed at Stipple's base URL. */
-export const openaiRoutes = new Hono<AppContext>()
-  .post('/images/generations', requireKey('generate'), idempotent(), async (c) => {
+export const openaiRoutes = new OpenAPIHono<AppContext>()
+  .openapi(imageGenerationRoute, async (c) => {
     const request = await parseBody(c, imageGenerationSchema);
     const created = await createJobOnce(c, imageJobRequest(request), 'size');
     const current = await waitForJob(c.env, created, syncWaitSeconds(c.env));
     if (current.status !== 'succeeded') throw unfinishedGenerationError(current);
     return c.json(await imagesResponse(current, createStorage(c.env), request.response_format));
   })
-  .get('/models', requireKey('read'), (c) =>
-    c.json({ object: 'list', data: readRouterConfig(c.env).models.map(modelObject) }),
-  )
-  // `{.+}`: model ids may hold slashes (`org/model`).
-  .get('/models/:id{.+}', requireKey('read'), (c) =>
-    c.json(modelObject(findModel(readRouterConfig(c.env).models, c.req.param('id')))),
-  );
+  .openapi(listModelsRoute, (c) => c.json({ object: 'list', data: readRouterConfig(c.env).models.map(modelObject) }))
+  .openapi(getModelRoute, (c) => c.json(modelObject(findModel(readRouterConfig(c.env).models, c.req.param('id')))));

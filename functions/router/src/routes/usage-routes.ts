@@ -1,15 +1,23 @@
-import { Hono } from 'hono';
-import { requireKey } from '../auth/require-key.ts';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { roundMegapixelSteps } from '../billing/price-table.ts';
 import { tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { apiKeyAuth, responses } from '../openapi/operation-parts.ts';
+
+const usageRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Calls, images, megapixel-steps, credits spent, reserved and remaining for this tenant.',
+  ...apiKeyAuth('read'),
+  responses: responses({ 200: 'Usage' }),
+});
 
 /**
  * `GET /v1/usage`: the tenant's calls, images, megapixel-steps, credits spent, held and remaining, and under `key`
  * the calling key's own share.
  */
-export const usageRoutes = new Hono<AppContext>().get('/', requireKey('read'), async (c) => {
+export const usageRoutes = new OpenAPIHono<AppContext>().openapi(usageRoute, async (c) => {
   const { tenantId, keyId, clientToken } = c.get('caller');
   if (clientToken) {
     throw new ApiError(

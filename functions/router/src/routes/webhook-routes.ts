@@ -1,10 +1,11 @@
-import { type Context, Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { requireKey } from '../auth/require-key.ts';
 import { webhookOutbox } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
+import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
 import type { WebhookDelivery } from '../webhooks/webhook-delivery-log.ts';
 import {
   DEFAULT_SECRET_GRACE_SECONDS,
@@ -111,16 +112,46 @@ function readCursor(cursor: string | undefined): number | undefined {
   return seq;
 }
 
+const readSecretRoute = createRoute({
+  method: 'get',
+  path: '/secret',
+  summary: 'The tenant\'s Standard Webhooks signing secret `{ key: "whsec_…" }` (secret keys only).',
+  ...apiKeyAuth('generate'),
+  responses: responses({ 200: '`{ key, previous_key_expires_at }`', 403: 'Client tokens cannot read it' }),
+});
+
+const rotateSecretRoute = createRoute({
+  method: 'post',
+  path: '/secret/rotate',
+  summary:
+    'A new signing secret. Every attempt is signed with it and, for `grace_seconds` (default 24 h), with the previous one too.',
+  ...apiKeyAuth('generate'),
+  request: { body: jsonBody(rotateSecretRequestSchema) },
+  responses: responses({ 200: '`{ key, previous_key_expires_at }`', 403: 'Client tokens cannot rotate it' }),
+});
+
+const listDeliveriesRoute = createRoute({
+  method: 'get',
+  path: '/deliveries',
+  summary:
+    "The tenant's webhook messages, newest first, for debugging receivers: state, attempts, last status and error (`job_id` filters; `limit` ≤ 100, `after` = the previous page's `next_cursor`; secret keys only).",
+  ...apiKeyAuth('generate'),
+  responses: responses({
+    200: '`{ object: "list", data, has_more, next_cursor }`',
+    403: 'Client tokens cannot read it',
+  }),
+});
+
 /**
  * `/v1/webhooks` (docs/router.md, "Webhooks"): the tenant's `whsec_` signing secret, its rotation with a grace, and
  * the deliveries log. All need the `generate` scope, the one that subscribes webhooks to jobs: whoever sets a webhook
  * is who verifies and debugs it, while a `read` key (a dashboard) has no need of a credential that can forge deliveries.
  */
-export const webhookRoutes = new Hono<AppContext>()
-  .get('/secret', requireKey('generate'), async (c) =>
+export const webhookRoutes = new OpenAPIHono<AppContext>()
+  .openapi(readSecretRoute, async (c) =>
     c.json(secretView(await secretKeyOutbox(c, 'read or rotate the webhook secret').secret())),
   )
-  .post('/secret/rotate', requireKey('generate'), async (c) => {
+  .openapi(rotateSecretRoute, async (c) => {
     const outbox = secretKeyOutbox(c, 'read or rotate the webhook secret');
     const { grace_seconds: graceSeconds = DEFAULT_SECRET_GRACE_SECONDS } = await parseBody(
       c,
@@ -128,7 +159,7 @@ export const webhookRoutes = new Hono<AppContext>()
     );
     return c.json(secretView(await outbox.rotateSecret(graceSeconds)));
   })
-  .get('/deliveries', requireKey('generate'), async (c) => {
+  .openapi(listDeliveriesRoute, async (c) => {
     const outbox = secretKeyOutbox(c, 'read the webhook deliveries log');
     const page = await outbox.listDeliveries({
       jobId: readJobId(c.req.query('job_id')),

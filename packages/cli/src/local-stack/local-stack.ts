@@ -129,9 +129,6 @@ async function startLockedStack(options: LocalStackOptions, url: string, unlock:
   const router = nodeChild('router', ROUTER_MAIN, {
     ROUTER_PORT: String(options.port),
     ROUTER_PERSIST_DIR: join(stateDir, 'router'),
-    // Offline: no download of the `Request.cf` placeholder data, no usage metrics.
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    WRANGLER_SEND_METRICS: 'false',
     STIPPLE_ROUTER_BINDINGS: JSON.stringify({
       ADMIN_SECRET: state.adminSecret,
       WORKER_SECRET: state.workerSecret,

@@ -11,8 +11,7 @@ describe('readableLogLine', () => {
     );
   });
 
-  it("drops wrangler's info tag and keeps any other line as it is", () => {
-    expect(readableLogLine('[wrangler:info] GET /v1/jobs 200 OK (3ms)')).toBe('GET /v1/jobs 200 OK (3ms)');
+  it('keeps any other line as it is, without trailing space', () => {
     expect(readableLogLine('{not json')).toBe('{not json');
     expect(readableLogLine('plain text  ')).toBe('plain text');
   });

@@ -8,11 +8,10 @@ function scalar(value: unknown): string {
 
 /**
  * One line of a child's output made readable: a JSON log entry (the gpu-worker's and the router's) becomes
- * `event key=value …` with its level in front unless it is `info`; wrangler's own `[wrangler:info]` tags are dropped;
- * anything else is kept as it is.
+ * `event key=value …` with its level in front unless it is `info`; anything else is kept as it is.
  */
 export function readableLogLine(line: string): string {
-  const trimmed = line.replace(/^\[wrangler:info\] /, '').trimEnd();
+  const trimmed = line.trimEnd();
   if (!trimmed.startsWith('{')) return trimmed;
   let entry: Record<string, unknown>;
   try {

@@ -2,7 +2,10 @@ import { StippleError } from '@stipple/core';
 import { apiErrorFromEnvelope } from '@stipple/jobs';
 import { routerUrl } from '../router-url.ts';
 
-/** Where the router is and which API key to call it with (`--key` or `STIPPLE_API_KEY`; the key is never printed). */
+/**
+ * Where the router is and the bearer token to call it with: an API key (`--key` or `STIPPLE_API_KEY`), or the admin
+ * secret for `/v1/admin` (admin-client.ts). The token is never printed.
+ */
 export interface ApiTarget {
   url: string;
   key: string;
@@ -55,7 +58,7 @@ export interface ApiRequestOptions {
 /** Sends one request with the key; a network failure becomes `router_unreachable`, naming the URL (never the key). */
 export async function apiFetch(
   target: ApiTarget,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: ApiRequestOptions = {},
 ): Promise<Response> {
@@ -104,7 +107,7 @@ export async function readJson<T>(response: Response): Promise<T> {
 
 export async function apiRequest<T>(
   target: ApiTarget,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options?: ApiRequestOptions,
 ): Promise<T> {

@@ -1,6 +1,6 @@
 import { StippleError } from '@stipple/core';
+import { readServerSentEvents } from '@stipple/jobs';
 import { type ApiTarget, apiFetch, apiRequest, type JobView, readJson, TERMINAL_STATUSES } from './api-client.ts';
-import { readServerSentEvents } from './server-sent-events.ts';
 
 /** How often a dropped event stream is reopened before giving up. */
 const MAX_RECONNECTS = 5;

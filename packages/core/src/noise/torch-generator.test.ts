@@ -1,7 +1,8 @@
+import { MAX_SEED } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { createBatchGenerator } from './batch-generator.ts';
-import { createGenerator, MAX_SEED, randomSeed } from './torch-generator.ts';
+import { createGenerator, randomSeed } from './torch-generator.ts';
 import goldens from './torch-randn-goldens.json' with { type: 'json' };
 
 // ATen's AVX2 Box–Muller uses polynomial log/sin/cos, a few float ulps away from correctly rounded ones.

@@ -1,9 +1,7 @@
+import { MAX_SEED } from '@stipple/jobs';
 import { ValidationError } from '../errors.ts';
 import { MersenneTwister } from './mersenne-twister.ts';
 import type { RandomGenerator } from './random-generator.ts';
-
-/** Largest seed: PyTorch's CPU generator keeps only the low 32 bits, so larger seeds would alias smaller ones. */
-export const MAX_SEED = 0xffffffff;
 
 const FLOAT_MANTISSA_SCALE = 2 ** -24;
 const DOUBLE_MANTISSA_SCALE = 2 ** -53;

@@ -1,6 +1,6 @@
+import { GENERATION_LIMITS, type NumberRange } from '@stipple/jobs';
 import { ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
-import { MAX_SEED } from '../noise/torch-generator.ts';
 
 /** What a caller asks for. Every field but `prompt` is optional; the model supplies the defaults. */
 export interface GenerationRequest {
@@ -24,15 +24,9 @@ export interface GenerationRequest {
   n?: number;
 }
 
-export const LIMITS = {
-  steps: { min: 1, max: 1000 },
-  guidance: { min: 0, max: 50 },
-  guidanceRescale: { min: 0, max: 1 },
-  n: { min: 1, max: 16 },
-  size: { max: 2048 },
-} as const;
-
-function checkRange(field: string, value: number, min: number, max: number, integer: boolean): number {
+/** A value in `range`, checked with the engine's own error (`invalid_<field>`) naming the value and the range. */
+function checkRange(field: string, value: number, { min, max, step }: NumberRange & { max: number }): number {
+  const integer = step === 1;
   const ok = Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
   if (ok) return value;
   const kind = integer ? 'an integer' : 'a number';
@@ -48,12 +42,14 @@ function checkRange(field: string, value: number, min: number, max: number, inte
   );
 }
 
+/** A side in pixels: a multiple of the model's VAE factor (its own smallest size), up to the engine's largest. */
 function checkSize(field: 'width' | 'height', value: number, factor: number): number {
-  if (Number.isInteger(value) && value >= factor && value <= LIMITS.size.max && value % factor === 0) return value;
+  const { max } = GENERATION_LIMITS[field];
+  if (Number.isInteger(value) && value >= factor && value <= max && value % factor === 0) return value;
   throw new ValidationError(
     `invalid_${field}`,
-    `${field} ${value} is not allowed; use ${factor}–${LIMITS.size.max} in steps of ${factor}`,
-    { field, value, min: factor, max: LIMITS.size.max, multipleOf: factor },
+    `${field} ${value} is not allowed; use ${factor}–${max} in steps of ${factor}`,
+    { field, value, min: factor, max, multipleOf: factor },
   );
 }
 
@@ -73,24 +69,18 @@ export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'schedul
 export function resolveRequest(request: GenerationRequest, model: StableDiffusionModel): ResolvedRequest {
   const factor = model.vaeDecoder.spatialFactor;
   const { defaults } = model;
-  const { steps, guidance, guidanceRescale, n } = LIMITS;
+  const { steps, guidance, guidanceRescale, n, seed } = GENERATION_LIMITS;
   return {
     prompt: checkText('prompt', request.prompt),
     negativePrompt:
       request.negativePrompt === undefined ? undefined : checkText('negative_prompt', request.negativePrompt),
     width: checkSize('width', request.width ?? model.defaultSize.width, factor),
     height: checkSize('height', request.height ?? model.defaultSize.height, factor),
-    steps: checkRange('steps', request.steps ?? defaults.steps, steps.min, steps.max, true),
-    guidance: checkRange('guidance', request.guidance ?? defaults.guidance, guidance.min, guidance.max, false),
-    guidanceRescale: checkRange(
-      'guidance_rescale',
-      request.guidanceRescale ?? 0,
-      guidanceRescale.min,
-      guidanceRescale.max,
-      false,
-    ),
-    n: checkRange('n', request.n ?? 1, n.min, n.max, true),
-    seed: request.seed === undefined ? undefined : checkRange('seed', request.seed, 0, MAX_SEED, true),
+    steps: checkRange('steps', request.steps ?? defaults.steps, steps),
+    guidance: checkRange('guidance', request.guidance ?? defaults.guidance, guidance),
+    guidanceRescale: checkRange('guidance_rescale', request.guidanceRescale ?? 0, guidanceRescale),
+    n: checkRange('n', request.n ?? 1, n),
+    seed: request.seed === undefined ? undefined : checkRange('seed', request.seed, seed),
     scheduler: request.scheduler,
   };
 }

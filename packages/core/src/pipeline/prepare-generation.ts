@@ -1,8 +1,9 @@
+import { MAX_SEED } from '@stipple/jobs';
 import type { Tensor } from '../backend/model-session.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import { createBatchGenerator } from '../noise/batch-generator.ts';
 import type { RandomGenerator } from '../noise/random-generator.ts';
-import { createGenerator, MAX_SEED, randomSeed } from '../noise/torch-generator.ts';
+import { createGenerator, randomSeed } from '../noise/torch-generator.ts';
 import type { Scheduler } from '../schedulers/scheduler.ts';
 import { checkDistinctTimesteps } from './distinct-timesteps.ts';
 import { encodePrompts, withZeroNegative } from './encode-prompts.ts';

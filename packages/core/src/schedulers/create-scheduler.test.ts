@@ -1,6 +1,7 @@
+import { SCHEDULERS } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
-import { createScheduler, SCHEDULER_CLASS_NAMES, SCHEDULER_NAMES, schedulerNameForClass } from './create-scheduler.ts';
+import { createScheduler, SCHEDULER_CLASS_NAMES, schedulerNameForClass } from './create-scheduler.ts';
 
 // A Stable Diffusion 1.5 scheduler_config.json (PNDMScheduler), the usual source of configs in a model folder.
 const SD15_PNDM_CONFIG = {
@@ -65,7 +66,7 @@ describe('createScheduler', () => {
       expect(error).toMatchObject({ code: 'unknown_scheduler' });
       const { message } = error as Error;
       expect(message).toContain('"heun"');
-      for (const name of [...SCHEDULER_NAMES, ...SCHEDULER_CLASS_NAMES]) expect(message).toContain(name);
+      for (const name of [...SCHEDULERS, ...SCHEDULER_CLASS_NAMES]) expect(message).toContain(name);
     }
   });
 

@@ -1,3 +1,4 @@
+import { SCHEDULERS, type Scheduler as SchedulerName } from '@stipple/jobs';
 import { ValidationError } from '../errors.ts';
 import { DDIMScheduler } from './ddim-scheduler.ts';
 import { DPMSolverMultistepScheduler } from './dpm-solver-multistep-scheduler.ts';
@@ -5,10 +6,6 @@ import { EulerAncestralDiscreteScheduler } from './euler-ancestral-discrete-sche
 import { EulerDiscreteScheduler } from './euler-discrete-scheduler.ts';
 import { LCMScheduler } from './lcm-scheduler.ts';
 import type { Scheduler } from './scheduler.ts';
-
-/** Stipple's scheduler names, as accepted by the API. */
-export const SCHEDULER_NAMES = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
-export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 type Config = Readonly<Record<string, unknown>>;
 
@@ -40,7 +37,7 @@ const CONSTRUCTORS: Record<string, new (config: Config) => Scheduler> = {
 export const SCHEDULER_CLASS_NAMES = Object.keys(CONSTRUCTORS);
 
 function isSchedulerName(name: string): name is SchedulerName {
-  return (SCHEDULER_NAMES as readonly string[]).includes(name);
+  return (SCHEDULERS as readonly string[]).includes(name);
 }
 
 /**
@@ -50,7 +47,7 @@ function isSchedulerName(name: string): name is SchedulerName {
 export function schedulerNameForClass(className: string, config: Config = {}): SchedulerName | undefined {
   if (className === 'DPMSolverMultistepScheduler')
     return config.use_karras_sigmas === true ? 'dpmpp-2m-karras' : 'dpmpp-2m';
-  return SCHEDULER_NAMES.find((name) => BY_NAME[name].className === className);
+  return SCHEDULERS.find((name) => BY_NAME[name].className === className);
 }
 
 /**
@@ -64,7 +61,7 @@ export function createScheduler(name: string, config: Config = {}): Scheduler {
     return new CONSTRUCTORS[className]({ ...config, ...overrides });
   }
   if (Object.hasOwn(CONSTRUCTORS, name)) return new CONSTRUCTORS[name](config);
-  const allowed = [...SCHEDULER_NAMES, ...SCHEDULER_CLASS_NAMES];
+  const allowed = [...SCHEDULERS, ...SCHEDULER_CLASS_NAMES];
   throw new ValidationError(
     'unknown_scheduler',
     `unknown scheduler ${JSON.stringify(name)}; use one of ${allowed.join(', ')}`,

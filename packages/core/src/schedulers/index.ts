@@ -1,8 +1,6 @@
 export {
   createScheduler,
   SCHEDULER_CLASS_NAMES,
-  SCHEDULER_NAMES,
-  type SchedulerName,
   schedulerNameForClass,
 } from './create-scheduler.ts';
 export { DDIM_DEFAULTS, type DDIMConfig, DDIMScheduler } from './ddim-scheduler.ts';

@@ -1,5 +1,5 @@
+import { boundedNumber } from '@stipple/jobs';
 import { z } from 'zod';
-import { integerInRange } from '../../spec/integer-in-range.ts';
 
 /** Settings of an `http` provider: where the gpu-worker is and how to sign for it. */
 export const httpProviderSettingsSchema = z.strictObject({
@@ -21,7 +21,7 @@ export const httpProviderSettingsSchema = z.strictObject({
     .strictObject({ header: z.string().min(1).default('authorization'), value: z.string().min(1) })
     .optional(),
   /** Images one batch generates at most: the worker's `MAX_BATCH_IMAGES`; default 1. */
-  maxBatch: integerInRange('maxBatch', 1).default(1),
+  maxBatch: boundedNumber('maxBatch', { min: 1, step: 1 }).default(1),
 });
 
 export type HttpProviderSettingsInput = z.input<typeof httpProviderSettingsSchema>;

@@ -1,5 +1,5 @@
+import { boundedNumber } from '@stipple/jobs';
 import { z } from 'zod';
-import { integerInRange } from '../../spec/integer-in-range.ts';
 import { sageMakerSettingsSchema } from '../sagemaker/sagemaker-settings.ts';
 
 export const sageMakerAsyncSettingsSchema = sageMakerSettingsSchema.extend({
@@ -16,7 +16,7 @@ export const sageMakerAsyncSettingsSchema = sageMakerSettingsSchema.extend({
  */
 export const sageMakerAsyncCallOptionsSchema = z.strictObject({
   /** Seconds the request may wait in SageMaker's queue before it is dropped, 60–21600; SageMaker's default 21600. */
-  requestTtlSeconds: integerInRange('requestTtlSeconds', 60, 21_600).optional(),
+  requestTtlSeconds: boundedNumber('requestTtlSeconds', { min: 60, max: 21_600, step: 1 }).optional(),
   /** Seconds the container has to answer, 1–3600; SageMaker's default 900. */
-  invocationTimeoutSeconds: integerInRange('invocationTimeoutSeconds', 1, 3_600).optional(),
+  invocationTimeoutSeconds: boundedNumber('invocationTimeoutSeconds', { min: 1, max: 3_600, step: 1 }).optional(),
 });

@@ -1,6 +1,6 @@
+import { boundedNumber } from '@stipple/jobs';
 import { z } from 'zod';
 import { awsCredentialsSchema } from '../../aws/aws-credentials.ts';
-import { integerInRange } from '../../spec/integer-in-range.ts';
 
 /** Settings both SageMaker providers share. */
 export const sageMakerSettingsSchema = z.strictObject({
@@ -24,5 +24,5 @@ export const sageMakerSettingsSchema = z.strictObject({
     error: (issue) => `workerSecret is ${String(issue.input).length} characters; use the worker secret (at least 16)`,
   }),
   /** Images one batch generates at most: the worker's `MAX_BATCH_IMAGES`; default 1. */
-  maxBatch: integerInRange('maxBatch', 1).default(1),
+  maxBatch: boundedNumber('maxBatch', { min: 1, step: 1 }).default(1),
 });

@@ -1,0 +1,69 @@
+/**
+ * The job as the API shows it and the data of its events: what the router writes (job-view.ts, job-events.ts) and
+ * clients such as the playground read. Types only, importing nothing of the Worker, so browser code can share them.
+ */
+import type { OutputFormat, Scheduler } from '@stipple/jobs';
+import type { JobStatus } from './job-status.ts';
+
+/** One image of a job, presigned afresh on every read. */
+export interface JobViewOutput {
+  url: string;
+  /** When `url` stops working (ISO 8601): the job's `url_ttl_seconds` after the read. */
+  expires_at: string;
+  seed: number;
+  content_type: string;
+  bytes: number;
+}
+
+/** A job as `GET /v1/jobs/:id`, the job list and the final event of its stream show it. */
+export interface JobView {
+  id: string;
+  object: 'job';
+  status: JobStatus;
+  model: string;
+  /**
+   * The values the job runs with: what was asked, the catalogue's size and steps where it was not; once run, every
+   * value as the GPU used it (the model's guidance and scheduler, the seed it drew).
+   */
+  input: {
+    prompt: string;
+    negative_prompt: string | null;
+    width?: number;
+    height?: number;
+    steps?: number;
+    guidance: number | null;
+    scheduler: Scheduler | null;
+    seed: number | null;
+    n?: number;
+    output_format: OutputFormat;
+  };
+  end_user: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  progress: { step: number; total_steps: number; eta_ms: number } | null;
+  outputs: JobViewOutput[];
+  /** The engine's reproducibility records, one per image, once the job has succeeded. */
+  records: unknown[];
+  usage: { images: number; megapixel_steps: number; credits: number };
+  /** How the job ended badly, in words that name no internals (errors/public-job-error.ts); null otherwise. */
+  error: { code: string; message: string } | null;
+}
+
+/** A `progress` event's data. */
+export interface JobProgressEventData {
+  step: number;
+  total_steps: number;
+  /** Milliseconds the GPU expects the job still needs. */
+  eta_ms: number;
+  /** When the GPU reported the step (ISO 8601), if it said. */
+  reported_at?: string;
+}
+
+/** A `preview` event's data: the job's latest low-resolution images (1/8 of the final size), as PNG data URLs. */
+export interface JobPreviewEventData {
+  step: number;
+  width: number;
+  height: number;
+  images: string[];
+}

@@ -1,0 +1,38 @@
+/**
+ * An allowed range of numbers. `step`: values are integer multiples of it (1 = any integer); absent, any number.
+ * `max` absent: no upper bound.
+ */
+export interface NumberRange {
+  readonly min: number;
+  readonly max?: number;
+  readonly step?: number;
+}
+
+/** Scheduler names, one per diffusers scheduler the engine implements. */
+export const SCHEDULERS = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+
+/** Longest prompt or negative prompt, characters. */
+export const MAX_PROMPT_CHARACTERS = 2000;
+/** Largest seed: PyTorch's CPU generator keeps only the low 32 bits, so larger seeds would alias smaller ones. */
+export const MAX_SEED = 4_294_967_295;
+
+/**
+ * What the engine accepts, the one declaration of each bound: the job contract validates with it, the engine checks
+ * with it, and the router's public API narrows it (functions/router/src/jobs/job-request-schema.ts).
+ */
+export const GENERATION_LIMITS = {
+  /** Pixels, a multiple of 8 (the VAE downsamples by 8; a model's own factor may be larger). */
+  width: { min: 8, max: 2048, step: 8 },
+  height: { min: 8, max: 2048, step: 8 },
+  /** Denoising steps. */
+  steps: { min: 1, max: 1000, step: 1 },
+  /** Classifier-free guidance scale; ≤ 1 skips the unconditional pass. */
+  guidance: { min: 0, max: 50 },
+  /** Guidance rescale φ (Lin et al. 2023, "Common Diffusion Noise Schedules…", §3.4). */
+  guidanceRescale: { min: 0, max: 1 },
+  /** Seed of the first image; image i uses seed + i. */
+  seed: { min: 0, max: MAX_SEED, step: 1 },
+  /** Images per request, generated as one batch. */
+  n: { min: 1, max: 16, step: 1 },
+} as const satisfies Record<string, NumberRange>;
