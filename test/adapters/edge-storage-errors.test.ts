@@ -1,4 +1,5 @@
-import { EdgeStorage, type EdgeStorageErrorCode } from '@stipple/adapters';
+import { EdgeStorage } from '@stipple/adapters';
+import type { StorageErrorCode } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
 
 interface Case {
@@ -7,7 +8,7 @@ interface Case {
   /** The XML error document as S3 sends it; `undefined` for an answer without a body (a HEAD's). */
   s3Code?: string;
   s3Message?: string;
-  code: EdgeStorageErrorCode;
+  code: StorageErrorCode;
   neverStarted: boolean;
   isRetryable: boolean;
   advice: RegExp;

@@ -1,4 +1,5 @@
-import { AdapterValidationError, EdgeStorage, EdgeStorageError, MAX_PRESIGN_TTL_SECONDS } from '@stipple/adapters';
+import { AdapterValidationError, EdgeStorage, MAX_PRESIGN_TTL_SECONDS } from '@stipple/adapters';
+import { StorageError } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock.ts';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
@@ -172,7 +173,7 @@ describe('EdgeStorage objects', () => {
     const location = { bucket: BUCKET, key: 'edge/acme/job-2/result.json' };
     await storage.putObject(location, JSON.stringify({ ...manifest, status: 'running' }), 'application/json');
     const error = await storage.readManifest(location).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(EdgeStorageError);
+    expect(error).toBeInstanceOf(StorageError);
     expect(error).toMatchObject({ code: 'storage_invalid_object', isRetryable: false });
     expect((error as Error).message).toMatch(
       /^GET s3:\/\/results\/edge\/acme\/job-2\/result\.json is not a result manifest \(status: /,

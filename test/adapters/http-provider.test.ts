@@ -123,7 +123,7 @@ describe('the http provider', () => {
       expect((await provider.capabilities()).models).toContain('tiny-shapes');
       const { handle } = await provider.submit({ job: job('token-1') });
       expect((await waitForState(provider, handle, ['succeeded'])).state).toBe('succeeded');
-      expect(await provider.cancel({ handle })).toMatchObject({ cancelled: false });
+      expect(await provider.cancel({ handle })).toMatchObject({ canceled: false });
       const requests = gateway.seen.map(({ method, path }) => `${method} ${path}`);
       // Status is polled: each request once, in order.
       expect(requests.filter((request, index) => request !== requests[index - 1])).toEqual([
@@ -182,7 +182,7 @@ describe('the http provider', () => {
     const { handle, state } = await provider.submit({ job: job('at-once-1', { steps: LONG_STEPS }) });
     expect(state).toBeOneOf(['queued', 'running']);
     expect((await waitForState(provider, handle, ['running'])).state).toBe('running');
-    expect(await provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });
+    expect(await provider.cancel({ handle })).toEqual({ canceled: true, warnings: [] });
   });
 
   it('reports running while the job generates, then succeeded, and result returns the stored manifest', async () => {
@@ -246,21 +246,21 @@ describe('the http provider', () => {
     expect(done.status === 'succeeded' && done.manifest).toEqual(await provider.result({ handle }));
   });
 
-  it('cancels a running job: confirmed, reported cancelled, no manifest; cancelling it again says it has ended', async () => {
+  it('cancels a running job: confirmed, reported canceled, no manifest; canceling it again says it has ended', async () => {
     const provider = new HttpProvider({ id: 'cancel', url: worker.url, secret: SECRET, storage });
     const { handle } = await provider.submit({
       job: job('cancel-2', { steps: LONG_STEPS, progress: receiver.callback('cancel-2') }),
     });
     await receiver.until('cancel-2', 'started');
     expect(await provider.status({ handle })).toEqual({ state: 'running' });
-    expect(await provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });
-    expect(await receiver.until('cancel-2', 'failed')).toMatchObject({ code: 'aborted', retryable: false });
-    // The worker's `aborted` is the spec's `cancelled`, not a failure.
-    expect(await waitForState(provider, handle, ['cancelled'])).toEqual({ state: 'cancelled' });
+    expect(await provider.cancel({ handle })).toEqual({ canceled: true, warnings: [] });
+    expect(await receiver.until('cancel-2', 'failed')).toMatchObject({ code: 'canceled', retryable: false });
+    // The worker's failed `canceled` is the spec's `canceled` state, not a failure.
+    expect(await waitForState(provider, handle, ['canceled'])).toEqual({ state: 'canceled' });
     expect(await provider.result({ handle })).toBeUndefined();
     expect(await storage.readManifest(handle.manifest)).toBeUndefined();
     const again = await provider.cancel({ handle });
-    expect(again.cancelled).toBe(false);
+    expect(again.canceled).toBe(false);
     expect(again.warnings).toEqual([
       { type: 'other', message: expect.stringContaining('job cancel-2 is not running') },
     ]);
@@ -313,7 +313,7 @@ describe('the http provider', () => {
       const refused = await provider.submit({ job: job('refused-busy-1') }).catch((caught: unknown) => caught);
       expect(refused).toMatchObject({ code: 'provider_busy', neverStarted: true, isRetryable: true, httpStatus: 429 });
       expect((refused as ProviderError).retryAfterMs).toBeGreaterThanOrEqual(1000);
-      expect(await provider.cancel({ handle: long.handle })).toMatchObject({ cancelled: true });
+      expect(await provider.cancel({ handle: long.handle })).toMatchObject({ canceled: true });
       expect((await waitForState(provider, waiting.handle, ['succeeded'])).state).toBe('succeeded');
     } finally {
       await busy.stop();

@@ -33,7 +33,7 @@ const TWO_WORKER_LOST_BOUND_MS = 45_000;
 const NO_WORKER_BOUND_MS = 45_000;
 const STORE_DOWN_BOUND_MS = 30_000;
 const EDGE_RESTART_BOUND_MS = 30_000;
-/** A cancelled job is `canceled` in the cancel's own answer; its credits are back by the time it is. */
+/** A canceled job is `canceled` in the cancel's own answer; its credits are back by the time it is. */
 const CANCELED_BOUND_MS = 5_000;
 /** Beyond a bound, what a test may spend starting parts and waiting for its jobs to be mid-run. */
 const SETUP_MS = 60_000;
@@ -61,7 +61,7 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
   }, SETUP_MS);
 
   // A scenario that failed half-way leaves the next one every part running and no job of its own still going: jobs
-  // it left before watching them still get a bound to end (else they count as stuck); then any not ended is cancelled.
+  // it left before watching them still get a bound to end (else they count as stuck); then any not ended is canceled.
   afterEach(async () => {
     if (!stack.s3.running) await stack.s3.start();
     if (!stack.router.running) await stack.router.start();
@@ -158,13 +158,13 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
 
   /** Cancels each job and expects the answer 200 with the job `canceled`. */
   async function cancelAll(jobs: TrackedJob[]): Promise<number> {
-    const cancelledAt = Date.now();
+    const canceledAt = Date.now();
     for (const job of jobs) {
       const { status, view } = await ledger.cancel(job);
       expect(status, story(job)).toBe(200);
       expect(view.status).toBe('canceled');
     }
-    return cancelledAt;
+    return canceledAt;
   }
 
   it(
@@ -342,8 +342,8 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
         const { logIndex } = mark();
         await stack.worker.kill('SIGKILL');
         faultHit(jobs, logIndex);
-        const cancelledAt = await cancelAll(jobs);
-        await observe('6a cancel, worker down', jobs, cancelledAt, CANCELED_BOUND_MS);
+        const canceledAt = await cancelAll(jobs);
+        await observe('6a cancel, worker down', jobs, canceledAt, CANCELED_BOUND_MS);
         expectEnded(jobs, 'canceled');
       },
       CANCELED_BOUND_MS + SETUP_MS,
@@ -358,10 +358,10 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
         await stack.router.stop();
         faultHit(jobs, logIndex);
         await stack.router.start();
-        const cancelledAt = await cancelAll(jobs);
-        await observe('6b cancel after edge restart', jobs, cancelledAt, CANCELED_BOUND_MS);
+        const canceledAt = await cancelAll(jobs);
+        await observe('6b cancel after edge restart', jobs, canceledAt, CANCELED_BOUND_MS);
         expectEnded(jobs, 'canceled');
-        for (const job of jobs) expect(stack.log.about(job.id), story(job)).toContain('"event":"job_cancelled"');
+        for (const job of jobs) expect(stack.log.about(job.id), story(job)).toContain('"event":"job_cancel_requested"');
       },
       CANCELED_BOUND_MS + SETUP_MS,
     );
@@ -375,8 +375,8 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
         await stack.worker.kill('SIGTERM');
         faultHit(jobs, logIndex);
         await ledger.until(jobs[0], 'queued again', (view) => view.status === 'queued', 10_000);
-        const cancelledAt = await cancelAll(jobs);
-        await observe('6c cancel, handed back', jobs, cancelledAt, CANCELED_BOUND_MS);
+        const canceledAt = await cancelAll(jobs);
+        await observe('6c cancel, handed back', jobs, canceledAt, CANCELED_BOUND_MS);
         expectEnded(jobs, 'canceled');
       },
       CANCELED_BOUND_MS + SETUP_MS,
@@ -390,10 +390,10 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
         const { logIndex } = mark();
         await stack.s3.stop();
         faultHit(jobs, logIndex);
-        const cancelledAt = await cancelAll(jobs);
+        const canceledAt = await cancelAll(jobs);
         await ledger.settle(jobs, CANCELED_BOUND_MS);
         await stack.s3.start();
-        await observe('6d cancel, store down', jobs, cancelledAt, CANCELED_BOUND_MS);
+        await observe('6d cancel, store down', jobs, canceledAt, CANCELED_BOUND_MS);
         expectEnded(jobs, 'canceled');
       },
       CANCELED_BOUND_MS + SETUP_MS,
@@ -405,8 +405,8 @@ describe('jobs under faults (real worker, s3rver and router in workerd)', () => 
         await stack.worker.kill('SIGTERM');
         const jobs = await submit('6e cancel, no worker', 2);
         await sleep(1_500);
-        const cancelledAt = await cancelAll(jobs);
-        await observe('6e cancel, no worker', jobs, cancelledAt, CANCELED_BOUND_MS);
+        const canceledAt = await cancelAll(jobs);
+        await observe('6e cancel, no worker', jobs, canceledAt, CANCELED_BOUND_MS);
         expectEnded(jobs, 'canceled');
       },
       CANCELED_BOUND_MS + SETUP_MS,

@@ -86,11 +86,11 @@ describe('generateBatch, per-job behaviour', () => {
   });
   afterAll(() => model.release());
 
-  it('stops a cancelled job within one step while the others finish unchanged', async () => {
+  it('stops a canceled job within one step while the others finish unchanged', async () => {
     const [first, second, third] = mixedRequests({ steps: 8 });
     const canceller = new AbortController();
     const steps: number[] = [];
-    const reason = new AbortError('job b was cancelled');
+    const reason = new AbortError('job b was canceled');
     const outcomes = await generateBatch(model, [
       { request: first },
       {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EdgeStorage } from '@stipple/adapters';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { createPoolEntries } from '../../functions/router/src/providers/provider-config.ts';
+import { createPoolEntries } from '../../functions/router/src/providers/pool-entries.ts';
 import { deployUnderMocks, REPOSITORY_ROOT, secretValue } from './support/deploy-stack.ts';
 import { type Inputs, MOCK_WORKERS_DEV_URL, resolved, theResource } from './support/pulumi-mocks.ts';
 

@@ -2,11 +2,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EdgeStorage } from '@stipple/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPoolEntries,
-  type ProviderBindings,
-  readProviderConfigs,
-} from '../../functions/router/src/providers/provider-config.ts';
+import { createPoolEntries, type ProviderBindings } from '../../functions/router/src/providers/pool-entries.ts';
+import { readProviderConfigs } from '../../functions/router/src/providers/provider-config.ts';
 
 const storage = new EdgeStorage({ credentials: { accessKeyId: 'AKIDEDGE', secretAccessKey: 'edge-secret' } });
 

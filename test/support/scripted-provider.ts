@@ -52,7 +52,7 @@ export class ScriptedProvider implements ImageProviderV1 {
   }
 
   async cancel() {
-    return { cancelled: false, warnings: [] };
+    return { canceled: false, warnings: [] };
   }
 
   async health() {
@@ -64,7 +64,7 @@ export class ScriptedProvider implements ImageProviderV1 {
   }
 
   private error(code: ProviderErrorCode, neverStarted: boolean, retryAfterMs: number | undefined, message: string) {
-    const isRetryable = code !== 'invalid_job';
-    return new ProviderError({ providerId: this.id, code, message, isRetryable, neverStarted, retryAfterMs });
+    const retryable = code !== 'invalid_job';
+    return new ProviderError({ providerId: this.id, code, message, retryable, neverStarted, retryAfterMs });
   }
 }

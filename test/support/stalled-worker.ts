@@ -2,7 +2,7 @@
  * A gpu-worker that never starts a job, speaking the worker's HTTP protocol (docs/gpu-worker.md): for the router's
  * time-to-start tests. Jobs for model `busy-shapes` are refused `503 busy` (every slot taken, as a full worker answers);
  * jobs for any other model are held as a full worker holds a queued invocation (no answer until a slot frees), until
- * `DELETE /v1/jobs/:id` cancels them (`202`; the held invocation then ends `409 aborted`). `GET /calls` lists what it
+ * `DELETE /v1/jobs/:id` cancels them (`202`; the held invocation then ends `409 canceled`). `GET /calls` lists what it
  * received, for tests to check; `PUT /health` with `{ "healthy": false }` makes `/ping` answer 503 `loading`, as a worker
  * still loading its models does.
  */
@@ -57,8 +57,8 @@ export async function startStalledWorker(): Promise<{ url: string; stop: () => P
       const invocation = held.get(jobId);
       if (!invocation) return answer(response, 404, { error: { code: 'job_not_running', message: 'not here' } });
       held.delete(jobId);
-      answer(invocation, 409, { error: { code: 'aborted', message: `job ${jobId} was cancelled` } });
-      return answer(response, 202, { cancelled: true });
+      answer(invocation, 409, { error: { code: 'canceled', message: `job ${jobId} was canceled` } });
+      return answer(response, 202, { canceled: true });
     }
     answer(response, 404, { error: { code: 'not_found', message: `${method} ${path}` } });
   });

@@ -31,7 +31,7 @@ export interface ImageProviderTestContext {
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
-const TERMINAL: JobState[] = ['succeeded', 'failed', 'cancelled'];
+const TERMINAL: JobState[] = ['succeeded', 'failed', 'canceled'];
 
 /** Polls `status` until the job reaches one of `states` (or a terminal state); fails after `limitMs`. */
 export async function waitForState(
@@ -166,15 +166,15 @@ export function testImageProvider(name: string, setup: () => Promise<ImageProvid
           manifest: { bucket: context.bucket, key: 'none' },
         };
         const outcome = await context.provider.cancel({ handle });
-        expect(outcome.cancelled).toBe(false);
+        expect(outcome.canceled).toBe(false);
         expect(outcome.warnings[0]).toMatchObject({ type: 'unsupported-operation' });
         return;
       }
       const submitted = job('cancel-1', { parameters: { prompt: 'a cat', steps: 500, seed: 1 } });
       const { handle } = await context.provider.submit({ job: submitted });
       await waitForState(context.provider, handle, ['running']);
-      expect(await context.provider.cancel({ handle })).toEqual({ cancelled: true, warnings: [] });
-      expect((await waitForState(context.provider, handle, ['cancelled'])).state).toBe('cancelled');
+      expect(await context.provider.cancel({ handle })).toEqual({ canceled: true, warnings: [] });
+      expect((await waitForState(context.provider, handle, ['canceled'])).state).toBe('canceled');
       expect(await context.provider.result({ handle })).toBeUndefined();
       expect(await context.storage.readManifest(submitted)).toBeUndefined();
     });

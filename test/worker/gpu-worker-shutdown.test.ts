@@ -51,7 +51,7 @@ describe('the gpu-worker process on SIGTERM', () => {
     const exited = new Promise<number | null>((done) => worker.child.once('exit', done));
     worker.child.kill('SIGTERM');
     const response = await running;
-    // Not `aborted` (nobody cancelled it): 503 worker_shutting_down, for the router to place it again elsewhere.
+    // Not `canceled` (nobody canceled it): 503 worker_shutting_down, for the router to place it again elsewhere.
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toEqual({
       code: 'worker_shutting_down',

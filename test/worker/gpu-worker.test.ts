@@ -118,7 +118,7 @@ describe('the gpu-worker process', () => {
     }
   });
 
-  it('cancels a running job within a step: 409 aborted, and no manifest or image written', async () => {
+  it('cancels a running job within a step: 409 canceled, and no manifest or image written', async () => {
     const running = invoke(worker, job('job-8', { parameters: { prompt: 'a cat', steps: 500, seed: 1 } }));
     await waitForOutput(worker, '"job_started","jobId":"job-8"');
     const path = '/v1/jobs/job-8';
@@ -133,10 +133,10 @@ describe('the gpu-worker process', () => {
     expect(cancel.status).toBe(202);
     const response = await running;
     expect(response.status).toBe(409);
-    expect(await errorOf(response)).toEqual({ code: 'aborted', message: 'job job-8 was cancelled' });
+    expect(await errorOf(response)).toEqual({ code: 'canceled', message: 'job job-8 was canceled' });
     // A cancel is the job ending as asked: an info line, not an error.
     await waitForOutput(worker, '"event":"job_canceled","jobId":"job-8"');
-    expect(worker.output()).toContain('{"level":"info","event":"job_canceled","jobId":"job-8","code":"aborted"');
+    expect(worker.output()).toContain('{"level":"info","event":"job_canceled","jobId":"job-8","code":"canceled"');
     expect(worker.output()).not.toMatch(/"job_failed","jobId":"job-8"/);
     const stored = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'jobs/acme/job-8/' }));
     expect(stored.KeyCount ?? 0).toBe(0);

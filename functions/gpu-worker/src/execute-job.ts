@@ -1,5 +1,5 @@
 import { AbortError, type GenerationProgress, StippleError } from '@stipple/core';
-import { type Job, manifestKey, type ResultManifest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import { JOB_CANCELED, type Job, manifestKey, type ResultManifest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 import { armDeadline } from './deadline-timer.ts';
 import type { GenerationBatcher } from './generation-batcher.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -48,7 +48,7 @@ export async function executeJob(
   const { jobs, log } = deps;
   const canceller = jobs.start(job.jobId);
   const signal = options.connection ? AbortSignal.any([canceller.signal, options.connection]) : canceller.signal;
-  // A job still running at its deadline stops within one step, like a cancelled one, and writes no manifest.
+  // A job still running at its deadline stops within one step, like a canceled one, and writes no manifest.
   const disarm = job.deadline
     ? armDeadline(
         Date.parse(job.deadline),
@@ -93,7 +93,7 @@ export async function executeJob(
     const failure = describeFailure(error);
     const message = (error as Error).message;
     // A cancel (the user's, or a sync caller who hung up) is the job ending as asked, not a fault of the worker.
-    const canceled = failure.code === 'aborted';
+    const canceled = failure.code === JOB_CANCELED;
     log({
       level: canceled ? 'info' : 'error',
       event: canceled ? 'job_canceled' : 'job_failed',

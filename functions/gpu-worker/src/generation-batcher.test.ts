@@ -83,9 +83,9 @@ describe('GenerationBatcher', () => {
     expect(batcher.waiting).toBe(1);
     await Promise.all(later.slice(0, 2));
     const cancel = new AbortController();
-    const cancelled = batcher.generate(model, { prompt: 'f', steps: 3 }, { signal: cancel.signal });
-    cancel.abort(new AbortError('job f was cancelled'));
-    await expect(cancelled).rejects.toThrow('job f was cancelled');
+    const canceled = batcher.generate(model, { prompt: 'f', steps: 3 }, { signal: cancel.signal });
+    cancel.abort(new AbortError('job f was canceled'));
+    await expect(canceled).rejects.toThrow('job f was canceled');
     expect(batcher.waiting).toBe(1);
   });
 

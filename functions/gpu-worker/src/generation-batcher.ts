@@ -47,7 +47,7 @@ interface Pending {
  * `windowMs` (counting the end of the previous batch as an arrival: its jobs are uploading, and their clients tend to
  * send the next ones right after), or when its first job has waited `MAX_WAIT_WINDOWS` windows. It takes the oldest job
  * and every compatible job queued behind it, oldest first, up to `maxBatchImages`. Each job keeps its own seed,
- * progress, previews and cancellation (a job cancelled while queued leaves the queue at once).
+ * progress, previews and cancellation (a job canceled while queued leaves the queue at once).
  */
 export class GenerationBatcher {
   private readonly queue: Pending[] = [];

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StorageError } from '@stipple/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../../../test/support/s3-server.ts';
 import {
@@ -11,7 +12,6 @@ import {
   TRUNCATION_MARKER,
 } from './result-store.ts';
 import { createS3Client, readS3Config } from './s3-config.ts';
-import { StorageError } from './storage-error.ts';
 
 const BUCKET = 'results';
 /** Fail fast in tests that expect failures: one attempt, short timeouts. */

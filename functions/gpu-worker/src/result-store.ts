@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '@stipple/core';
-import { StorageError, storageErrorFrom } from './storage-error.ts';
+import { StorageError } from '@stipple/jobs';
+import { storageErrorFrom } from './storage-error-from.ts';
 
 /**
  * S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of every key and value together (AWS S3 User Guide,
@@ -90,7 +91,6 @@ export class ResultStore {
       throw new StorageError(
         'storage_failed',
         `GetObject s3://${bucket}/${key} is not JSON: ${(error as Error).message}`,
-        false,
         { operation: 'GetObject', bucket, key },
         { cause: error },
       );
@@ -148,7 +148,6 @@ function encodeMetadata(
     throw new StorageError(
       'storage_metadata_too_large',
       `metadata for s3://${target.bucket}/${target.key} is ${totalBytes} bytes after encoding; S3 allows ${METADATA_LIMIT_BYTES}`,
-      false,
       { ...target, totalBytes, keys: Object.keys(metadata) },
     );
   }

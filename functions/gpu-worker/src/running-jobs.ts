@@ -73,7 +73,7 @@ export class RunningJobs {
 
   /**
    * Stops accepting, lets running jobs finish for up to `graceMs`, then hands the rest back: they end with the
-   * retryable `worker_shutting_down` (not `aborted`: nobody asked to cancel them) and no manifest, so the router
+   * retryable `worker_shutting_down` (not `canceled`: nobody asked to cancel them) and no manifest, so the router
    * places them again on another worker, where they start clean. Resolves once every final event is delivered.
    */
   async drain(graceMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MODEL_MANIFEST_FILE, ModelError, type ModelFile, type ModelManifest, sha256File } from '@stipple/core';
-import { storageErrorFrom } from './storage-error.ts';
+import { storageErrorFrom } from './storage-error-from.ts';
 
 export interface S3ModelLocation {
   bucket: string;

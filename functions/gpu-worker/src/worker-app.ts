@@ -1,5 +1,11 @@
 import { AbortError, ValidationError } from '@stipple/core';
-import { parseJob, SIGNATURE_TOLERANCE_SECONDS, verifyRequest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import {
+  parseJob,
+  SIGNATURE_TOLERANCE_SECONDS,
+  StorageError,
+  verifyRequest,
+  WORKER_SHUTTING_DOWN,
+} from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -12,7 +18,6 @@ import { progressEvent } from './progress-event.ts';
 import type { ResultStore } from './result-store.ts';
 import type { RunningJobs } from './running-jobs.ts';
 import { readSignedRequestBody } from './signed-request-body.ts';
-import { StorageError } from './storage-error.ts';
 
 export interface WorkerDependencies {
   registry: ModelRegistry;
@@ -205,16 +210,16 @@ export function createWorkerApp(deps: WorkerDependencies): Hono {
     return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
   });
 
-  // Cancels a running or queued job within one denoising step; it ends with 409 `aborted` and writes no manifest.
+  // Cancels a running or queued job within one denoising step; it ends with 409 `canceled` and writes no manifest.
   app.delete('/v1/jobs/:id', async (c) => {
     const signed = await signedBody(c);
     if (signed instanceof Response) return signed;
     const id = c.req.param('id');
-    if (!jobs.cancel(id, new AbortError(`job ${id} was cancelled`))) {
+    if (!jobs.cancel(id, new AbortError(`job ${id} was canceled`))) {
       return c.json(errorBody('job_not_running', `job ${id} is not running or queued here`), 404);
     }
-    log({ level: 'info', event: 'job_cancelled', jobId: id });
-    return c.json({ jobId: id, cancelled: true }, 202);
+    log({ level: 'info', event: 'job_cancel_requested', jobId: id });
+    return c.json({ jobId: id, canceled: true }, 202);
   });
 
   return app;

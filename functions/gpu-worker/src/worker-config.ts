@@ -79,7 +79,7 @@ export interface WorkerConfig {
   modelMemoryBudgetMb: number;
   /** `LOG_PROMPTS`: put prompts and negative prompts in the `job_started` log line. Default false (prompts are user data). */
   logPrompts: boolean;
-  /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are cancelled. Default 25. */
+  /** `SHUTDOWN_GRACE_SECONDS`: how long running jobs may finish after SIGTERM before they are canceled. Default 25. */
   shutdownGraceSeconds: number;
 }
 

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseJsonEvents } from '../../../test/support/server-sent-events.ts';
+import { jobRun } from '../src/durable-objects.ts';
 import type { JobRecord } from '../src/jobs/job-record.ts';
-import { jobRun, readJob } from '../src/jobs/job-run.ts';
+import { readJob } from '../src/jobs/job-run.ts';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
@@ -48,7 +49,7 @@ describe('POST /v1/jobs/:id/cancel', () => {
       credits_reserved: 0,
       credits_remaining: 3,
     });
-    // Cancelling an ended job changes nothing.
+    // Canceling an ended job changes nothing.
     const again = (await (
       await call(`/v1/jobs/${created.id}/cancel`, { method: 'POST', token: key })
     ).json()) as JobView;

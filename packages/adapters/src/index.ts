@@ -10,7 +10,6 @@ export { formatS3Uri, objectUrl, parseS3Uri, type S3Location } from './aws/s3-lo
 export { AdapterError, AdapterValidationError } from './errors/adapter-error.ts';
 export { PoolError } from './errors/pool-error.ts';
 export { ProviderError, type ProviderErrorCode, type ProviderErrorOptions } from './errors/provider-error.ts';
-export { EdgeStorageError, type EdgeStorageErrorCode } from './errors/storage-error.ts';
 export { fullJitterDelayMs } from './pool/backoff.ts';
 export { type BreakerState, CircuitBreaker, type CircuitBreakerOptions } from './pool/circuit-breaker.ts';
 export { jsonLogger, type PoolLogEntry, type PoolLogger } from './pool/pool-log.ts';

@@ -1,4 +1,4 @@
-import { StippleError } from '@stipple/jobs';
+import { JOB_CANCELED, StippleError, type WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 
 /** Stipple's error base, shared with the edge packages (`@stipple/jobs`). */
 export { StippleError };
@@ -9,11 +9,14 @@ export class ValidationError extends StippleError {}
 /** A model folder is missing a file, holds a corrupt file, or does not fit the contract the engine reads. */
 export class ModelError extends StippleError {}
 
-/** Work was cancelled through an `AbortSignal`: by a caller (`aborted`) or by a deadline (`deadline_exceeded`). */
+/**
+ * Work stopped through an `AbortSignal`: canceled by a caller (`canceled`, `@stipple/jobs` `JOB_CANCELED`), past its
+ * deadline (`deadline_exceeded`), or handed back by a draining worker (`worker_shutting_down`).
+ */
 export class AbortError extends StippleError {
   constructor(
-    message = 'generation was cancelled',
-    code: 'aborted' | 'deadline_exceeded' | 'worker_shutting_down' = 'aborted',
+    message = 'generation was canceled',
+    code: typeof JOB_CANCELED | 'deadline_exceeded' | typeof WORKER_SHUTTING_DOWN = JOB_CANCELED,
   ) {
     super(code, message);
   }

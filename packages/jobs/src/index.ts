@@ -1,3 +1,4 @@
+export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope } from './api-error.ts';
 export { boundedNumber, describeValue } from './field-rules.ts';
 export {
   GENERATION_LIMITS,
@@ -9,7 +10,13 @@ export {
 } from './generation-limits.ts';
 export { type GenerationParameters, generationParametersSchema } from './generation-parameters-schema.ts';
 export { bytesToHex, hexToBytes } from './hex.ts';
-export { type JobEvent, type JobEventInput, jobEventSchema, WORKER_SHUTTING_DOWN } from './job-event-schema.ts';
+export {
+  JOB_CANCELED,
+  type JobEvent,
+  type JobEventInput,
+  jobEventSchema,
+  WORKER_SHUTTING_DOWN,
+} from './job-event-schema.ts';
 export {
   type Job,
   type JobInput,
@@ -54,4 +61,5 @@ export {
   formatSignatureAttributes,
   parseSignatureAttributes,
 } from './signature-attributes.ts';
-export { StippleError } from './stipple-error.ts';
+export { StippleError, type StippleErrorOptions } from './stipple-error.ts';
+export { StorageError, type StorageErrorCode, type StorageErrorOptions } from './storage-error.ts';

@@ -51,3 +51,10 @@ export type JobEventInput = z.input<typeof jobEventSchema>;
 
 /** The error code of a job a draining worker handed back unfinished (retryable: place it again). */
 export const WORKER_SHUTTING_DOWN = 'worker_shutting_down';
+
+/**
+ * The error code of a job stopped because someone asked (`DELETE /v1/jobs/:id`, or a sync caller who hung up): the
+ * worker's 409 answer and `failed` event carry it, and the receiver ends the job `canceled`, not failed. Spelled as the
+ * public API spells the status.
+ */
+export const JOB_CANCELED = 'canceled';

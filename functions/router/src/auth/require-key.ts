@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { keyDirectory } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
@@ -6,14 +7,14 @@ import { enforceRateLimit } from '../http/enforce-rate-limit.ts';
 import { apiKeyFormatProblem, digestApiKey } from '../keys/api-key.ts';
 import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
-import { type KeyRecord, keyDirectoryShard } from '../tenancy/key-directory.ts';
+import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { bearerToken } from './bearer-token.ts';
 
 const unauthorized = (message: string) =>
   new ApiError(401, 'invalid_api_key', message, { headers: { 'www-authenticate': 'Bearer' } });
 
 async function lookUp(env: Env, digest: string): Promise<KeyRecord | undefined> {
-  return env.KEY_DIRECTORY.get(env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest))).lookup(digest);
+  return keyDirectory(env, digest).lookup(digest);
 }
 
 async function keyCaller(env: Env, token: string): Promise<KeyRecord> {

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { rateLimiter } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { callerListScope } from '../jobs/job-access.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
@@ -31,7 +32,7 @@ export function formatResetDuration(ms: number): string {
  */
 export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord): Promise<void> {
   const bucket = caller.clientToken ? callerListScope(caller) : caller.keyId;
-  const limiter = c.env.RATE_LIMITERS.get(c.env.RATE_LIMITERS.idFromName(bucket));
+  const limiter = rateLimiter(c.env, bucket);
   const decision = await (caller.clientToken
     ? limiter.take(
         parseRequestsPerMinute(

@@ -2,6 +2,7 @@ import { bytesToHex } from '@stipple/jobs';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { idempotencyStore } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { callerListScope } from '../jobs/job-access.ts';
 import type { StoredResponse } from '../tenancy/idempotency-store.ts';
@@ -76,7 +77,7 @@ export function idempotent() {
     checkKey(key);
     const caller = c.get('caller');
     if (!caller) throw new Error('idempotent() needs the caller: mount it after requireKey()');
-    const store = c.env.IDEMPOTENCY_STORES.get(c.env.IDEMPOTENCY_STORES.idFromName(caller.tenantId));
+    const store = idempotencyStore(c.env, caller.tenantId);
     // A newline cannot occur in a key (printable ASCII only), so no two callers' scoped keys collide.
     const scopedKey = `${callerListScope(caller)}\n${key}`;
     const claim = await store.claim(scopedKey, await fingerprint(c));

@@ -1,7 +1,9 @@
 import { priceJob } from '../billing/price-table.ts';
+import { jobRun, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { randomHex } from '../keys/random-hex.ts';
+import { readRouterConfig } from '../router-config.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
@@ -11,8 +13,8 @@ import { jobCallback } from './job-callback.ts';
 import type { JobRecord } from './job-record.ts';
 import { TERMINAL_STATUSES } from './job-record.ts';
 import { type JobRequest, MAX_PIXEL_STEPS } from './job-request-schema.ts';
-import { jobRun, readJob } from './job-run.ts';
-import { checkModelSize, findModel, readCatalogue } from './model-catalogue.ts';
+import { readJob } from './job-run.ts';
+import { checkModelSize, findModel } from './model-catalogue.ts';
 
 function newJobId(): string {
   // 128 random bits: job ids are unguessable, on top of the tenant check on every read.
@@ -32,7 +34,7 @@ export async function createJob(
   sizeParam?: string,
 ): Promise<JobRecord> {
   const { tenantId } = caller;
-  const model = findModel(readCatalogue(env.MODELS), request.model);
+  const model = findModel(readRouterConfig(env).models, request.model);
   const width = request.width ?? model.width;
   const height = request.height ?? model.height;
   const steps = request.steps ?? model.steps;
@@ -58,7 +60,7 @@ export async function createJob(
   }
   const id = newJobId();
   const usage = priceJob({ width, height, steps, n: request.n });
-  const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
+  const account = tenantAccount(env, tenantId);
   const reserved = await account.reserve(id, usage, { keyId: caller.keyId, token: caller.clientToken });
   if (!reserved.ok && 'tokenCap' in reserved) {
     throw new ApiError(
@@ -114,7 +116,7 @@ export async function createJob(
       progress: await jobCallback(env, requestUrl, id),
     },
   };
-  await env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id)).start(record);
+  await jobRun(env, id).start(record);
   await account.recordJob(id, jobListScopes(caller), record.createdAt);
   return record;
 }

@@ -1,8 +1,9 @@
 import type { EdgeStorage } from '@stipple/adapters';
 import type { SSEStreamingApi } from 'hono/streaming';
+import { jobRun } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
-import { jobRun, readJob } from './job-run.ts';
+import { readJob } from './job-run.ts';
 import { jobView } from './job-view.ts';
 import type { JobPreviewEventData, JobProgressEventData } from './public-job-types.ts';
 

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { JobEvent } from '@stipple/jobs';
+import { jobRun, providerHealth, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
-import { providerHealth } from '../providers/provider-health.ts';
 import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
 import { type JobError, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
@@ -36,10 +36,6 @@ const log = (level: 'info' | 'warn' | 'error', msg: string, record: JobRecord, f
 /** Reads a job through its Durable Object (the RPC stub's inferred type loses `JobRecord`'s shape). */
 export async function readJob(env: Env, jobId: string): Promise<JobRecord | undefined> {
   return (await jobRun(env, jobId).get()) as JobRecord | undefined;
-}
-
-export function jobRun(env: Env, jobId: string) {
-  return env.JOB_RUNS.get(env.JOB_RUNS.idFromName(jobId));
 }
 
 /**
@@ -124,7 +120,7 @@ export class JobRun extends DurableObject<Env> {
       try {
         this.services ??= createJobServices(this.env);
         const outcome = await this.services.pool.cancel(record.handle);
-        if (!outcome.cancelled) log('info', 'job_cancel_not_confirmed', record, { warnings: outcome.warnings });
+        if (!outcome.canceled) log('info', 'job_cancel_not_confirmed', record, { warnings: outcome.warnings });
       } catch (error) {
         log('warn', 'job_cancel_unreachable', record, { message: (error as Error).message });
       }
@@ -343,7 +339,7 @@ export class JobRun extends DurableObject<Env> {
   private async finishSettling(intent: JobRecord): Promise<void> {
     const { settling, ...before } = intent;
     const { status, error } = settling!;
-    const account = this.env.TENANT_ACCOUNTS.get(this.env.TENANT_ACCOUNTS.idFromName(intent.tenantId));
+    const account = tenantAccount(this.env, intent.tenantId);
     if (status === 'succeeded') await account.capture(intent.id);
     else await account.release(intent.id);
     const usage = status === 'succeeded' ? before.usage : { ...before.usage, credits: 0 };

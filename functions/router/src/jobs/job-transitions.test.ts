@@ -84,7 +84,7 @@ describe('applyJobEvent', () => {
   });
 
   it.each([
-    ['aborted', false, { kind: 'settle', status: 'canceled' }],
+    ['canceled', false, { kind: 'settle', status: 'canceled' }],
     ['deadline_exceeded', false, { kind: 'settle', status: 'timed_out' }],
     ['worker_shutting_down', true, { kind: 'place-again' }],
     ['storage_unreachable', false, { kind: 'settle', status: 'failed' }],

@@ -1,5 +1,5 @@
 import type { JobStatus as ProviderJobStatus } from '@stipple/adapters';
-import { type JobEvent, type ResultManifest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
+import { JOB_CANCELED, type JobEvent, type ResultManifest, WORKER_SHUTTING_DOWN } from '@stipple/jobs';
 import { PROGRESS_WEBHOOK_INTERVAL_MS } from '../webhooks/job-webhook-events.ts';
 import type { JobRecord, JobStatus } from './job-record.ts';
 
@@ -18,7 +18,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** How a failure the worker reported ends the job: a cancellation, a deadline, a hand-back, or a failure. */
 function failure(code: string, message: string, retryable: boolean): JobTransition {
-  if (code === 'aborted') return { kind: 'settle', status: 'canceled' };
+  if (code === JOB_CANCELED) return { kind: 'settle', status: 'canceled' };
   if (code === 'deadline_exceeded') return { kind: 'settle', status: 'timed_out', error: { code, message } };
   if (retryable || code === WORKER_SHUTTING_DOWN) return { kind: 'place-again', reason: `${code}: ${message}` };
   return { kind: 'settle', status: 'failed', error: { code, message } };
@@ -73,7 +73,7 @@ export function applyProviderStatus(record: JobRecord, status: ProviderJobStatus
       };
       return failure(code, message, isRetryable && code === WORKER_SHUTTING_DOWN);
     }
-    case 'cancelled':
+    case 'canceled':
       return { kind: 'settle', status: 'canceled' };
     case 'unknown':
       return {

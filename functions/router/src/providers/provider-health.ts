@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { type HealthReport, ProviderPool } from '@stipple/adapters';
 import type { Env } from '../env.ts';
 import { createStorage } from '../jobs/job-services.ts';
-import { createPoolEntries } from './provider-config.ts';
+import { createPoolEntries } from './pool-entries.ts';
 
 /** A check older than this starts a new one (in the background) when a job asks. */
 const RECHECK_AFTER_MS = 60_000;
@@ -18,11 +18,6 @@ const TRUST_FOR_MS = 180_000;
 export interface ProviderHealthSnapshot {
   checkedAt: string;
   providers: Record<string, HealthReport>;
-}
-
-/** The deployment's one health record (a single Durable Object, by name). */
-export function providerHealth(env: Env) {
-  return env.PROVIDER_HEALTH.get(env.PROVIDER_HEALTH.idFromName('providers'));
 }
 
 /**

@@ -1,13 +1,13 @@
 import { $, createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/require-admin.ts';
+import { keyDirectory, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { API_KEY_MODES, apiKeyFormatProblem, createApiKey, importApiKey } from '../keys/api-key.ts';
 import { ADMIN_SECURITY, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
-import { keyDirectoryShard } from '../tenancy/key-directory.ts';
 import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -99,14 +99,14 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
     }
     const { scopes } = body;
     const id = `key_${digest.slice(0, 16)}`;
-    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
+    const directory = keyDirectory(c.env, digest);
     // Only an imported key can already be known (new ones carry 256 random bits); it must not change hands.
     if (body.key && (await directory.known(digest))) {
       throw new ApiError(409, 'key_exists', `key ${hint} is already in use or was revoked; import a key that is new`, {
         param: 'key',
       });
     }
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const account = tenantAccount(c.env, tenantId);
     const createdAt = new Date().toISOString();
     const added = await account.addKey({ id, digest, hint, mode, scopes, createdAt });
     if (!added.ok) {
@@ -122,7 +122,7 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
   })
   .openapi(listKeysRoute, async (c) => {
     const tenantId = tenantIdOf(c.req.param('tenant_id'));
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const account = tenantAccount(c.env, tenantId);
     const keys = await account.listKeys();
     return c.json({
       object: 'list',
@@ -139,12 +139,12 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
   .openapi(revokeKeyRoute, async (c) => {
     const tenantId = tenantIdOf(c.req.param('tenant_id'));
     const keyId = c.req.param('key_id');
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const account = tenantAccount(c.env, tenantId);
     const digest = await account.activeKeyDigest(keyId);
     if (!digest)
       throw new ApiError(404, 'unknown_key', `tenant ${tenantId} has no active key ${keyId}`, { param: 'key_id' });
     // The directory first: from this moment the key authenticates nothing, whatever happens next.
-    const directory = c.env.KEY_DIRECTORY.get(c.env.KEY_DIRECTORY.idFromName(keyDirectoryShard(digest)));
+    const directory = keyDirectory(c.env, digest);
     await directory.revoke(digest);
     await account.markKeyRevoked(keyId, new Date().toISOString());
     return c.json({ id: keyId, revoked: true });
@@ -152,7 +152,7 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
   .openapi(grantCreditsRoute, async (c) => {
     const tenantId = tenantIdOf(c.req.param('tenant_id'));
     const { credits } = await parseBody(c, grantSchema);
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const account = tenantAccount(c.env, tenantId);
     const balance = await account.grant(credits);
     return c.json({ tenant_id: tenantId, granted: credits, credits_remaining: balance });
   });

@@ -1,9 +1,9 @@
 import { jobEventSchema, verifyRequest } from '@stipple/jobs';
 import { Hono } from 'hono';
+import { jobRun } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { callbackToken } from '../jobs/job-callback.ts';
-import { jobRun } from '../jobs/job-run.ts';
 
 /**
  * `POST /internal/jobs/:id/events`: a gpu-worker reports one of a job's events (`@stipple/jobs` `jobEventSchema`),

@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { bearerToken } from '../auth/bearer-token.ts';
 import { authenticate } from '../auth/require-key.ts';
+import { jobRun, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { idempotent } from '../http/idempotency.ts';
@@ -135,7 +136,7 @@ export const jobRoutes = new OpenAPIHono<AppContext>()
     }
     const before = readCursor(c.req.query('after'));
     const caller = c.get('caller');
-    const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(caller.tenantId));
+    const account = tenantAccount(c.env, caller.tenantId);
     const page = await account.listJobs(callerListScope(caller), limit, before);
     const records = (await Promise.all(page.jobIds.map((id) => readJob(c.env, id)))).filter((r) => r !== undefined);
     const storage = createStorage(c.env);
@@ -152,7 +153,7 @@ export const jobRoutes = new OpenAPIHono<AppContext>()
   })
   .openapi(cancelJobRoute, async (c) => {
     const record = await ownJob(c);
-    const after = (await c.env.JOB_RUNS.get(c.env.JOB_RUNS.idFromName(record.id)).cancel()) as JobRecord | undefined;
+    const after = (await jobRun(c.env, record.id).cancel()) as JobRecord | undefined;
     return c.json(await jobView(after ?? record, createStorage(c.env)));
   })
   .openapi(jobEventsRoute, async (c) => {

@@ -5,7 +5,7 @@ import { idempotent } from '../http/idempotency.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { waitForJob } from '../jobs/create-job.ts';
 import { createStorage } from '../jobs/job-services.ts';
-import { findModel, readCatalogue } from '../jobs/model-catalogue.ts';
+import { findModel } from '../jobs/model-catalogue.ts';
 import { imageGenerationSchema } from '../openai/image-generation-schema.ts';
 import { imageJobRequest } from '../openai/image-job-request.ts';
 import { imagesResponse } from '../openai/images-response.ts';
@@ -13,6 +13,7 @@ import { modelObject } from '../openai/model-object.ts';
 import { syncWaitSeconds } from '../openai/sync-wait-seconds.ts';
 import { unfinishedGenerationError } from '../openai/unfinished-generation-error.ts';
 import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
+import { readRouterConfig } from '../router-config.ts';
 import { createJobOnce } from './create-job-once.ts';
 
 const imageGenerationRoute = createRoute({
@@ -55,5 +56,5 @@ export const openaiRoutes = new OpenAPIHono<AppContext>()
     if (current.status !== 'succeeded') throw unfinishedGenerationError(current);
     return c.json(await imagesResponse(current, createStorage(c.env), request.response_format));
   })
-  .openapi(listModelsRoute, (c) => c.json({ object: 'list', data: readCatalogue(c.env.MODELS).map(modelObject) }))
-  .openapi(getModelRoute, (c) => c.json(modelObject(findModel(readCatalogue(c.env.MODELS), c.req.param('id')))));
+  .openapi(listModelsRoute, (c) => c.json({ object: 'list', data: readRouterConfig(c.env).models.map(modelObject) }))
+  .openapi(getModelRoute, (c) => c.json(modelObject(findModel(readRouterConfig(c.env).models, c.req.param('id')))));

@@ -1,10 +1,10 @@
 import { $, createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { requireAdmin } from '../auth/require-admin.ts';
+import { providerHealth } from '../durable-objects.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { ADMIN_SECURITY, responses } from '../openapi/operation-parts.ts';
-import { createPoolEntries } from '../providers/provider-config.ts';
-import { providerHealth } from '../providers/provider-health.ts';
+import { createPoolEntries } from '../providers/pool-entries.ts';
 
 /** How long one provider may take to say what it serves before the answer shows `capabilities: null`. */
 const CAPABILITIES_TIMEOUT_MS = 5_000;

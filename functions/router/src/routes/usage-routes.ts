@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { roundMegapixelSteps } from '../billing/price-table.ts';
+import { tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { apiKeyAuth, responses } from '../openapi/operation-parts.ts';
@@ -25,7 +26,7 @@ export const usageRoutes = new OpenAPIHono<AppContext>().openapi(usageRoute, asy
       "usage is the tenant's account; read it with a secret key, not a client token",
     );
   }
-  const account = c.env.TENANT_ACCOUNTS.get(c.env.TENANT_ACCOUNTS.idFromName(tenantId));
+  const account = tenantAccount(c.env, tenantId);
   const [usage, key] = await Promise.all([account.usage(), account.keyUsage(keyId)]);
   return c.json({
     object: 'usage',

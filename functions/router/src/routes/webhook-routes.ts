@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { webhookOutbox } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
@@ -44,7 +45,7 @@ function secretKeyOutbox(c: Context<AppContext>, action: string) {
   }
   // Signing secrets are credentials: never cached on the way.
   c.header('cache-control', 'no-store');
-  return c.env.WEBHOOK_OUTBOXES.get(c.env.WEBHOOK_OUTBOXES.idFromName(caller.tenantId));
+  return webhookOutbox(c.env, caller.tenantId);
 }
 
 const secretView = (state: WebhookSecretState) => ({

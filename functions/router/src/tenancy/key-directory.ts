@@ -13,11 +13,6 @@ export interface KeyRecord {
   clientToken?: { id: string; maxCredits?: number; endUser?: string };
 }
 
-/** Directory shards: one Durable Object per first hex digit of the digest, so lookups spread over 16 objects. */
-export function keyDirectoryShard(digest: string): string {
-  return `keys-${digest[0]}`;
-}
-
 /**
  * Key digest → tenant, strongly consistent: a revoked key stops working on the next request, everywhere (a cache or
  * KV would let it live on for up to a minute). The tenant's own account holds the list it shows; this is the index.

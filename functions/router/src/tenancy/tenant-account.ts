@@ -198,7 +198,7 @@ export class TenantAccount extends DurableObject<Env> {
     );
   }
 
-  /** The job failed, was cancelled or aborted, or we erred: its credits come back. Repeats change nothing. */
+  /** The job failed, was canceled, never started (`aborted`), or we erred: its credits come back. Repeats change nothing. */
   release(jobId: string): void {
     this.ctx.storage.sql.exec(
       "UPDATE reservations SET state = 'released' WHERE job_id = ? AND state = 'reserved'",

@@ -1,3 +1,4 @@
+import { webhookOutbox } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../jobs/job-record.ts';
 import type { JobWebhookEvent } from './job-webhook-events.ts';
@@ -34,6 +35,6 @@ export async function announceJobChange(env: Env, before: JobRecord, after: JobR
   if (events.length === 0) return;
   // The preview images are not part of the job view the payload carries.
   const { preview: _preview, ...record } = after;
-  const outbox = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(after.tenantId));
+  const outbox = webhookOutbox(env, after.tenantId);
   await outbox.enqueue(events.map((event) => ({ event, url: webhook.url, record })));
 }

@@ -4,8 +4,6 @@ import type { ProviderError } from './provider-error.ts';
 /** The pool could not place a job; the job never started anywhere. */
 export class PoolError extends AdapterError {
   declare readonly code: 'no_provider' | 'providers_exhausted';
-  /** Whether submitting the same job later may succeed. */
-  readonly isRetryable: boolean;
   /** When to try again, in milliseconds, when known (the soonest a provider is expected back). */
   readonly retryAfterMs: number | undefined;
   /** Each attempt's failure, in order. */
@@ -14,10 +12,14 @@ export class PoolError extends AdapterError {
   constructor(
     code: PoolError['code'],
     message: string,
-    options: { isRetryable: boolean; retryAfterMs?: number; failures?: ProviderError[]; jobId: string },
+    options: { retryable: boolean; retryAfterMs?: number; failures?: ProviderError[]; jobId: string },
   ) {
-    super(code, message, { jobId: options.jobId, retryAfterMs: options.retryAfterMs });
-    this.isRetryable = options.isRetryable;
+    super(
+      code,
+      message,
+      { jobId: options.jobId, retryAfterMs: options.retryAfterMs },
+      { retryable: options.retryable },
+    );
     this.retryAfterMs = options.retryAfterMs;
     this.failures = options.failures ?? [];
   }

@@ -26,8 +26,8 @@ export interface ProviderErrorOptions {
   providerId: string;
   code: ProviderErrorCode;
   message: string;
-  /** Whether the same call may succeed later. */
-  isRetryable: boolean;
+  /** Whether the same call may succeed later (`StippleError.isRetryable`). */
+  retryable: boolean;
   /**
    * True only when the job provably never started: the request was refused, or never left this process, before the
    * provider accepted it. Only then may a router resubmit the job elsewhere without risking it running twice.
@@ -45,16 +45,14 @@ export interface ProviderErrorOptions {
 export class ProviderError extends AdapterError {
   declare readonly code: ProviderErrorCode;
   readonly providerId: string;
-  readonly isRetryable: boolean;
   readonly neverStarted: boolean;
   readonly retryAfterMs: number | undefined;
   readonly httpStatus: number | undefined;
 
   constructor(options: ProviderErrorOptions) {
-    const { providerId, code, message, httpStatus, retryAfterMs } = options;
-    super(code, message, { providerId, httpStatus, retryAfterMs, ...options.details }, { cause: options.cause });
+    const { providerId, code, message, httpStatus, retryAfterMs, retryable, cause } = options;
+    super(code, message, { providerId, httpStatus, retryAfterMs, ...options.details }, { cause, retryable });
     this.providerId = providerId;
-    this.isRetryable = options.isRetryable;
     this.neverStarted = options.neverStarted;
     this.retryAfterMs = retryAfterMs;
     this.httpStatus = httpStatus;

@@ -217,9 +217,9 @@ describe('ProviderPool', () => {
     const { pool, events, clock } = setUp({ first: [] });
     const { handle } = await clock.run(pool.submit(job()));
     expect(await pool.status(handle)).toEqual({ state: 'queued' });
-    expect(await pool.cancel(handle)).toEqual({ cancelled: false, warnings: [] });
+    expect(await pool.cancel(handle)).toEqual({ canceled: false, warnings: [] });
     expect(events('cancel_requested')).toEqual([
-      expect.objectContaining({ jobId: 'job-1', providerId: 'first', cancelled: false }),
+      expect.objectContaining({ jobId: 'job-1', providerId: 'first', canceled: false }),
     ]);
     expect(() => pool.status({ ...handle, providerId: 'elsewhere' })).toThrow(
       'provider "elsewhere" of job job-1 is not in this pool; it holds first',

@@ -117,7 +117,7 @@ export class ProviderPool {
       'providers_exhausted',
       `job ${job.jobId} found no provider in ${attempts} attempts: ${reasons}`,
       {
-        isRetryable: failures.length === 0 || failures.some((failure) => failure.isRetryable),
+        retryable: failures.length === 0 || failures.some((failure) => failure.isRetryable),
         failures,
         jobId: job.jobId,
       },
@@ -135,7 +135,7 @@ export class ProviderPool {
 
   async cancel(handle: ProviderJobHandle, options: CallOptions = {}): Promise<CancelResult> {
     const outcome = await this.holder(handle).provider.cancel({ handle, ...options });
-    const facts = { providerId: handle.providerId, cancelled: outcome.cancelled };
+    const facts = { providerId: handle.providerId, canceled: outcome.canceled };
     this.decisions.decide('info', 'cancel_requested', handle.jobId, facts);
     return outcome;
   }
@@ -180,7 +180,7 @@ export class ProviderPool {
     this.decisions.decide('error', 'no_provider', job.jobId, { modelId: job.modelId, exclude });
     const served = [...new Set(this.entries.flatMap((entry) => entry.models))].join(', ') || 'none';
     const message = `no provider serves model "${job.modelId}"${exclude.length ? ` outside ${exclude.join(', ')}` : ''}; the pool serves ${served}`;
-    throw new PoolError('no_provider', message, { isRetryable: false, jobId: job.jobId });
+    throw new PoolError('no_provider', message, { retryable: false, jobId: job.jobId });
   }
 
   /** Serving entries that may be tried now, in priority-and-weight order; the others' skips are logged. */
@@ -212,7 +212,7 @@ export class ProviderPool {
       this.decisions.decide('error', 'providers_exhausted', jobId, { round, retryAfterMs: untilAvailableMs });
       const message = `job ${jobId}: no provider can take it for ${untilAvailableMs} ms, longer than the pool waits (${maxDelayMs} ms)`;
       throw new PoolError('providers_exhausted', message, {
-        isRetryable: true,
+        retryable: true,
         retryAfterMs: untilAvailableMs,
         failures,
         jobId,

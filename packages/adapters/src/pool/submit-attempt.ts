@@ -36,7 +36,7 @@ export async function submitAttempt(
       providerId: entry.id,
       code: 'provider_unavailable',
       message: `provider ${entry.id} is half-open with its one trial call in flight`,
-      isRetryable: true,
+      retryable: true,
       neverStarted: true,
     });
   }
@@ -85,7 +85,7 @@ function asTimeout(error: ProviderError, entry: PoolEntry): ProviderError {
     providerId: entry.id,
     code: 'provider_timeout',
     message: `provider ${entry.id} did not answer within ${entry.attemptTimeoutMs} ms`,
-    isRetryable: true,
+    retryable: true,
     neverStarted: error.neverStarted,
     cause: error,
   });

@@ -75,7 +75,7 @@ export interface SubmitResult {
 }
 
 /** `unknown`: this provider has no record of the job and no result of it. */
-export type JobState = AcceptedState | 'failed' | 'cancelled' | 'unknown';
+export type JobState = AcceptedState | 'failed' | 'canceled' | 'unknown';
 
 export interface JobProgress {
   /** Denoising steps finished. */
@@ -112,7 +112,7 @@ export interface JobStatus {
 
 export interface CancelResult {
   /** True when the provider confirmed it is stopping the job. */
-  cancelled: boolean;
+  canceled: boolean;
   warnings: ProviderWarning[];
 }
 

@@ -1,8 +1,7 @@
-import { type Job, manifestKey, type ResultManifest, resultManifestSchema } from '@stipple/jobs';
+import { type Job, manifestKey, type ResultManifest, resultManifestSchema, StorageError } from '@stipple/jobs';
 import type { AwsCredentials } from '../aws/aws-credentials.ts';
 import { AwsSigner } from '../aws/aws-signer.ts';
 import { objectUrl, type S3Location } from '../aws/s3-location.ts';
-import { EdgeStorageError } from '../errors/storage-error.ts';
 import { type Clock, systemClock } from '../spec/clock.ts';
 import type { CallOptions } from '../spec/image-provider-v1.ts';
 import { describeIssues } from '../spec/parse-settings.ts';
@@ -118,11 +117,10 @@ export class EdgeStorage {
   }
 }
 
-function invalidObject(location: S3Location, problem: string, cause?: unknown): EdgeStorageError {
-  return new EdgeStorageError(
+function invalidObject(location: S3Location, problem: string, cause?: unknown): StorageError {
+  return new StorageError(
     'storage_invalid_object',
     `${describeCall('GET', location)} ${problem}`,
-    false,
     { ...location },
     { cause },
   );

@@ -1,8 +1,8 @@
-import type { EdgeStorageErrorCode } from '../errors/storage-error.ts';
+import type { StorageErrorCode } from '@stipple/jobs';
 
 /** What an S3 error code means for a GetObject, HeadObject or PutObject, apart from `isRetryable` (the SDK's verdict). */
 export interface S3ErrorMeaning {
-  code: Extract<EdgeStorageErrorCode, 'storage_denied' | 'storage_failed'>;
+  code: Extract<StorageErrorCode, 'storage_denied' | 'storage_failed'>;
   /** True when S3 refused the request, so nothing was read or written; false when a write may have happened. */
   neverStarted: boolean;
   /** What the operator should do, for the message. */

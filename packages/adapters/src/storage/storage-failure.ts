@@ -1,6 +1,6 @@
+import { StorageError } from '@stipple/jobs';
 import { isRetryableAwsError } from '../aws/aws-retry-classification.ts';
 import type { S3Location } from '../aws/s3-location.ts';
-import { EdgeStorageError } from '../errors/storage-error.ts';
 import { neverConnected } from '../transport/call-failure.ts';
 import { s3ErrorMeaning } from './s3-error-codes.ts';
 
@@ -10,14 +10,13 @@ export function describeCall(operation: string, { bucket, key }: S3Location): st
 }
 
 /** A fetch that threw: the store never answered; the request provably never left only when no connection was made. */
-export function unreachable(operation: string, location: S3Location, error: unknown): EdgeStorageError {
+export function unreachable(operation: string, location: S3Location, error: unknown): StorageError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new EdgeStorageError(
+  return new StorageError(
     'storage_unreachable',
     `${describeCall(operation, location)} got no response: ${reason}`,
-    true,
     { ...location, operation },
-    { cause: error, neverStarted: neverConnected(error) },
+    { cause: error, retryable: true, neverStarted: neverConnected(error) },
   );
 }
 
@@ -49,17 +48,16 @@ export async function storageFailure(
   operation: string,
   location: S3Location,
   response: Response,
-): Promise<EdgeStorageError> {
+): Promise<StorageError> {
   const httpStatus = response.status;
   const { s3Code, s3Message } = readS3Error(await response.text(), httpStatus);
   const meaning = s3ErrorMeaning(s3Code, httpStatus);
   const said = s3Message ? `: ${s3Message.replace(/\.$/, '')}` : '';
   const verb = meaning.code === 'storage_denied' ? 'was denied' : 'failed';
-  return new EdgeStorageError(
+  return new StorageError(
     meaning.code,
     `${describeCall(operation, location)} ${verb}: ${s3Code} (HTTP ${httpStatus})${said}; ${meaning.advice}`,
-    isRetryableAwsError(s3Code, httpStatus, s3Message),
     { ...location, operation, httpStatus, s3Code },
-    { neverStarted: meaning.neverStarted },
+    { retryable: isRetryableAwsError(s3Code, httpStatus, s3Message), neverStarted: meaning.neverStarted },
   );
 }

@@ -36,7 +36,7 @@ export function callFailure(providerId: string, what: string, error: unknown, si
       providerId,
       code: 'call_aborted',
       message: `${what} at provider ${providerId} was aborted: ${reason}`,
-      isRetryable: true,
+      retryable: true,
       neverStarted: false,
       cause: signal.reason,
     });
@@ -47,7 +47,7 @@ export function callFailure(providerId: string, what: string, error: unknown, si
     providerId,
     code: 'provider_unreachable',
     message: `${what} at provider ${providerId} got no response${refused ? ' (connection never made)' : ''}: ${reason}`,
-    isRetryable: true,
+    retryable: true,
     neverStarted: refused,
     cause: error,
   });
@@ -59,7 +59,7 @@ export function abortedBeforeSending(providerId: string, what: string, signal: A
     providerId,
     code: 'call_aborted',
     message: `${what} at provider ${providerId} was aborted before it was sent`,
-    isRetryable: true,
+    retryable: true,
     neverStarted: true,
     cause: signal.reason,
   });

@@ -1,4 +1,5 @@
 import { StippleError } from '@stipple/core';
+import { apiErrorFromEnvelope } from '@stipple/jobs';
 import { routerUrl } from '../router-url.ts';
 
 /**
@@ -34,15 +35,6 @@ export const TERMINAL_STATUSES: readonly JobView['status'][] = [
   'aborted',
   'timed_out',
 ];
-
-/** An error envelope from the router: its `code`, `message` and HTTP status. */
-export class ApiError extends StippleError {
-  readonly status: number;
-  constructor(status: number, code: string, message: string) {
-    super(code, message, { status });
-    this.status = status;
-  }
-}
 
 /** `--key`, else `STIPPLE_API_KEY`, else the local stack's development key when the target is the local stack. */
 export function apiTarget(flags: { url?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): ApiTarget {
@@ -87,21 +79,28 @@ export async function apiFetch(
   }
 }
 
+/** A request that never reached the router: retryable, as nothing was done there. */
 export function unreachable(url: string, error: unknown): StippleError {
   const cause = (error as Error).cause ?? (error as Error).message;
-  return new StippleError('router_unreachable', `cannot reach the router at ${url} (${cause}); start it or pass --url`);
+  return new StippleError(
+    'router_unreachable',
+    `cannot reach the router at ${url} (${cause}); start it or pass --url`,
+    {},
+    { retryable: true },
+  );
 }
 
-/** Reads a JSON answer; an error envelope `{ error: { message, code } }` becomes an `ApiError`. */
+/**
+ * Reads a JSON answer; an error envelope `{ error: { message, code } }` becomes an `ApiError`, retryable when the
+ * router failed on its side (5xx) or is still answering an earlier try with the same `Idempotency-Key` (409
+ * `idempotency_request_in_progress`).
+ */
 export async function readJson<T>(response: Response): Promise<T> {
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
-    const error = (json.error ?? {}) as { code?: string; message?: string };
-    throw new ApiError(
-      response.status,
-      error.code ?? `http_${response.status}`,
-      error.message ?? `the router answered ${response.status}`,
-    );
+    const code = (json.error as { code?: unknown } | undefined)?.code;
+    const retryable = response.status >= 500 || code === 'idempotency_request_in_progress';
+    throw apiErrorFromEnvelope(response.status, json, { retryable });
   }
   return json as T;
 }

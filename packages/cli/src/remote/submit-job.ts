@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StippleError } from '@stipple/core';
-import { ApiError, type ApiTarget, apiRequest, type JobView } from './api-client.ts';
+import { type ApiTarget, apiRequest, type JobView } from './api-client.ts';
 
 /** Waits before the 2nd, 3rd and 4th tries of a submission, milliseconds. */
 const RETRY_DELAYS_MS = [500, 1500, 4000];
@@ -22,13 +22,9 @@ export async function submitJob(
         headers: { 'idempotency-key': idempotencyKey },
       });
     } catch (error) {
-      if (!isRetryable(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
+      const retryable = error instanceof StippleError && error.isRetryable;
+      if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
       await new Promise((done) => setTimeout(done, RETRY_DELAYS_MS[attempt]));
     }
   }
-}
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof ApiError) return error.status >= 500 || error.code === 'idempotency_request_in_progress';
-  return error instanceof StippleError && error.code === 'router_unreachable';
 }

@@ -26,7 +26,7 @@ export interface GenerationProgress {
 export interface GenerateOptions {
   /** Called after every denoising step. */
   onProgress?: (progress: GenerationProgress) => void;
-  /** Cancels between steps; the promise rejects with an `AbortError` (code `aborted`). */
+  /** Cancels between steps; the promise rejects with an `AbortError` (code `canceled`). */
   signal?: AbortSignal;
   /** Attach a preview to the progress of every k-th step. Default: no previews. */
   previewEvery?: number;
@@ -87,7 +87,7 @@ export async function generate(
  * Several requests denoised together: every UNet call carries all their rows (request-major: each request's
  * `[uncond × n, cond × n]` block in turn), while prompts, seeds, guidance, progress, previews and cancellation stay
  * per request. Each request's images equal what `generate` makes for it alone. Requests must share a
- * `generationBatchKey`; one that fails validation, or is cancelled, ends alone and the others go on.
+ * `generationBatchKey`; one that fails validation, or is canceled, ends alone and the others go on.
  */
 export async function generateBatch(
   model: StableDiffusionModel,
@@ -113,8 +113,8 @@ export async function generateBatch(
           `request ${index} (${batchKey(plan)}) cannot share a batch with request 0 (${key})`,
         );
       }
-      const cancelled = abortReason(job.signal);
-      if (cancelled) throw cancelled;
+      const canceled = abortReason(job.signal);
+      if (canceled) throw canceled;
       const projection = job.previewEvery === undefined ? undefined : await latentProjection(model);
       active.push({ index, job, projection, prepared: await prepareGeneration(model, plan, timer) });
     } catch (error) {
@@ -127,9 +127,9 @@ export async function generateBatch(
   let conditioning: Record<string, Tensor> | undefined;
   for (const [step, t] of steps.entries()) {
     const running = active.filter(({ index, job }) => {
-      const cancelled = abortReason(job.signal);
-      if (cancelled) fail(index, cancelled);
-      return !cancelled;
+      const canceled = abortReason(job.signal);
+      if (canceled) fail(index, canceled);
+      return !canceled;
     });
     if (running.length !== active.length) conditioning = undefined;
     active = running;
@@ -264,8 +264,8 @@ async function decodeJob(
   const perImage = latents.length / seeds.length;
   const images = [];
   for (const [i, seed] of seeds.entries()) {
-    const cancelled = abortReason(signal);
-    if (cancelled) throw cancelled;
+    const canceled = abortReason(signal);
+    if (canceled) throw canceled;
     const slice = latents.subarray(i * perImage, (i + 1) * perImage);
     const pixels = await decodeLatents(model, slice, latentDims, settings, timer);
     images.push({ pixels, width: settings.width, height: settings.height, seed });

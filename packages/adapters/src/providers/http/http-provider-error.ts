@@ -9,7 +9,7 @@ export function unexpectedAnswer(providerId: string, what: string, status: numbe
     providerId,
     code: 'provider_failed',
     message: `${what} at provider ${providerId} answered ${status} with ${contentType ?? 'no content type'}; expected the gpu-worker's JSON { jobId, state }`,
-    isRetryable: false,
+    retryable: false,
     neverStarted: false,
     httpStatus: status,
   });

@@ -1,4 +1,4 @@
-import type { ResultManifest } from '@stipple/jobs';
+import { JOB_CANCELED, type ResultManifest } from '@stipple/jobs';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../spec/clock.ts';
 import type {
@@ -115,15 +115,15 @@ export class HttpProvider implements ImageProviderV1 {
     return this.storage?.readManifest(handle.manifest, { abortSignal });
   }
 
-  /** `DELETE /v1/jobs/:id`: the worker stops the job within a step and reports it `aborted`. */
+  /** `DELETE /v1/jobs/:id`: the worker stops the job within a step and reports it `canceled`. */
   async cancel({ handle, abortSignal }: HandleCallOptions): Promise<CancelResult> {
     const request = { method: 'DELETE', path: `/v1/jobs/${encodeURIComponent(handle.jobId)}`, signedBody: '' };
-    const response = await this.client.send(request, `cancelling job ${handle.jobId}`, abortSignal);
+    const response = await this.client.send(request, `canceling job ${handle.jobId}`, abortSignal);
     const text = await response.text();
-    if (response.status === 202) return { cancelled: true, warnings: [] };
+    if (response.status === 202) return { canceled: true, warnings: [] };
     if (response.status === 404) {
       const message = `job ${handle.jobId} is not running or queued at provider ${this.id}; it may have ended`;
-      return { cancelled: false, warnings: [{ type: 'other', message }] };
+      return { canceled: false, warnings: [{ type: 'other', message }] };
     }
     throw workerCallError(this.id, readWorkerError(text, response.status), response.status, undefined);
   }
@@ -178,7 +178,7 @@ function readJobStatus(text: string): JobStatus | undefined {
   const { state, code, message } = answer;
   if (state === 'queued' || state === 'running' || state === 'succeeded') return { state };
   if (state !== 'failed') return undefined;
-  // The worker ends a cancelled job `aborted`: for the spec, that is `cancelled`, not a failure.
-  if (code === 'aborted') return { state: 'cancelled' };
+  // The worker ends a canceled job failed with `JOB_CANCELED`: for the spec, that is `canceled`, not a failure.
+  if (code === JOB_CANCELED) return { state: 'canceled' };
   return { state, failure: jobFailure({ code: String(code), message: String(message) }) };
 }

@@ -1,8 +1,7 @@
-import type { Job, ResultManifest } from '@stipple/jobs';
+import { type Job, type ResultManifest, StorageError } from '@stipple/jobs';
 import type { z } from 'zod';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../../aws/s3-location.ts';
 import { ProviderError } from '../../errors/provider-error.ts';
-import { EdgeStorageError } from '../../errors/storage-error.ts';
 import type {
   HandleCallOptions,
   ImageProviderV1,
@@ -96,12 +95,12 @@ export class SageMakerAsyncProvider
     try {
       await this.storage.putObject(input, body, 'application/json', { abortSignal: signal });
     } catch (error) {
-      const storageError = error instanceof EdgeStorageError ? error : undefined;
+      const storageError = error instanceof StorageError ? error : undefined;
       throw new ProviderError({
         providerId: this.id,
         code: signal?.aborted ? 'call_aborted' : 'provider_unavailable',
         message: `staging job ${job.jobId} at ${formatS3Uri(input)} for provider ${this.id} failed: ${(error as Error).message}`,
-        isRetryable: storageError?.isRetryable ?? true,
+        retryable: storageError?.isRetryable ?? true,
         neverStarted: true,
         cause: error,
       });

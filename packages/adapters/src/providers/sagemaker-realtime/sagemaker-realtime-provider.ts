@@ -85,7 +85,7 @@ export class SageMakerRealtimeProvider
         providerId: this.id,
         code: 'provider_failed',
         message: `InvokeEndpoint for job ${job.jobId} at provider ${this.id} answered with a body that is not JSON`,
-        isRetryable: false,
+        retryable: false,
         neverStarted: false,
         cause: error,
       });

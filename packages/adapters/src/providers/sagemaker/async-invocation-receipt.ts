@@ -58,7 +58,7 @@ export async function readAsyncInvocation(
         `${call.what} at provider ${call.providerId} answered ${response.status} (SageMaker queued the job) with ${found} ` +
         `in X-Amzn-SageMaker-OutputLocation or the body (${JSON.stringify(text.slice(0, 120))}); the job may run, but ` +
         'its answer cannot be located from here: look in the endpoint’s S3OutputPath before submitting it again',
-      isRetryable: false,
+      retryable: false,
       neverStarted: false,
       httpStatus: response.status,
       awsErrorType: 'MissingOutputLocation',

@@ -39,7 +39,7 @@ function modelError(call: SageMakerCall, body: Record<string, unknown>, httpStat
   const advice = options.neverStarted ? 'the worker refused the job before starting it' : MAY_HAVE_STARTED;
   return new SageMakerError({
     ...options,
-    isRetryable: isWorkerAnswer && options.isRetryable,
+    retryable: isWorkerAnswer && options.retryable,
     message: `${what} at provider ${providerId} failed: ModelError (HTTP ${httpStatus}): the container answered ${originalStatus} ${worker.code}: ${worker.message.replace(/\.$/, '')}; ${advice}${logs}`,
     httpStatus,
     awsErrorType: 'ModelError',
@@ -58,7 +58,7 @@ export async function sageMakerError(call: SageMakerCall, response: Response): P
     providerId: call.providerId,
     code: meaning.code,
     message: `${call.what} at provider ${call.providerId} failed: ${awsErrorType} (HTTP ${httpStatus})${said}; ${meaning.advice}`,
-    isRetryable: isRetryableAwsError(awsErrorType, httpStatus, message),
+    retryable: isRetryableAwsError(awsErrorType, httpStatus, message),
     neverStarted: meaning.neverStarted,
     retryAfterMs: retryAfterMs(response.headers.get('retry-after'), call.nowMs),
     httpStatus,

@@ -48,7 +48,7 @@ export abstract class SageMakerProviderBase<Settings extends SageMakerSettings> 
   }
 
   async cancel(): Promise<CancelResult> {
-    return { cancelled: false, warnings: [{ type: 'unsupported-operation', message: this.cannotCancel }] };
+    return { canceled: false, warnings: [{ type: 'unsupported-operation', message: this.cannotCancel }] };
   }
 
   async health({ abortSignal }: CallOptions = {}): Promise<HealthReport> {

@@ -26,13 +26,13 @@ export function readWorkerError(text: string, status: number): WorkerErrorBody {
  * written, so another provider may run the job without it running twice. `unknown_model` is answered before the model
  * is loaded and before anything is written.
  */
-const REFUSALS: Record<string, { code: ProviderErrorCode; isRetryable: boolean }> = {
-  invalid_json: { code: 'invalid_job', isRetryable: false },
-  invalid_job: { code: 'invalid_job', isRetryable: false },
-  unauthorized: { code: 'provider_unauthorized', isRetryable: false },
-  unknown_model: { code: 'unknown_model', isRetryable: false },
-  busy: { code: 'provider_busy', isRetryable: true },
-  shutting_down: { code: 'provider_unavailable', isRetryable: true },
+const REFUSALS: Record<string, { code: ProviderErrorCode; retryable: boolean }> = {
+  invalid_json: { code: 'invalid_job', retryable: false },
+  invalid_job: { code: 'invalid_job', retryable: false },
+  unauthorized: { code: 'provider_unauthorized', retryable: false },
+  unknown_model: { code: 'unknown_model', retryable: false },
+  busy: { code: 'provider_busy', retryable: true },
+  shutting_down: { code: 'provider_unavailable', retryable: true },
 };
 
 /** Worker job-failure codes that a rerun of the same job may cure (the store was down, the worker was draining). */
@@ -56,7 +56,7 @@ export function workerErrorOptions(
     providerId,
     code: refusal?.code ?? 'provider_failed',
     message: `provider ${providerId} answered ${httpStatus} ${error.code}: ${error.message}`,
-    isRetryable: refusal?.isRetryable ?? (httpStatus >= 500 || RETRYABLE_FAILURES.has(error.code)),
+    retryable: refusal?.retryable ?? (httpStatus >= 500 || RETRYABLE_FAILURES.has(error.code)),
     neverStarted: refusal !== undefined,
     retryAfterMs,
     httpStatus,
