@@ -1,14 +1,14 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import type { JobRecord } from '../src/jobs/job-record.ts';
-import { readJob } from '../src/jobs/job-run.ts';
-import type { WebhookDelivery } from '../src/webhooks/webhook-delivery-log.ts';
-import { verifyWebhook } from '../src/webhooks/webhook-signature.ts';
+import { createApp } from '../../functions/router/src/app.ts';
+import type { JobRecord } from '../../functions/router/src/jobs/job-record.ts';
+import { readJob } from '../../functions/router/src/jobs/job-run.ts';
+import type { WebhookDelivery } from '../../functions/router/src/webhooks/webhook-delivery-log.ts';
+import { verifyWebhook } from '../../functions/router/src/webhooks/webhook-signature.ts';
 import { call, newTenant } from './router-fixture.ts';
 
-/** The receiver test/support/router-global-setup.ts runs, bound by vitest.config.ts. */
+/** The receiver test/router/global-setup.ts runs, bound by vitest.config.ts. */
 const RECEIVER_URL = (env as unknown as { TEST_WEBHOOK_RECEIVER_URL: string }).TEST_WEBHOOK_RECEIVER_URL;
 
 /** A request as the receiver recorded it (`ReceivedWebhook` in the global setup). */

@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { TenantAccount } from '../src/tenancy/tenant-account.ts';
+import type { TenantAccount } from '../../functions/router/src/tenancy/tenant-account.ts';
 import { ADMIN_SECRET, admin, call, newTenant } from './router-fixture.ts';
 
 interface Envelope {

@@ -1,10 +1,10 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { WebhookOutbox } from '../src/webhooks/webhook-outbox.ts';
+import { WebhookOutbox } from '../../functions/router/src/webhooks/webhook-outbox.ts';
 import { call, newTenant } from './router-fixture.ts';
 
-/** The receiver test/support/router-global-setup.ts runs, bound by vitest.config.ts. */
+/** The receiver test/router/global-setup.ts runs, bound by vitest.config.ts. */
 const RECEIVER_URL = (env as unknown as { TEST_WEBHOOK_RECEIVER_URL: string }).TEST_WEBHOOK_RECEIVER_URL;
 
 interface DeliveryList {

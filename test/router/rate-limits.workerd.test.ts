@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { RateLimiter } from '../src/tenancy/rate-limiter.ts';
+import type { RateLimiter } from '../../functions/router/src/tenancy/rate-limiter.ts';
 import { admin, call, newTenant } from './router-fixture.ts';
 
 interface Envelope {
