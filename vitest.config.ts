@@ -1,7 +1,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { TEST_TINY_SHAPES } from '@stipple/test-support/test-model-catalogue';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { buildPlayground } from './functions/router/build-playground.ts';
+// By path, not by package name: vitest bundles this file's relative imports but leaves packages to Node, which
+// loads no .ts.
+import { TEST_TINY_SHAPES } from './packages/test-support/src/test-model-catalogue.ts';
 
 // The router's static assets (wrangler.jsonc `assets`) must exist before its project reads that configuration, and
 // match the sources: the local stack's tests build them again when they start the router.

@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { webhookOutbox } from '../../functions/router/src/durable-objects.ts';
 import { WebhookOutbox } from '../../functions/router/src/webhooks/webhook-outbox.ts';
 import { call, newTenant } from './router-fixture.ts';
 
@@ -152,7 +153,7 @@ describe('GET /v1/webhooks/deliveries', () => {
 
 describe('WebhookOutbox', () => {
   it('gains last_status when it was created before the deliveries log', async () => {
-    const stub = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(`upgrade-${crypto.randomUUID()}`));
+    const stub = webhookOutbox(env, `upgrade-${crypto.randomUUID()}`);
     await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
       const { sql } = state.storage;
       // The messages table as it was before the log: no last_status.
