@@ -1,7 +1,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { buildPlayground } from './functions/router/build-playground.ts';
-import { TEST_TINY_SHAPES } from './test/support/test-model-catalogue.ts';
+// By path, not by package name: vitest bundles this file's relative imports but leaves packages to Node, which
+// loads no .ts.
+import { TEST_TINY_SHAPES } from './packages/test-support/src/test-model-catalogue.ts';
 
 // The router's static assets (wrangler.jsonc `assets`) must exist before its project reads that configuration, and
 // match the sources: the local stack's tests build them again when they start the router.
@@ -17,21 +19,24 @@ export default defineConfig({
           name: 'node',
           include: [
             'packages/*/src/**/*.test.ts',
+            'packages/*/test-support/**/*.test.ts',
             'functions/*/src/**/*.test.ts',
             'tools/**/*.test.ts',
             'test/**/*.test.ts',
           ],
+          // The suites that run inside workerd belong to the two projects below.
+          exclude: [...configDefaults.exclude, '**/*.workerd.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
       {
-        // @stipple/adapters inside workerd, the router's runtime (see packages/adapters/test-workerd).
-        plugins: [cloudflareTest({ wrangler: { configPath: './packages/adapters/test-workerd/wrangler.jsonc' } })],
+        // @stipple/adapters inside workerd, the router's runtime (see test/adapters/workerd).
+        plugins: [cloudflareTest({ wrangler: { configPath: './test/adapters/workerd/wrangler.jsonc' } })],
         test: {
           name: 'workerd',
-          include: ['packages/adapters/test-workerd/**/*.workerd.test.ts'],
-          globalSetup: ['packages/adapters/test-workerd/global-setup.ts'],
+          include: ['test/adapters/workerd/**/*.workerd.test.ts'],
+          globalSetup: ['test/adapters/workerd/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -39,7 +44,7 @@ export default defineConfig({
       {
         // The edge router in workerd, with its own wrangler.jsonc (Durable Objects and all).
         plugins: [
-          // Bindings point at the real s3rver and gpu-worker that test/support/router-global-setup.ts starts.
+          // Bindings point at the real s3rver and gpu-worker that test/router/global-setup.ts starts.
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './functions/router/wrangler.jsonc' },
             miniflare: {
@@ -84,8 +89,8 @@ export default defineConfig({
         ],
         test: {
           name: 'router',
-          include: ['functions/router/test/**/*.workerd.test.ts'],
-          globalSetup: ['test/support/router-global-setup.ts'],
+          include: ['test/router/**/*.workerd.test.ts'],
+          globalSetup: ['test/router/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

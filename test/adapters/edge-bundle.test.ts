@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
 
-const FOLDER = resolve(import.meta.dirname, '../../packages/adapters/test-workerd');
+const FOLDER = resolve(import.meta.dirname, 'workerd');
 
 describe('@stipple/adapters bundled as a Worker', () => {
   it('loads and runs in workerd without nodejs_compat, so it imports no Node-only module', {

@@ -2,10 +2,10 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { AdapterValidationError, EdgeStorage } from '@stipple/adapters';
+import { FakeClock } from '@stipple/test-support/fake-clock';
+import { S3RVER_CREDENTIALS, type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
+import { verifySigV4 } from '@stipple/test-support/sigv4-verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../support/fake-clock.ts';
-import { S3RVER_CREDENTIALS, type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
-import { verifySigV4 } from '../support/sigv4-verifier.ts';
 
 const BUCKET = 'results';
 const DOTTED_BUCKET = 'stipple.results';

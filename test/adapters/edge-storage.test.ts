@@ -1,10 +1,10 @@
 import { AdapterValidationError, EdgeStorage, MAX_PRESIGN_TTL_SECONDS } from '@stipple/adapters';
 import { StorageError } from '@stipple/jobs';
+import { FakeClock } from '@stipple/test-support/fake-clock';
+import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { verifySigV4 } from '@stipple/test-support/sigv4-verifier';
+import { freePort } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../support/fake-clock.ts';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
-import { verifySigV4 } from '../support/sigv4-verifier.ts';
-import { freePort } from '../support/worker-process.ts';
 
 const BUCKET = 'results';
 const SIGNED_AT = Date.UTC(2030, 0, 1);

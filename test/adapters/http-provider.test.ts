@@ -10,11 +10,11 @@ import {
   type ProviderJobHandle,
 } from '@stipple/adapters';
 import { type JobInput, jobSchema } from '@stipple/jobs';
+import { startReceiver } from '@stipple/test-support/job-event-receiver';
+import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { testImageProvider, waitForState } from '@stipple/test-support/test-image-provider';
+import { freePort, startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/job-event-receiver.ts';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
-import { testImageProvider, waitForState } from '../support/test-image-provider.ts';
-import { freePort, startWorker, type WorkerProcess } from '../support/worker-process.ts';
 
 const SECRET = 'adapters-test-secret-0123';
 const BUCKET = 'results';

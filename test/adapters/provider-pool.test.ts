@@ -1,10 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { EdgeStorage, HttpProvider, type PoolLogEntry, ProviderPool } from '@stipple/adapters';
 import { jobSchema } from '@stipple/jobs';
+import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { waitForState } from '@stipple/test-support/test-image-provider';
+import { freePort, startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
-import { waitForState } from '../support/test-image-provider.ts';
-import { freePort, startWorker, type WorkerProcess } from '../support/worker-process.ts';
 
 const SECRET = 'adapters-test-secret-0123';
 const BUCKET = 'results';

@@ -1,13 +1,13 @@
 import { ProviderPool, SageMakerError, systemClock } from '@stipple/adapters';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CannedAnswer } from '../support/sagemaker-canned-answers.ts';
+import type { CannedAnswer } from '@stipple/test-support/sagemaker-canned-answers';
 import {
   BUCKET,
   cannedJob,
   type SageMakerTestStack,
   startSageMakerTestStack,
-} from '../support/sagemaker-test-stack.ts';
-import { ScriptedProvider } from '../support/scripted-provider.ts';
+} from '@stipple/test-support/sagemaker-test-stack';
+import { ScriptedProvider } from '@stipple/test-support/scripted-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: SageMakerTestStack;
 

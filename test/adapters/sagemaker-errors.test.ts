@@ -1,8 +1,12 @@
 import { type ProviderErrorCode, ProviderPool, SageMakerError, systemClock } from '@stipple/adapters';
+import { awsErrorAnswer, type CannedAnswer } from '@stipple/test-support/sagemaker-canned-answers';
+import {
+  cannedJob,
+  type SageMakerTestStack,
+  startSageMakerTestStack,
+} from '@stipple/test-support/sagemaker-test-stack';
+import { ScriptedProvider } from '@stipple/test-support/scripted-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsErrorAnswer, type CannedAnswer } from '../support/sagemaker-canned-answers.ts';
-import { cannedJob, type SageMakerTestStack, startSageMakerTestStack } from '../support/sagemaker-test-stack.ts';
-import { ScriptedProvider } from '../support/scripted-provider.ts';
 
 const REGION = 'eu-west-1';
 

@@ -8,15 +8,15 @@ import {
   SageMakerRealtimeProvider,
 } from '@stipple/adapters';
 import { jobSchema, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from '@stipple/jobs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
+import { S3RVER_CREDENTIALS, type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
 import {
   type SageMakerContractServer,
   startSageMakerContractServer,
   stippleEndpoints,
-} from '../support/sagemaker-contract-server.ts';
-import { testImageProvider, waitForState } from '../support/test-image-provider.ts';
-import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
+} from '@stipple/test-support/sagemaker-contract-server';
+import { testImageProvider, waitForState } from '@stipple/test-support/test-image-provider';
+import { startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SECRET = 'adapters-test-secret-0123';
 const BUCKET = 'results';

@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { verifySigV4 } from '@stipple/test-support/sigv4-verifier';
 import { describe, expect, it } from 'vitest';
-import { verifySigV4 } from '../support/sigv4-verifier.ts';
 
 const EXAMPLE_KEY = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 

@@ -12,10 +12,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { S3RVER_CREDENTIALS } from '@stipple/test-support/s3-server';
+import { TEST_TINY_SHAPES } from '@stipple/test-support/test-model-catalogue';
+import { freePort } from '@stipple/test-support/worker-process';
 import { type RouterInWorkerd, startRouterInWorkerd } from '../../packages/cli/src/local-stack/router-in-workerd.ts';
-import { S3RVER_CREDENTIALS } from '../support/s3-server.ts';
-import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
-import { freePort } from '../support/worker-process.ts';
 
 export const ADMIN_SECRET = 'chaos-admin-secret-0123456789abcdef0123';
 export const WORKER_SECRET = 'chaos-worker-secret-0123456789';
@@ -230,7 +230,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
     {
       WORKER_SECRET,
       S3_ENDPOINT: s3.endpoint,
-      // s3rver 3.7 ignores `If-None-Match` on PUT (test/support/s3-server.ts).
+      // s3rver 3.7 ignores `If-None-Match` on PUT (@stipple/test-support/s3-server).
       S3_CONDITIONAL_WRITES: 'false',
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,

@@ -6,7 +6,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
-import { s3ClientFor } from '../support/s3-server.ts';
+import { s3ClientFor } from '@stipple/test-support/s3-server';
 import { ADMIN_SECRET, BUCKET, type ChaosStack, KEY_PREFIX } from './chaos-stack.ts';
 
 /** Credits granted to each job's tenant: more than any one job here costs. */

@@ -1,17 +1,17 @@
 /**
  * The whole remote stack on loopback for CLI tests: a real s3rver, a real gpu-worker process and the real router in
- * workerd (packages/cli/src/local-stack/router-in-workerd.ts, as the local stack runs it), wired as test/support/router-global-setup.ts and vitest.config.ts wire
+ * workerd (packages/cli/src/local-stack/router-in-workerd.ts, as the local stack runs it), wired as test/router/global-setup.ts and vitest.config.ts wire
  * the router's own tests.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
+import { TEST_TINY_SHAPES } from '@stipple/test-support/test-model-catalogue';
+import { startWorker } from '@stipple/test-support/worker-process';
 import {
   printErrorLines,
   type RouterInWorkerd,
   startRouterInWorkerd,
 } from '../../packages/cli/src/local-stack/router-in-workerd.ts';
-import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '../support/s3-server.ts';
-import { TEST_TINY_SHAPES } from '../support/test-model-catalogue.ts';
-import { startWorker } from '../support/worker-process.ts';
 
 const ADMIN_SECRET = 'cli-remote-admin-secret-0123456789abcdef';
 const WORKER_SECRET = 'cli-remote-worker-secret-0123';

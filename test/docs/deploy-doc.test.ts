@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GPU_WORKER_INFERENCE_AMI } from '../../infra/gpu-inference-ami.ts';
+import { imageCudaVersion } from '../gpu-worker-image-cuda.ts';
 import { deployUnderMocks } from '../infra/support/deploy-stack.ts';
 import { theResource } from '../infra/support/pulumi-mocks.ts';
-import { imageCudaVersion } from '../support/gpu-worker-image-cuda.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const doc = readFileSync(join(ROOT, 'docs/DEPLOY.md'), 'utf8').replace(/\s+/g, ' ');

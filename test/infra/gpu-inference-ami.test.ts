@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CUDA_12_MINIMUM_DRIVER, GPU_WORKER_INFERENCE_AMI } from '../../infra/gpu-inference-ami.ts';
-import { imageCudaVersion } from '../support/gpu-worker-image-cuda.ts';
+import { imageCudaVersion } from '../gpu-worker-image-cuda.ts';
 import { deployUnderMocks } from './support/deploy-stack.ts';
 import { theResource } from './support/pulumi-mocks.ts';
 

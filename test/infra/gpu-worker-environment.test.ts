@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readS3Config } from '../../functions/gpu-worker/src/s3-config.ts';
 import { readWorkerConfig } from '../../functions/gpu-worker/src/worker-config.ts';
 import { ROUTER_SECRET_BINDINGS } from '../../infra/secrets.ts';
-import { variablesTheWorkerReads } from '../support/worker-variables.ts';
+import { variablesTheWorkerReads } from '../worker-variables.ts';
 import { deployUnderMocks, REPOSITORY_ROOT, secretValue } from './support/deploy-stack.ts';
 import { resolved, theResource } from './support/pulumi-mocks.ts';
 

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@stipple/test-support/worker-process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/worker-process.ts';
 import {
   answers,
   isRunning,

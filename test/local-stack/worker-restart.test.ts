@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../packages/cli/src/local-stack/local-stack.ts';
-import { freePort } from '../support/worker-process.ts';
 import { answers, isRunning, STACK_TEST_TIMEOUT_MS } from './local-stack-process.ts';
 
 /** How long a restarted worker may take to answer /ping again: generous, for a machine running every suite. */

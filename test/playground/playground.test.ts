@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@stipple/test-support/worker-process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,6 @@ import {
   STACK_TEST_TIMEOUT_MS,
   startLocalStackProcess,
 } from '../local-stack/local-stack-process.ts';
-import { freePort } from '../support/worker-process.ts';
 
 const OUTPUT_DIR = resolve(import.meta.dirname, '../output');
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(

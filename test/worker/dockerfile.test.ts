@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readDockerignore } from '@stipple/test-support/dockerignore';
 import { describe, expect, it } from 'vitest';
-import { readDockerignore } from '../support/dockerignore.ts';
-import { variablesTheWorkerReads } from '../support/worker-variables.ts';
+import { variablesTheWorkerReads } from '../worker-variables.ts';
 
 // Docker cannot run here, so the image is checked through its inputs: what it copies exists, what it starts is the
 // worker's entry point with the argument SageMaker passes, and the environment it sets is what the code reads.

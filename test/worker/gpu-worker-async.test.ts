@@ -1,8 +1,8 @@
 import { signRequest } from '@stipple/jobs';
+import { startReceiver } from '@stipple/test-support/job-event-receiver';
+import { type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { startWorker, type WorkerProcess, waitForOutput } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/job-event-receiver.ts';
-import { type S3Server, startS3Server } from '../support/s3-server.ts';
-import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, SECRET } from './worker-test-jobs.ts';
 
 const RESPOND_ASYNC = { prefer: 'respond-async' };

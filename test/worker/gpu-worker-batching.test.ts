@@ -1,8 +1,8 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
+import { parseJsonEvents } from '@stipple/test-support/server-sent-events';
+import { startWorker, type WorkerProcess, waitForOutput } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
-import { parseJsonEvents } from '../support/server-sent-events.ts';
-import { startWorker, type WorkerProcess, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
 describe('the gpu-worker process with dynamic batching', () => {

@@ -1,8 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { signRequest } from '@stipple/jobs';
+import { type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, startS3Server } from '../support/s3-server.ts';
-import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
 import { BUCKET, errorOf, invoke, job, SECRET } from './worker-test-jobs.ts';
 
 /** The cap this worker runs with (`MAX_REQUEST_BODY_BYTES`), small so a test can pass it cheaply. */

@@ -1,6 +1,6 @@
+import { type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { pingOnOwnConnection, startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, startS3Server } from '../support/s3-server.ts';
-import { pingOnOwnConnection, startWorker, type WorkerProcess } from '../support/worker-process.ts';
 import { BUCKET, invoke, job, SECRET } from './worker-test-jobs.ts';
 
 /** One step at 512²: a few long native runs (text encoder, UNet, VAE), the case that used to stall `/ping`. */

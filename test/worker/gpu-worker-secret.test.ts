@@ -1,7 +1,7 @@
+import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '@stipple/test-support/s3-server';
+import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '@stipple/test-support/secrets-manager-stand-in';
+import { startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from '../support/s3-server.ts';
-import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '../support/secrets-manager-stand-in.ts';
-import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
 import { BUCKET, errorOf, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
 /** The secret only Secrets Manager holds; the worker's environment never sees it. */

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
+import { startWorker, waitForOutput } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, s3ClientFor, startS3Server } from '../support/s3-server.ts';
-import { startWorker, waitForOutput } from '../support/worker-process.ts';
 import { BUCKET, errorOf, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
 describe('the gpu-worker process on SIGTERM', () => {

@@ -1,5 +1,5 @@
 import { type ResultManifest, signRequest } from '@stipple/jobs';
-import type { WorkerProcess } from '../support/worker-process.ts';
+import type { WorkerProcess } from '@stipple/test-support/worker-process';
 
 /** What the worker-process suites share: the secret, the bucket, a job to vary, and signed invocations. */
 export const SECRET = 'test-secret-0123456789';

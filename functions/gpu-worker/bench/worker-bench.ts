@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { signRequest } from '@stipple/jobs';
-import { startS3Server } from '../../../test/support/s3-server.ts';
-import { pingOnOwnConnection, startWorker } from '../../../test/support/worker-process.ts';
+import { startS3Server } from '@stipple/test-support/s3-server';
+import { pingOnOwnConnection, startWorker } from '@stipple/test-support/worker-process';
 
 const { values } = parseArgs({
   options: { jobs: { type: 'string', default: '32' }, 'ping-jobs': { type: 'string', default: '24' } },

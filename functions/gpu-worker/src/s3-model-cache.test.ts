@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { listModelFiles, loadModel, MODEL_MANIFEST_FILE, type ModelError } from '@stipple/core';
+import { type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, s3ClientFor, startS3Server } from '../../../test/support/s3-server.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { parseS3Location, S3ModelCache } from './s3-model-cache.ts';
 

@@ -1,9 +1,6 @@
+import { type SecretsManagerStandIn, startSecretsManagerStandIn } from '@stipple/test-support/secrets-manager-stand-in';
+import { freePort } from '@stipple/test-support/worker-process';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type SecretsManagerStandIn,
-  startSecretsManagerStandIn,
-} from '../../../test/support/secrets-manager-stand-in.ts';
-import { freePort } from '../../../test/support/worker-process.ts';
 import { readWorkerConfig } from './worker-config.ts';
 import { fetchWorkerSecret, resolveWorkerSecret, WorkerSecretError } from './worker-secret.ts';
 

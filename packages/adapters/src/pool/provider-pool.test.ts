@@ -1,7 +1,7 @@
 import { jobSchema } from '@stipple/jobs';
+import { FakeClock } from '@stipple/test-support/fake-clock';
+import { ScriptedProvider, type Step } from '@stipple/test-support/scripted-provider';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../../test/support/fake-clock.ts';
-import { ScriptedProvider, type Step } from '../../../../test/support/scripted-provider.ts';
 import { PoolError } from '../errors/pool-error.ts';
 import { ProviderError } from '../errors/provider-error.ts';
 import type { PoolLogEntry } from './pool-log.ts';

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerator } from '../noise/torch-generator.ts';
-import { DDIM_DEFAULTS, DDIMScheduler } from './ddim-scheduler.ts';
-import { runSchedulerCommonSuite } from './scheduler-common-suite.ts';
+import { runSchedulerCommonSuite } from '../../test-support/scheduler-common-suite.ts';
 import {
   dummyNoiseDeter,
   dummySampleDeter,
@@ -9,7 +7,9 @@ import {
   meanAbs,
   runLoop,
   sumAbs,
-} from './scheduler-test-fixtures.ts';
+} from '../../test-support/scheduler-test-fixtures.ts';
+import { createGenerator } from '../noise/torch-generator.ts';
+import { DDIM_DEFAULTS, DDIMScheduler } from './ddim-scheduler.ts';
 
 // tests/schedulers/test_scheduler_ddim.py `get_scheduler_config`.
 const BASE = {

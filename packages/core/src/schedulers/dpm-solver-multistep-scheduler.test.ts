@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerator } from '../noise/torch-generator.ts';
-import { createScheduler } from './create-scheduler.ts';
-import { DPM_SOLVER_MULTISTEP_DEFAULTS } from './dpm-solver-config.ts';
-import { DPMSolverMultistepScheduler } from './dpm-solver-multistep-scheduler.ts';
-import type { Scheduler } from './scheduler.ts';
-import { runSchedulerCommonSuite } from './scheduler-common-suite.ts';
+import { runSchedulerCommonSuite } from '../../test-support/scheduler-common-suite.ts';
 import {
   dummyNoiseDeter,
   dummySampleDeter,
@@ -12,7 +7,12 @@ import {
   meanAbs,
   runLoop,
   sumAbs,
-} from './scheduler-test-fixtures.ts';
+} from '../../test-support/scheduler-test-fixtures.ts';
+import { createGenerator } from '../noise/torch-generator.ts';
+import { createScheduler } from './create-scheduler.ts';
+import { DPM_SOLVER_MULTISTEP_DEFAULTS } from './dpm-solver-config.ts';
+import { DPMSolverMultistepScheduler } from './dpm-solver-multistep-scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
 
 // tests/schedulers/test_scheduler_dpm_multi.py `get_scheduler_config`.
 const BASE = {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerator } from '../noise/torch-generator.ts';
-import { EULER_DISCRETE_DEFAULTS, EulerDiscreteScheduler } from './euler-discrete-scheduler.ts';
-import { runSchedulerCommonSuite } from './scheduler-common-suite.ts';
+import { runSchedulerCommonSuite } from '../../test-support/scheduler-common-suite.ts';
 import {
   dummyNoiseDeter,
   dummySampleDeter,
@@ -10,7 +8,9 @@ import {
   runLoop,
   scaled,
   sumAbs,
-} from './scheduler-test-fixtures.ts';
+} from '../../test-support/scheduler-test-fixtures.ts';
+import { createGenerator } from '../noise/torch-generator.ts';
+import { EULER_DISCRETE_DEFAULTS, EulerDiscreteScheduler } from './euler-discrete-scheduler.ts';
 
 // tests/schedulers/test_scheduler_euler.py `get_scheduler_config`.
 const BASE = { num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' };

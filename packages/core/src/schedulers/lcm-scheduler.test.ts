@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { runSchedulerCommonSuite } from '../../test-support/scheduler-common-suite.ts';
+import {
+  dummySampleDeter,
+  expectWithin,
+  meanAbs,
+  runLoop,
+  sumAbs,
+} from '../../test-support/scheduler-test-fixtures.ts';
 import { createGenerator } from '../noise/torch-generator.ts';
 import { LCM_DEFAULTS, LCMScheduler } from './lcm-scheduler.ts';
-import { runSchedulerCommonSuite } from './scheduler-common-suite.ts';
-import { dummySampleDeter, expectWithin, meanAbs, runLoop, sumAbs } from './scheduler-test-fixtures.ts';
 
 // tests/schedulers/test_scheduler_lcm.py `get_scheduler_config`.
 const BASE = {

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { signRequest } from '@stipple/jobs';
+import { parseJsonEvents } from '@stipple/test-support/server-sent-events';
 import { describe, expect, it } from 'vitest';
-import { parseJsonEvents } from '../../../test/support/server-sent-events.ts';
-import { callbackToken, jobEventsPath } from '../src/jobs/job-callback.ts';
+import { callbackToken, jobEventsPath } from '../../functions/router/src/jobs/job-callback.ts';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
 async function postEvent(jobId: string, body: unknown, secret: string, query = '') {

@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import OpenAI, { type ClientOptions } from 'openai';
 import type { ImageGenerateParamsNonStreaming } from 'openai/resources/images';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createApp } from '../../functions/router/src/app.ts';
 import { call, newTenant } from './router-fixture.ts';
 
 const BASE_URL = 'https://api.stipple.test/v1';

@@ -1,5 +1,5 @@
-import { readS3Config } from '../../functions/gpu-worker/src/s3-config.ts';
-import { readWorkerConfig } from '../../functions/gpu-worker/src/worker-config.ts';
+import { readS3Config } from '../functions/gpu-worker/src/s3-config.ts';
+import { readWorkerConfig } from '../functions/gpu-worker/src/worker-config.ts';
 
 type Env = Record<string, string | undefined>;
 

@@ -7,8 +7,8 @@ import {
   SageMakerRealtimeProvider,
 } from '@stipple/adapters';
 import { jobSchema } from '@stipple/jobs';
+import { testImageProvider } from '@stipple/test-support/test-image-provider';
 import { describe, expect, inject, it } from 'vitest';
-import { testImageProvider } from '../../../test/support/test-image-provider.ts';
 import { AWS_CREDENTIALS, BUCKET, REGION, S3_CREDENTIALS, WORKER_SECRET } from './fixture.ts';
 
 const storage = () => new EdgeStorage({ endpoint: inject('s3Endpoint'), credentials: S3_CREDENTIALS });

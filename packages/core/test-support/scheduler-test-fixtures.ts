@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import type { RandomGenerator } from '../noise/random-generator.ts';
-import { f32 } from './array-math.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { RandomGenerator } from '../src/noise/random-generator.ts';
+import { f32 } from '../src/schedulers/array-math.ts';
+import type { Scheduler } from '../src/schedulers/scheduler.ts';
 
 /**
  * Fixtures of diffusers' tests/schedulers/test_schedulers.py `SchedulerCommonTest`, for batch 4, 3 channels, 8×8.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.ts';
-import { createGenerator } from '../noise/torch-generator.ts';
-import { type BetaScheduleConfig, computeBetas } from './beta-schedule.ts';
-import type { Scheduler } from './scheduler.ts';
+import { ValidationError } from '../src/errors.ts';
+import { createGenerator } from '../src/noise/torch-generator.ts';
+import { type BetaScheduleConfig, computeBetas } from '../src/schedulers/beta-schedule.ts';
+import type { Scheduler } from '../src/schedulers/scheduler.ts';
 import { dummyNoiseDeter, dummySampleDeter, NUM_ELEMENTS, runLoop, scaled } from './scheduler-test-fixtures.ts';
 
 type Config = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { rateLimiter } from '../../functions/router/src/durable-objects.ts';
 import { call, newTenant } from './router-fixture.ts';
 
 /** Bodies per endpoint: three endpoints make more than the 1000 issue 6 asks for. */
@@ -45,7 +46,7 @@ export async function fuzzEndpoint(path: string): Promise<Map<number, number>> {
   // No credits, so a body that happens to be valid ends in 402 rather than a job; a limit of its own so that the runs
   // are not cut short by the default 600 a minute.
   const { key, keyId } = await newTenant(0);
-  await env.RATE_LIMITERS.get(env.RATE_LIMITERS.idFromName(keyId)).setLimit(10_000);
+  await rateLimiter(env, keyId).setLimit(10_000);
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(fc.oneof(nearlyValid, anyBody), async (body) => {

@@ -1,7 +1,8 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { TenantAccount } from '../src/tenancy/tenant-account.ts';
+import { tenantAccount } from '../../functions/router/src/durable-objects.ts';
+import type { TenantAccount } from '../../functions/router/src/tenancy/tenant-account.ts';
 import { ADMIN_SECRET, admin, call, newTenant } from './router-fixture.ts';
 
 interface Envelope {
@@ -112,7 +113,7 @@ describe('credits', () => {
 
   it('admits exactly as many concurrent reservations as the balance allows, and settles each once', async () => {
     const { tenantId, key } = await newTenant(10);
-    const account = env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(tenantId));
+    const account = tenantAccount(env, tenantId);
     const price = { credits: 1, images: 1, megapixelSteps: 0.08 };
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => account.reserve(`job_${i}`, price)));
     expect(results.filter((result) => result.ok)).toHaveLength(10);

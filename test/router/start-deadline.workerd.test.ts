@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
-/** The worker that never starts a job (test/support/stalled-worker.ts), bound by vitest.config.ts. */
+/** The worker that never starts a job (@stipple/test-support/stalled-worker), bound by vitest.config.ts. */
 const STALLED_URL = (env as unknown as { TEST_STALLED_WORKER_URL: string }).TEST_STALLED_WORKER_URL;
 
 /** A call as the stalled worker recorded it (`StalledWorkerCall` there; that module is Node's, not workerd's). */

@@ -1,4 +1,4 @@
-import type { Env as RouterEnv } from '../src/env.ts';
+import type { Env as RouterEnv } from '../../functions/router/src/env.ts';
 
 declare global {
   namespace Cloudflare {

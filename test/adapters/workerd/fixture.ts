@@ -7,7 +7,7 @@ export const AWS_CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
-/** s3rver's one key pair (test/support/s3-server.ts). */
+/** s3rver's one key pair (@stipple/test-support/s3-server). */
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 declare module 'vitest' {

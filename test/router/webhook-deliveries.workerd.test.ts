@@ -1,10 +1,11 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { WebhookOutbox } from '../src/webhooks/webhook-outbox.ts';
+import { webhookOutbox } from '../../functions/router/src/durable-objects.ts';
+import { WebhookOutbox } from '../../functions/router/src/webhooks/webhook-outbox.ts';
 import { call, newTenant } from './router-fixture.ts';
 
-/** The receiver test/support/router-global-setup.ts runs, bound by vitest.config.ts. */
+/** The receiver test/router/global-setup.ts runs, bound by vitest.config.ts. */
 const RECEIVER_URL = (env as unknown as { TEST_WEBHOOK_RECEIVER_URL: string }).TEST_WEBHOOK_RECEIVER_URL;
 
 interface DeliveryList {
@@ -152,7 +153,7 @@ describe('GET /v1/webhooks/deliveries', () => {
 
 describe('WebhookOutbox', () => {
   it('gains last_status when it was created before the deliveries log', async () => {
-    const stub = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(`upgrade-${crypto.randomUUID()}`));
+    const stub = webhookOutbox(env, `upgrade-${crypto.randomUUID()}`);
     await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
       const { sql } = state.storage;
       // The messages table as it was before the log: no last_status.

@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-const MAIN = resolve(import.meta.dirname, '../../functions/gpu-worker/src/main.ts');
+const MAIN = resolve(import.meta.dirname, '../../../functions/gpu-worker/src/main.ts');
 
 export interface WorkerProcess {
   url: string;

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
-/** A stalled worker (test/support/stalled-worker.ts) serving only `flaky-shapes`, whose /ping the tests switch. */
+/** A stalled worker (@stipple/test-support/stalled-worker) serving only `flaky-shapes`, whose /ping the tests switch. */
 const FLAKY_URL = (env as unknown as { TEST_FLAKY_WORKER_URL: string }).TEST_FLAKY_WORKER_URL;
 
 interface ProviderList {

@@ -1,14 +1,15 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import type { JobRecord } from '../src/jobs/job-record.ts';
-import { readJob } from '../src/jobs/job-run.ts';
-import type { WebhookDelivery } from '../src/webhooks/webhook-delivery-log.ts';
-import { verifyWebhook } from '../src/webhooks/webhook-signature.ts';
+import { createApp } from '../../functions/router/src/app.ts';
+import { jobRun, webhookOutbox } from '../../functions/router/src/durable-objects.ts';
+import type { JobRecord } from '../../functions/router/src/jobs/job-record.ts';
+import { readJob } from '../../functions/router/src/jobs/job-run.ts';
+import type { WebhookDelivery } from '../../functions/router/src/webhooks/webhook-delivery-log.ts';
+import { verifyWebhook } from '../../functions/router/src/webhooks/webhook-signature.ts';
 import { call, newTenant } from './router-fixture.ts';
 
-/** The receiver test/support/router-global-setup.ts runs, bound by vitest.config.ts. */
+/** The receiver test/router/global-setup.ts runs, bound by vitest.config.ts. */
 const RECEIVER_URL = (env as unknown as { TEST_WEBHOOK_RECEIVER_URL: string }).TEST_WEBHOOK_RECEIVER_URL;
 
 /** A request as the receiver recorded it (`ReceivedWebhook` in the global setup). */
@@ -62,7 +63,7 @@ async function secret(key: string): Promise<string> {
 }
 
 async function outboxMessages(tenantId: string, jobId: string): Promise<WebhookDelivery[]> {
-  const outbox = env.WEBHOOK_OUTBOXES.get(env.WEBHOOK_OUTBOXES.idFromName(tenantId));
+  const outbox = webhookOutbox(env, tenantId);
   return ((await outbox.listDeliveries({ jobId, limit: 100 })) as { deliveries: WebhookDelivery[] }).deliveries;
 }
 
@@ -121,7 +122,7 @@ describe('job webhooks', () => {
     const id = `job_${crypto.randomUUID().replaceAll('-', '')}`;
     const after = { ...real, id, job: { ...real.job, jobId: id } };
     const before = { ...after, status: 'running', completedAt: undefined } as JobRecord;
-    const stub = env.JOB_RUNS.get(env.JOB_RUNS.idFromName(id));
+    const stub = jobRun(env, id);
     await runInDurableObject(stub, async (_instance: unknown, state: DurableObjectState) => {
       await state.storage.put({ record: after, announcement: { before, after } });
       await state.storage.setAlarm(Date.now() + 5_000);

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
+import { parseJsonEvents } from '@stipple/test-support/server-sent-events';
 import { describe, expect, it } from 'vitest';
-import { parseJsonEvents } from '../../../test/support/server-sent-events.ts';
-import { jobRun } from '../src/durable-objects.ts';
-import type { JobRecord } from '../src/jobs/job-record.ts';
-import { readJob } from '../src/jobs/job-run.ts';
+import { jobRun } from '../../functions/router/src/durable-objects.ts';
+import type { JobRecord } from '../../functions/router/src/jobs/job-record.ts';
+import { readJob } from '../../functions/router/src/jobs/job-run.ts';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {

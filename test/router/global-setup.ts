@@ -5,10 +5,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startS3Server } from '@stipple/test-support/s3-server';
+import { startStalledWorker } from '@stipple/test-support/stalled-worker';
+import { freePort, startWorker } from '@stipple/test-support/worker-process';
 import type { TestProject } from 'vitest/node';
-import { startS3Server } from './s3-server.ts';
-import { startStalledWorker } from './stalled-worker.ts';
-import { freePort, startWorker } from './worker-process.ts';
 
 export const ROUTER_TEST_WORKER_SECRET = 'router-test-worker-secret-0123';
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3RVER_CREDENTIALS, startS3Store } from '../../packages/cli/src/local-stack/s3-store.ts';
+import { S3RVER_CREDENTIALS, startS3Store } from '@stipple/cli/src/local-stack/s3-store.ts';
 
 export { S3RVER_CREDENTIALS };
 

@@ -4,10 +4,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startS3Server } from '@stipple/test-support/s3-server';
+import { startSageMakerContractServer, stippleEndpoints } from '@stipple/test-support/sagemaker-contract-server';
+import { startWorker } from '@stipple/test-support/worker-process';
 import type { TestProject } from 'vitest/node';
-import { startS3Server } from '../../../test/support/s3-server.ts';
-import { startSageMakerContractServer, stippleEndpoints } from '../../../test/support/sagemaker-contract-server.ts';
-import { startWorker } from '../../../test/support/worker-process.ts';
 import { AWS_CREDENTIALS, BUCKET, REGION, S3_CREDENTIALS, WORKER_SECRET } from './fixture.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,14 +1,15 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { RateLimiter } from '../src/tenancy/rate-limiter.ts';
+import { rateLimiter } from '../../functions/router/src/durable-objects.ts';
+import type { RateLimiter } from '../../functions/router/src/tenancy/rate-limiter.ts';
 import { admin, call, newTenant } from './router-fixture.ts';
 
 interface Envelope {
   error: { message: string; type: string; code: string };
 }
 
-const limiterOf = (keyId: string) => env.RATE_LIMITERS.get(env.RATE_LIMITERS.idFromName(keyId));
+const limiterOf = (keyId: string) => rateLimiter(env, keyId);
 
 function rateHeaders(response: Response) {
   return {

@@ -2,13 +2,14 @@ import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { requireKey } from '../src/auth/require-key.ts';
-import { ApiError } from '../src/errors/api-error.ts';
-import type { AppContext } from '../src/http/app-context.ts';
-import { handleError } from '../src/http/error-handler.ts';
-import { idempotent } from '../src/http/idempotency.ts';
-import { IDEMPOTENCY_RETENTION_MS } from '../src/tenancy/idempotency-store.ts';
+import { createApp } from '../../functions/router/src/app.ts';
+import { requireKey } from '../../functions/router/src/auth/require-key.ts';
+import { idempotencyStore } from '../../functions/router/src/durable-objects.ts';
+import { ApiError } from '../../functions/router/src/errors/api-error.ts';
+import type { AppContext } from '../../functions/router/src/http/app-context.ts';
+import { handleError } from '../../functions/router/src/http/error-handler.ts';
+import { idempotent } from '../../functions/router/src/http/idempotency.ts';
+import { IDEMPOTENCY_RETENTION_MS } from '../../functions/router/src/tenancy/idempotency-store.ts';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
 interface JobView {
@@ -32,7 +33,7 @@ async function usage(key: string): Promise<{ calls: number; credits_spent: numbe
   return (await call('/v1/usage', { token: key })).json();
 }
 
-const storeOf = (tenantId: string) => env.IDEMPOTENCY_STORES.get(env.IDEMPOTENCY_STORES.idFromName(tenantId));
+const storeOf = (tenantId: string) => idempotencyStore(env, tenantId);
 
 /** The client's own key in a stored one (`<caller scope>\n<Idempotency-Key>`), in SQL. */
 const CLIENT_KEY_SQL = 'substr(idempotency_key, instr(idempotency_key, char(10)) + 1)';

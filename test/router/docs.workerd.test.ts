@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createApp } from '../../functions/router/src/app.ts';
 import { call } from './router-fixture.ts';
 
 /** `METHOD /path` with every path parameter written `{}`, from Hono's `:name{pattern}` or OpenAPI's `{name}`. */
