@@ -43,10 +43,10 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
   let lastProgressAt = 0;
   let spacing: NodeJS.Timeout | undefined;
 
-  /** Sends one event; true when the receiver took it. */
-  async function post(event: EventBody): Promise<boolean> {
+  /** Sends one event, stamped `emittedAt`; true when the receiver took it. */
+  async function post(event: EventBody, emittedAt = Date.now()): Promise<boolean> {
     if (!callback) return true;
-    const body = JSON.stringify({ jobId: job.jobId, tenantId: job.tenantId, emittedAt: Date.now(), ...event });
+    const body = JSON.stringify({ jobId: job.jobId, tenantId: job.tenantId, emittedAt, ...event });
     const url = new URL(callback.url);
     const headers = await signRequest({
       secret: callback.token,
@@ -90,8 +90,10 @@ export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fet
     const event = latest;
     latest = undefined;
     busy = true;
-    if (event.status === 'running' || event.status === 'started') lastProgressAt = Date.now();
-    sending = post(event).finally(() => {
+    // One clock reading for the spacing and the event's stamp, so stamped events are 100 ms apart too.
+    const now = Date.now();
+    if (event.status === 'running' || event.status === 'started') lastProgressAt = now;
+    sending = post(event, now).finally(() => {
       busy = false;
       pump();
     });
