@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tinyShapesRouterBindings } from '@stipple/test-support/router-bindings';
 import { S3RVER_CREDENTIALS } from '@stipple/test-support/s3-server';
-import { TEST_TINY_SHAPES } from '@stipple/test-support/test-model-catalogue';
 import { freePort } from '@stipple/test-support/worker-process';
 import { type RouterInWorkerd, startRouterInWorkerd } from '../../packages/cli/src/local-stack/router-in-workerd.ts';
 
@@ -244,12 +244,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
       ADMIN_SECRET,
       WORKER_SECRET,
       TOKEN_SIGNING_SECRET,
-      PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
-      MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: BUCKET,
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...tinyShapesRouterBindings(worker.url, s3.endpoint, BUCKET),
       ALLOW_LOCAL_WEBHOOKS: 'true',
       PUBLIC_URL: routerUrl,
     }),

@@ -4,8 +4,8 @@
  * the router's own tests.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { S3RVER_CREDENTIALS, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
-import { TEST_TINY_SHAPES } from '@stipple/test-support/test-model-catalogue';
+import { tinyShapesRouterBindings } from '@stipple/test-support/router-bindings';
+import { s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
 import { startWorker } from '@stipple/test-support/worker-process';
 import {
   printErrorLines,
@@ -40,12 +40,7 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       bindings: {
         ADMIN_SECRET,
         WORKER_SECRET,
-        PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: worker.url, models: ['tiny-shapes'] }]),
-        MODELS: JSON.stringify({ 'tiny-shapes': TEST_TINY_SHAPES }),
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: RESULTS_BUCKET,
-        S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+        ...tinyShapesRouterBindings(worker.url, s3.endpoint, RESULTS_BUCKET),
       },
       onLine: printErrorLines,
     });
