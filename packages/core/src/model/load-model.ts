@@ -113,6 +113,17 @@ async function openComponent(dir: string, component: string, options: LoadModelO
   }
 }
 
+/**
+ * The tokenizer beside text encoder `encoderName`, its window clamped to the encoder's position embeddings
+ * (`max_position_embeddings` in its config.json, CLIPTextConfig's 77 when absent).
+ */
+async function loadTokenizerFor(dir: string, encoderName: string): Promise<ClipTokenizer> {
+  const encoderConfig = await readModelJson(join(dir, encoderName, 'config.json'));
+  const positions = encoderConfig?.max_position_embeddings;
+  const contextLength = Number.isInteger(positions) && (positions as number) >= 2 ? (positions as number) : undefined;
+  return loadClipTokenizer(join(dir, encoderName.replace('text_encoder', 'tokenizer')), { contextLength });
+}
+
 const MAX_THREADS = 1024;
 
 function checkThreads(field: string, value: number | undefined): void {
@@ -142,7 +153,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       readModelJson(join(dir, 'unet', 'config.json')),
       readModelJson(join(dir, 'vae_decoder', 'config.json')),
       exists(join(dir, VAE_DECODER_FP32, 'model.onnx')),
-      ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
+      ...encoderNames.map((name) => loadTokenizerFor(dir, name)),
     ]),
   );
   const [schedulerConfig, unetConfig, vaeConfig, hasFp32Decoder, ...tokenizers] = configs.value;

@@ -1,0 +1,52 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadModel } from '../../packages/core/src/index.ts';
+import { fixtureModel } from '../fixture-models.ts';
+
+// Export conventions of real models, each made from a tiny fixture copied to a temp folder and edited the way such
+// exports differ. docs/MODELS.md, "Export conventions", names these tests.
+
+const copies: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(copies.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temp copy of fixture `variant`, with each JSON file in `edits` changed by its function. */
+async function editedCopy(
+  variant: string,
+  edits: Record<string, (json: Record<string, unknown>) => Record<string, unknown>>,
+): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'stipple-conventions-'));
+  copies.push(root);
+  const dir = join(root, variant);
+  await cp(fixtureModel(variant), dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const path = join(dir, file);
+    await writeFile(path, JSON.stringify(edit(JSON.parse(await readFile(path, 'utf8')))));
+  }
+  return dir;
+}
+
+describe('tokenizer model_max_length', () => {
+  it("loads transformers' unset 1e30 as the text encoder's max_position_embeddings", async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'tokenizer/tokenizer_config.json': (json) => ({ ...json, model_max_length: 1e30 }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.tokenizer.maxLength).toBe(77);
+    await model.release();
+  });
+
+  it("clamps a window wider than the text encoder's position embeddings to them", async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'tokenizer/tokenizer_config.json': (json) => ({ ...json, model_max_length: 1e30 }),
+      'text_encoder/config.json': (json) => ({ ...json, max_position_embeddings: 64 }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.tokenizer.maxLength).toBe(64);
+    await model.release();
+  });
+});
