@@ -89,8 +89,8 @@ export class ClipTokenizer {
   }
 
   /**
-   * Loads the tokenizer of one tokenizer folder (a model's `tokenizer/`, or SDXL's `tokenizer_2/`): vocab.json,
-   * merges.txt, and, when present, tokenizer_config.json and special_tokens_map.json.
+   * Loads the tokenizer of one tokenizer folder (a model's `tokenizer/`, or SDXL's `tokenizer_2/`): vocab.json and
+   * merges.txt (or, without them, tokenizer.json), and, when present, tokenizer_config.json and special_tokens_map.json.
    * @throws ModelError `tokenizer_file_missing`, `tokenizer_file_unreadable`, `tokenizer_file_corrupt` or
    *   `tokenizer_special_token_missing`, naming the file.
    */

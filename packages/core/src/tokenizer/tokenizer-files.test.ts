@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelError } from '../errors.ts';
 import { ClipTokenizer } from './clip-tokenizer.ts';
 import { TINY_MERGES, TINY_MERGES_TXT, TINY_VOCAB } from './tiny-vocab.fixture.ts';
-import { parseMerges, parseVocab } from './tokenizer-files.ts';
+import { parseMerges, parseVocab } from './vocab-and-merges.ts';
 
 let dir: string;
 
