@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadModel } from '../../packages/core/src/index.ts';
+import { generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
 // Export conventions of real models, each made from a tiny fixture copied to a temp folder and edited the way such
@@ -30,6 +30,18 @@ async function editedCopy(
   return dir;
 }
 
+/** The batch size of every UNet call the model makes from now on: 1 per image without CFG, 2 with it. */
+function countUnetBatches(model: StableDiffusionModel): number[] {
+  const batches: number[] = [];
+  const { session } = model.unet;
+  const run = session.run.bind(session);
+  session.run = (inputs) => {
+    batches.push(inputs.sample.dims[0]);
+    return run(inputs);
+  };
+  return batches;
+}
+
 describe('tokenizer model_max_length', () => {
   it("loads transformers' unset 1e30 as the text encoder's max_position_embeddings", async () => {
     const dir = await editedCopy('sd15-int32', {
@@ -47,6 +59,31 @@ describe('tokenizer model_max_length', () => {
     });
     const model = await loadModel(dir, { hashCacheDir: null });
     expect(model.tokenizer.maxLength).toBe(64);
+    await model.release();
+  });
+});
+
+describe('trailing timestep spacing', () => {
+  it('keeps an ordinary model with trailing spacing at its family defaults and guidance', async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'scheduler/scheduler_config.json': (json) => ({ ...json, timestep_spacing: 'trailing' }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect([model.family.family, model.defaults]).toEqual(['sd1', { steps: 25, guidance: 7.5 }]);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, steps: 2, seed: 1 });
+    expect([record.guidance, record.negativePrompt]).toEqual([7.5, '']);
+    await model.release();
+  });
+
+  it('gives a distilled (Turbo) model the few-step defaults it declares in stipple.json, without CFG', async () => {
+    const dir = await editedCopy('external-data', {});
+    await writeFile(join(dir, 'stipple.json'), JSON.stringify({ defaults: { steps: 1, guidance: 0 } }));
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.defaults).toEqual({ steps: 1, guidance: 0 });
+    const unetBatches = countUnetBatches(model);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, seed: 1 });
+    expect([record.steps, record.guidance]).toEqual([1, 0]);
+    expect(unetBatches).toEqual([1]);
     await model.release();
   });
 });

@@ -1,7 +1,7 @@
 import type { TextEncoderContract, UnetContract } from './component-contract.ts';
 
 /** Stable Diffusion generations the engine tells apart, because each wants different defaults. */
-export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'sd-turbo' | 'lcm';
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'lcm';
 
 /** What a request gets when it leaves a setting out. */
 export interface GenerationDefaults {
@@ -25,9 +25,11 @@ interface FamilyEvidence {
 
 /**
  * Detects the family from the graphs and configs, never from folder names. Defaults follow each family's reference
- * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`), SD-Turbo and SDXL-Turbo 1
- * step without guidance (their model cards), SDXL guidance 5 (`StableDiffusionXLPipeline`), SD 1.x/2.x 7.5; step counts
- * are lower than diffusers' 50, which is more than these samplers need.
+ * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`), SDXL guidance 5
+ * (`StableDiffusionXLPipeline`), SD 1.x/2.x 7.5; step counts are lower than diffusers' 50, which is more than these
+ * samplers need. Trailing timestep spacing does not make a model distilled: zero-terminal-SNR models and fine-tunes
+ * ship it too (Lin et al. 2023, §3.3), and SD-Turbo's configs hold nothing else that sets it apart, so a distilled
+ * model declares its few-step defaults in `stipple.json` (see `readModelDefaults`).
  */
 export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
   const { unet, textEncoders, schedulerConfig, padToken } = evidence;
@@ -39,18 +41,10 @@ export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
     };
   }
   if (unet.textTime) {
-    const turbo = schedulerConfig.timestep_spacing === 'trailing';
     return {
       family: 'sdxl',
-      reason: `two text encoders and a UNet taking text_embeds and time_ids${turbo ? ', trailing spacing (SDXL-Turbo)' : ''}`,
-      defaults: turbo ? { steps: 1, guidance: 0 } : { steps: 30, guidance: 5 },
-    };
-  }
-  if (schedulerConfig.timestep_spacing === 'trailing') {
-    return {
-      family: 'sd-turbo',
-      reason: 'the scheduler uses trailing timestep spacing, as adversarially distilled few-step models ship',
-      defaults: { steps: 1, guidance: 0 },
+      reason: 'two text encoders and a UNet taking text_embeds and time_ids',
+      defaults: { steps: 30, guidance: 5 },
     };
   }
   const sd2Facts = [
