@@ -87,3 +87,28 @@ describe('trailing timestep spacing', () => {
     await model.release();
   });
 });
+
+describe('VAE latent scaling', () => {
+  it('decodes with shift_factor, and with latents_mean/std when the VAE config sets them', async () => {
+    const request = { prompt: 'a cat', width: 64, height: 64, steps: 2, seed: 3 };
+    const plain = await loadModel(fixtureModel('sd15-int32'), { hashCacheDir: null });
+    const shifted = await loadModel(
+      await editedCopy('sd15-int32', { 'vae_decoder/config.json': (json) => ({ ...json, shift_factor: 0.5 }) }),
+      { hashCacheDir: null },
+    );
+    const normalized = await loadModel(
+      await editedCopy('sd15-int32', {
+        'vae_decoder/config.json': (json) => ({ ...json, latents_mean: [0.1, 0, 0, 0], latents_std: [1, 1, 1, 1] }),
+      }),
+      { hashCacheDir: null },
+    );
+    expect([shifted.vaeDecoder.shiftFactor, normalized.vaeDecoder.channelStatistics?.mean]).toEqual([
+      0.5,
+      [0.1, 0, 0, 0],
+    ]);
+    const [a, b, c] = await Promise.all([plain, shifted, normalized].map((model) => generate(model, request)));
+    expect(b.images[0].pixels).not.toEqual(a.images[0].pixels);
+    expect(c.images[0].pixels).not.toEqual(a.images[0].pixels);
+    await Promise.all([plain.release(), shifted.release(), normalized.release()]);
+  });
+});

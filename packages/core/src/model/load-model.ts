@@ -17,11 +17,10 @@ import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from
 import { hashModelWeights } from './model-hash.ts';
 import { type ModelLoadReport, timed } from './model-load-report.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
+import { readVaeLatentScaling, type VaeLatentScaling } from './vae-latent-scaling.ts';
 import { VAE_DECODER_FP32, type VaeUpcast, vaeUpcast } from './vae-upcast.ts';
 import { defaultCacheDir, hashCacheFile } from './weights-hash-cache.ts';
 
-/** diffusers' `AutoencoderKL` default `scaling_factor` (SD 1.x/2.x). */
-export const DEFAULT_LATENT_SCALING_FACTOR = 0.18215;
 /** diffusers' default spatial factor: 2 ** (len(block_out_channels) - 1) with four blocks. */
 export const DEFAULT_VAE_SPATIAL_FACTOR = 8;
 const DEFAULT_SAMPLE_SIZE_LATENT = 64;
@@ -43,13 +42,12 @@ export interface StableDiffusionModel {
   /** SDXL's `force_zeros_for_empty_prompt`: no negative prompt means zero embeddings rather than encoding "". */
   readonly forceZerosForEmptyPrompt: boolean;
   readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
-  readonly vaeDecoder: {
+  /** The VAE decoder and how latents map into its space (`scaling_factor`, `shift_factor`, `latents_mean`/`std`). */
+  readonly vaeDecoder: Readonly<VaeLatentScaling> & {
     readonly session: ModelSession;
     /** Which decoder runs (`vae_decoder` or `vae_decoder_fp32`), whether the config forces an upcast, and whether an fp32 decoder exists. */
     readonly upcast: VaeUpcast;
     readonly contract: VaeDecoderContract;
-    /** Latents are divided by this before decoding (VAE config `scaling_factor`). */
-    readonly scalingFactor: number;
     /** Pixels per latent cell along each axis; widths and heights must be multiples of it. */
     readonly spatialFactor: number;
   };
@@ -188,6 +186,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
+    const latentChannels = configNumber(unetConfig, 'in_channels', 4);
     const family = detectModelFamily({
       unet,
       textEncoders: textEncoders.map((encoder) => encoder.contract),
@@ -212,12 +211,12 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
-      unet: { session: unetSession, contract: unet, latentChannels: configNumber(unetConfig, 'in_channels', 4) },
+      unet: { session: unetSession, contract: unet, latentChannels },
       vaeDecoder: {
         session: vaeSession,
         upcast,
         contract: vaeDecoder,
-        scalingFactor: configNumber(vaeConfig, 'scaling_factor', DEFAULT_LATENT_SCALING_FACTOR),
+        ...readVaeLatentScaling(vaeConfig, latentChannels, join(dir, 'vae_decoder', 'config.json')),
         spatialFactor,
       },
       scheduler: {
