@@ -112,3 +112,20 @@ describe('VAE latent scaling', () => {
     await Promise.all([plain.release(), shifted.release(), normalized.release()]);
   });
 });
+
+describe('LCM-LoRA fused export', () => {
+  it('defaults to guidance ≤ 2 and runs one UNet batch (not two) per step', async () => {
+    const lcmConfig = JSON.parse(
+      await readFile(join(fixtureModel('lcm'), 'scheduler', 'scheduler_config.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const dir = await editedCopy('sd15-int32', { 'scheduler/scheduler_config.json': () => lcmConfig });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.unet.contract.timestepCondDim).toBe(undefined);
+    expect(model.defaults.guidance).toBeLessThanOrEqual(2);
+    const unetBatches = countUnetBatches(model);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, seed: 1 });
+    expect([record.scheduler.className, record.steps]).toEqual(['LCMScheduler', 4]);
+    expect(unetBatches).toEqual([1, 1, 1, 1]);
+    await model.release();
+  });
+});

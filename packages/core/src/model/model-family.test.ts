@@ -36,3 +36,17 @@ describe('detectModelFamily', () => {
     });
   });
 });
+
+describe('detectModelFamily for LCM', () => {
+  it('gives an LCM-LoRA fused export (LCMScheduler, no timestep_cond) guidance 1', () => {
+    expect(detect({ _class_name: 'LCMScheduler' })).toMatchObject({
+      family: 'lcm',
+      defaults: { steps: 4, guidance: 1 },
+    });
+  });
+
+  it('keeps guidance 8.5 for a distilled LCM, whose UNet embeds the guidance', () => {
+    const lcmUnet = { ...UNET, timestepCondDim: 256, timestepCondType: 'float32' as const };
+    expect(detect({ _class_name: 'LCMScheduler' }, lcmUnet)).toMatchObject({ defaults: { steps: 4, guidance: 8.5 } });
+  });
+});
