@@ -129,3 +129,15 @@ describe('LCM-LoRA fused export', () => {
     await model.release();
   });
 });
+
+describe('SDXL refiner', () => {
+  it('fails at load with model_unsupported, naming the folder and what to use instead', async () => {
+    const dir = await editedCopy('sdxl', {});
+    await Promise.all(['text_encoder', 'tokenizer'].map((name) => rm(join(dir, name), { recursive: true })));
+    const error = await loadModel(dir, { hashCacheDir: null }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'model_unsupported' });
+    expect((error as Error).message).toBe(
+      `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`,
+    );
+  });
+});

@@ -122,6 +122,15 @@ async function loadTokenizerFor(dir: string, encoderName: string): Promise<ClipT
   return loadClipTokenizer(join(dir, encoderName.replace('text_encoder', 'tokenizer')), { contextLength });
 }
 
+/**
+ * SDXL's refiner ships only the second text encoder, and its UNet refines an existing image (image-to-image, with an
+ * aesthetic score in `time_ids`), which the engine does not run yet.
+ */
+function sdxlRefiner(dir: string): ModelError {
+  const message = `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`;
+  return new ModelError('model_unsupported', message, { path: join(dir, 'text_encoder') });
+}
+
 const MAX_THREADS = 1024;
 
 function checkThreads(field: string, value: number | undefined): void {
@@ -144,6 +153,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   }
   const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
   const isXl = await exists(join(dir, 'text_encoder_2'));
+  if (isXl && !(await exists(join(dir, 'text_encoder')))) throw sdxlRefiner(dir);
   const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
   const configs = await timed(() =>
     Promise.all([
