@@ -12,7 +12,7 @@ describe('loadModel', () => {
     ['rank0-timestep', 'sd1', 'int32', 'int64', true, 'float32', 0.18215],
     ['sd2-v-prediction', 'sd2', 'int32', 'int64', false, 'float32', 0.5],
     ['fp16', 'sd1', 'int32', 'float16', false, 'float16', 0.18215],
-    ['external-data', 'sd-turbo', 'int32', 'int64', false, 'float32', 0.18215],
+    ['external-data', 'sd1', 'int32', 'int64', false, 'float32', 0.18215],
     ['lcm', 'lcm', 'int32', 'int64', false, 'float32', 0.18215],
     ['sdxl', 'sdxl', 'int32', 'int64', false, 'float32', 0.13025],
   ])(

@@ -17,11 +17,10 @@ import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from
 import { hashModelWeights } from './model-hash.ts';
 import { type ModelLoadReport, timed } from './model-load-report.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
+import { readVaeLatentScaling, type VaeLatentScaling } from './vae-latent-scaling.ts';
 import { VAE_DECODER_FP32, type VaeUpcast, vaeUpcast } from './vae-upcast.ts';
 import { defaultCacheDir, hashCacheFile } from './weights-hash-cache.ts';
 
-/** diffusers' `AutoencoderKL` default `scaling_factor` (SD 1.x/2.x). */
-export const DEFAULT_LATENT_SCALING_FACTOR = 0.18215;
 /** diffusers' default spatial factor: 2 ** (len(block_out_channels) - 1) with four blocks. */
 export const DEFAULT_VAE_SPATIAL_FACTOR = 8;
 const DEFAULT_SAMPLE_SIZE_LATENT = 64;
@@ -43,13 +42,12 @@ export interface StableDiffusionModel {
   /** SDXL's `force_zeros_for_empty_prompt`: no negative prompt means zero embeddings rather than encoding "". */
   readonly forceZerosForEmptyPrompt: boolean;
   readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
-  readonly vaeDecoder: {
+  /** The VAE decoder and how latents map into its space (`scaling_factor`, `shift_factor`, `latents_mean`/`std`). */
+  readonly vaeDecoder: Readonly<VaeLatentScaling> & {
     readonly session: ModelSession;
     /** Which decoder runs (`vae_decoder` or `vae_decoder_fp32`), whether the config forces an upcast, and whether an fp32 decoder exists. */
     readonly upcast: VaeUpcast;
     readonly contract: VaeDecoderContract;
-    /** Latents are divided by this before decoding (VAE config `scaling_factor`). */
-    readonly scalingFactor: number;
     /** Pixels per latent cell along each axis; widths and heights must be multiples of it. */
     readonly spatialFactor: number;
   };
@@ -113,6 +111,26 @@ async function openComponent(dir: string, component: string, options: LoadModelO
   }
 }
 
+/**
+ * The tokenizer beside text encoder `encoderName`, its window clamped to the encoder's position embeddings
+ * (`max_position_embeddings` in its config.json, CLIPTextConfig's 77 when absent).
+ */
+async function loadTokenizerFor(dir: string, encoderName: string): Promise<ClipTokenizer> {
+  const encoderConfig = await readModelJson(join(dir, encoderName, 'config.json'));
+  const positions = encoderConfig?.max_position_embeddings;
+  const contextLength = Number.isInteger(positions) && (positions as number) >= 2 ? (positions as number) : undefined;
+  return loadClipTokenizer(join(dir, encoderName.replace('text_encoder', 'tokenizer')), { contextLength });
+}
+
+/**
+ * SDXL's refiner ships only the second text encoder, and its UNet refines an existing image (image-to-image, with an
+ * aesthetic score in `time_ids`), which the engine does not run yet.
+ */
+function sdxlRefiner(dir: string): ModelError {
+  const message = `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`;
+  return new ModelError('model_unsupported', message, { path: join(dir, 'text_encoder') });
+}
+
 const MAX_THREADS = 1024;
 
 function checkThreads(field: string, value: number | undefined): void {
@@ -135,6 +153,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   }
   const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
   const isXl = await exists(join(dir, 'text_encoder_2'));
+  if (isXl && !(await exists(join(dir, 'text_encoder')))) throw sdxlRefiner(dir);
   const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
   const configs = await timed(() =>
     Promise.all([
@@ -142,7 +161,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       readModelJson(join(dir, 'unet', 'config.json')),
       readModelJson(join(dir, 'vae_decoder', 'config.json')),
       exists(join(dir, VAE_DECODER_FP32, 'model.onnx')),
-      ...encoderNames.map((name) => loadClipTokenizer(join(dir, name.replace('text_encoder', 'tokenizer')))),
+      ...encoderNames.map((name) => loadTokenizerFor(dir, name)),
     ]),
   );
   const [schedulerConfig, unetConfig, vaeConfig, hasFp32Decoder, ...tokenizers] = configs.value;
@@ -177,6 +196,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
+    const latentChannels = configNumber(unetConfig, 'in_channels', 4);
     const family = detectModelFamily({
       unet,
       textEncoders: textEncoders.map((encoder) => encoder.contract),
@@ -201,12 +221,12 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
-      unet: { session: unetSession, contract: unet, latentChannels: configNumber(unetConfig, 'in_channels', 4) },
+      unet: { session: unetSession, contract: unet, latentChannels },
       vaeDecoder: {
         session: vaeSession,
         upcast,
         contract: vaeDecoder,
-        scalingFactor: configNumber(vaeConfig, 'scaling_factor', DEFAULT_LATENT_SCALING_FACTOR),
+        ...readVaeLatentScaling(vaeConfig, latentChannels, join(dir, 'vae_decoder', 'config.json')),
         spatialFactor,
       },
       scheduler: {

@@ -1,7 +1,7 @@
 import type { TextEncoderContract, UnetContract } from './component-contract.ts';
 
 /** Stable Diffusion generations the engine tells apart, because each wants different defaults. */
-export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'sd-turbo' | 'lcm';
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl' | 'lcm';
 
 /** What a request gets when it leaves a setting out. */
 export interface GenerationDefaults {
@@ -25,32 +25,35 @@ interface FamilyEvidence {
 
 /**
  * Detects the family from the graphs and configs, never from folder names. Defaults follow each family's reference
- * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`), SD-Turbo and SDXL-Turbo 1
- * step without guidance (their model cards), SDXL guidance 5 (`StableDiffusionXLPipeline`), SD 1.x/2.x 7.5; step counts
- * are lower than diffusers' 50, which is more than these samplers need.
+ * pipeline in diffusers: LCM 4 steps at guidance 8.5 (`LatentConsistencyModelPipeline`; an LCM-LoRA 1), SDXL guidance 5
+ * (`StableDiffusionXLPipeline`), SD 1.x/2.x 7.5; step counts are lower than diffusers' 50, which is more than these
+ * samplers need. Trailing timestep spacing does not make a model distilled: zero-terminal-SNR models and fine-tunes
+ * ship it too (Lin et al. 2023, §3.3), and SD-Turbo's configs hold nothing else that sets it apart, so a distilled
+ * model declares its few-step defaults in `stipple.json` (see `readModelDefaults`).
  */
 export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
   const { unet, textEncoders, schedulerConfig, padToken } = evidence;
-  if (unet.timestepCondDim !== undefined || schedulerConfig._class_name === 'LCMScheduler') {
+  if (unet.timestepCondDim !== undefined) {
     return {
       family: 'lcm',
-      reason: 'the UNet takes a guidance embedding (timestep_cond) or the scheduler is LCMScheduler',
+      reason: 'the UNet takes a guidance embedding (timestep_cond)',
       defaults: { steps: 4, guidance: 8.5 },
     };
   }
-  if (unet.textTime) {
-    const turbo = schedulerConfig.timestep_spacing === 'trailing';
+  if (schedulerConfig._class_name === 'LCMScheduler') {
+    // An LCM-LoRA fused into an ordinary UNet: no guidance embedding, so guidance would be real CFG, which LCM
+    // over-saturates above 1–2 (diffusers' LCM-LoRA guide uses guidance_scale 1.0, i.e. one UNet pass).
     return {
-      family: 'sdxl',
-      reason: `two text encoders and a UNet taking text_embeds and time_ids${turbo ? ', trailing spacing (SDXL-Turbo)' : ''}`,
-      defaults: turbo ? { steps: 1, guidance: 0 } : { steps: 30, guidance: 5 },
+      family: 'lcm',
+      reason: 'the scheduler is LCMScheduler and the UNet has no guidance embedding (an LCM-LoRA fused export)',
+      defaults: { steps: 4, guidance: 1 },
     };
   }
-  if (schedulerConfig.timestep_spacing === 'trailing') {
+  if (unet.textTime) {
     return {
-      family: 'sd-turbo',
-      reason: 'the scheduler uses trailing timestep spacing, as adversarially distilled few-step models ship',
-      defaults: { steps: 1, guidance: 0 },
+      family: 'sdxl',
+      reason: 'two text encoders and a UNet taking text_embeds and time_ids',
+      defaults: { steps: 30, guidance: 5 },
     };
   }
   const sd2Facts = [

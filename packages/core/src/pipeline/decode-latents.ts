@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { floatTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
 import { ModelError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
+import { unscaleLatents } from '../model/vae-latent-scaling.ts';
 import { VAE_DECODER_FP32 } from '../model/vae-upcast.ts';
 import { firstNonFinite, NON_FINITE_CODES } from './non-finite-values.ts';
 import type { StageTimer } from './stage-timer.ts';
 
 /**
- * Decodes one image's latents to 8-bit RGB. One image per VAE call keeps peak memory flat with batch size; the
- * arithmetic is diffusers' `VaeImageProcessor.postprocess`: (x / 2 + 0.5) clamped to [0, 1], × 255, rounded. A decoder
+ * Decodes one image's latents to 8-bit RGB (first into the VAE's latent space, see `unscaleLatents`). One image per
+ * VAE call keeps peak memory flat with batch size; the arithmetic is diffusers' `VaeImageProcessor.postprocess`: (x / 2 + 0.5) clamped to [0, 1], × 255, rounded. A decoder
  * output with NaN or ±Infinity fails (`non_finite_image`) rather than clamping to a black image.
  */
 export async function decodeLatents(
@@ -18,11 +19,11 @@ export async function decodeLatents(
   size: { width: number; height: number },
   timer: StageTimer,
 ): Promise<Uint8Array> {
-  const { session, contract, scalingFactor, upcast } = model.vaeDecoder;
+  const { session, contract, upcast } = model.vaeDecoder;
   const file = join(model.dir, upcast.component, 'model.onnx');
-  const scaled = latents.map((value) => value / scalingFactor);
+  const unscaled = unscaleLatents(latents, latentDims[0], model.vaeDecoder);
   const outputs = await timer.run('vaeDecoderMs', session, {
-    latent_sample: floatTensor(scaled, contract.latentType, [1, ...latentDims]),
+    latent_sample: floatTensor(unscaled, contract.latentType, [1, ...latentDims]),
   });
   const output = outputs[contract.outputName];
   const expected = [1, 3, size.height, size.width];

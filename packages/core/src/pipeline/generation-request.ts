@@ -10,7 +10,7 @@ export interface GenerationRequest {
   /** Pixels; a multiple of the VAE's spatial factor (8 for SD). Default: the model's native size (512 for SD 1.5). */
   width?: number;
   height?: number;
-  /** Denoising steps, 1–1000. Default: the family's (25 for SD, 4 for LCM, 1 for SD-Turbo). */
+  /** Denoising steps, 1–1000. Default: the model's (`stipple.json`), else its family's (25 for SD, 4 for LCM). */
   steps?: number;
   /** Classifier-free guidance scale, 0–50; ≤ 1 skips the unconditional pass. Default: the family's (7.5 for SD). */
   guidance?: number;

@@ -12,12 +12,21 @@ import { TokenizerErrorCode } from './tokenizer-errors.ts';
 import { readClipTokenizerFiles } from './tokenizer-files.ts';
 import { WordEncoder } from './word-encoder.ts';
 
+/** What a tokenizer folder cannot say about itself. */
+export interface ClipTokenizerLoadOptions {
+  /**
+   * The text encoder's context in tokens (its `max_position_embeddings`), when known. The window is the folder's
+   * `model_max_length` clamped to it, or the context itself when the folder sets no usable window.
+   */
+  contextLength?: number;
+}
+
 /**
  * Loads the tokenizer in `dir` (a model's `tokenizer/` folder); the same as {@link ClipTokenizer.fromDirectory}.
  * @throws ModelError as {@link ClipTokenizer.fromDirectory}.
  */
-export function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
-  return ClipTokenizer.fromDirectory(dir);
+export function loadClipTokenizer(dir: string, options: ClipTokenizerLoadOptions = {}): Promise<ClipTokenizer> {
+  return ClipTokenizer.fromDirectory(dir, options);
 }
 
 /**
@@ -80,14 +89,24 @@ export class ClipTokenizer {
   }
 
   /**
-   * Loads the tokenizer of one tokenizer folder (a model's `tokenizer/`, or SDXL's `tokenizer_2/`): vocab.json,
-   * merges.txt, and, when present, tokenizer_config.json and special_tokens_map.json.
+   * Loads the tokenizer of one tokenizer folder (a model's `tokenizer/`, or SDXL's `tokenizer_2/`): vocab.json and
+   * merges.txt (or, without them, tokenizer.json), and, when present, tokenizer_config.json and special_tokens_map.json.
    * @throws ModelError `tokenizer_file_missing`, `tokenizer_file_unreadable`, `tokenizer_file_corrupt` or
    *   `tokenizer_special_token_missing`, naming the file.
    */
-  static async fromDirectory(dir: string): Promise<ClipTokenizer> {
+  static async fromDirectory(dir: string, options: ClipTokenizerLoadOptions = {}): Promise<ClipTokenizer> {
     const files = await readClipTokenizerFiles(dir);
-    return new ClipTokenizer({ ...files.config, vocab: files.vocab, merges: files.merges, source: files.vocabPath });
+    const { contextLength } = options;
+    const declared = files.config.maxLength ?? contextLength;
+    const maxLength =
+      contextLength === undefined || declared === undefined ? declared : Math.min(declared, contextLength);
+    return new ClipTokenizer({
+      ...files.config,
+      maxLength,
+      vocab: files.vocab,
+      merges: files.merges,
+      source: files.vocabPath,
+    });
   }
 
   /** Tokenizes `text`: start token, as many of its tokens as fit in `maxLength - 2`, end token. No padding. */

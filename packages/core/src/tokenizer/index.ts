@@ -9,4 +9,6 @@ export {
 } from './clip-tokenizer-types.ts';
 export { type ClipTokenizerConfig, parseTokenizerConfig } from './tokenizer-config.ts';
 export { TokenizerErrorCode } from './tokenizer-errors.ts';
-export { type ClipTokenizerFiles, parseMerges, parseVocab, readClipTokenizerFiles } from './tokenizer-files.ts';
+export { type ClipTokenizerFiles, readClipTokenizerFiles } from './tokenizer-files.ts';
+export { parseTokenizerJson } from './tokenizer-json.ts';
+export { parseMerges, parseVocab } from './vocab-and-merges.ts';

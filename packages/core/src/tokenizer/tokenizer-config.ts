@@ -14,7 +14,11 @@ export interface ClipTokenizerConfig {
   unkToken?: string;
 }
 
-/** Largest `model_max_length` accepted; HF writes ~1e30 for "no limit", which no CLIP text encoder can take. */
+/**
+ * Largest `model_max_length` read as a real window. transformers writes `VERY_LARGE_INTEGER` (int(1e30)) when a
+ * tokenizer was saved without one (`tokenization_utils_base.py`); any integer above this bound is read as that "not
+ * set", and the window then comes from the text encoder (see `ClipTokenizer.fromDirectory`).
+ */
 const MAX_WINDOW = 65_536;
 
 /** A token field as HF writes it: a string, `{ "content": "..." }` (an AddedToken), or null for "none". */
@@ -62,11 +66,11 @@ export function parseTokenizerConfig(
     }
     const maxLength = json.model_max_length;
     if (maxLength === undefined || maxLength === null) continue;
-    if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 2 || maxLength > MAX_WINDOW) {
+    if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 2) {
       const found = JSON.stringify(maxLength);
-      throw corruptFile(path, `model_max_length: expected an integer from 2 to ${MAX_WINDOW}, found ${found}`);
+      throw corruptFile(path, `model_max_length: expected an integer of at least 2, found ${found}`);
     }
-    config.maxLength = maxLength;
+    if (maxLength <= MAX_WINDOW) config.maxLength = maxLength;
   }
   return config;
 }

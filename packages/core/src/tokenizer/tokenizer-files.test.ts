@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelError } from '../errors.ts';
 import { ClipTokenizer } from './clip-tokenizer.ts';
 import { TINY_MERGES, TINY_MERGES_TXT, TINY_VOCAB } from './tiny-vocab.fixture.ts';
-import { parseMerges, parseVocab } from './tokenizer-files.ts';
+import { parseMerges, parseVocab } from './vocab-and-merges.ts';
 
 let dir: string;
 
@@ -59,6 +59,19 @@ describe('ClipTokenizer.fromDirectory', () => {
     expect(Array.from(tokenizer.encodePadded('a').ids)).toEqual([11, 5, 12, 12, 12, 12]);
   });
 
+  it("reads transformers' 1e30 model_max_length (none set) as the text encoder's context", async () => {
+    // transformers writes VERY_LARGE_INTEGER, int(1e30), which JSON carries as this exact integer.
+    await writeFolder({ ...VALID, 'tokenizer_config.json': '{"model_max_length": 1000000000000000019884624838656}' });
+    expect((await ClipTokenizer.fromDirectory(dir)).maxLength).toBe(77);
+    expect((await ClipTokenizer.fromDirectory(dir, { contextLength: 8 })).maxLength).toBe(8);
+  });
+
+  it("clamps model_max_length to the text encoder's context", async () => {
+    await writeFolder({ ...VALID, 'tokenizer_config.json': { model_max_length: 6 } });
+    expect((await ClipTokenizer.fromDirectory(dir, { contextLength: 5 })).maxLength).toBe(5);
+    expect((await ClipTokenizer.fromDirectory(dir, { contextLength: 77 })).maxLength).toBe(6);
+  });
+
   it('lets special_tokens_map.json override tokenizer_config.json, as HF does (SD 2.x pads with "!")', async () => {
     await writeFolder({
       ...VALID,
@@ -110,7 +123,7 @@ describe('ClipTokenizer.fromDirectory', () => {
     ['merges.txt', '#version: 0.2\nabc\n', 'line 2: expected two symbols'],
     ['merges.txt', 'a  b\n', 'line 1: expected two symbols'],
     ['tokenizer_config.json', 'not json', 'expected JSON'],
-    ['tokenizer_config.json', '{"model_max_length": 1e30}', 'model_max_length: expected an integer from 2 to 65536'],
+    ['tokenizer_config.json', '{"model_max_length": 1.5}', 'model_max_length: expected an integer of at least 2'],
     ['tokenizer_config.json', '{"model_max_length": "77"}', 'found "77"'],
     [
       'special_tokens_map.json',

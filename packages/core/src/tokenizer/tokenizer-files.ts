@@ -3,17 +3,19 @@ import { join } from 'node:path';
 import { ModelError } from '../errors.ts';
 import type { MergePair } from './bpe.ts';
 import { type ClipTokenizerConfig, parseTokenizerConfig } from './tokenizer-config.ts';
-import { corruptFile, parseJsonObject, TokenizerErrorCode } from './tokenizer-errors.ts';
+import { TokenizerErrorCode } from './tokenizer-errors.ts';
+import { parseTokenizerJson } from './tokenizer-json.ts';
+import { parseMerges, parseVocab } from './vocab-and-merges.ts';
 
 /** The parsed content of a tokenizer folder. */
 export interface ClipTokenizerFiles {
-  /** vocab.json: token → id. */
+  /** vocab.json (or tokenizer.json's `model.vocab` with its added tokens): token → id. */
   vocab: Map<string, number>;
   /** merges.txt pairs in rank order. */
   merges: MergePair[];
   /** What the optional config files set. */
   config: ClipTokenizerConfig;
-  /** vocab.json's path, for error messages. */
+  /** vocab.json's path (tokenizer.json's when the vocabulary came from it), for error messages. */
   vocabPath: string;
 }
 
@@ -35,59 +37,33 @@ async function readText(path: string, what: string, optional: boolean): Promise<
   }
 }
 
-/** Parses vocab.json: a JSON object mapping each token to a non-negative integer id. */
-export function parseVocab(text: string, path: string): Map<string, number> {
-  const vocab = new Map<string, number>();
-  for (const [token, id] of Object.entries(parseJsonObject(text, path))) {
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-      throw corruptFile(
-        path,
-        `expected a non-negative integer id for ${JSON.stringify(token)}, found ${JSON.stringify(id)}`,
-      );
-    }
-    vocab.set(token, id);
-  }
-  return vocab;
-}
-
 /**
- * Parses merges.txt: an optional `#version` header, then one merge per line as two symbols separated by one space.
- * Blank lines are skipped. Unlike HF's slow CLIPTokenizer, every merge is kept (it cuts the list at 48,894, which is
- * exactly the length of CLIP's list) and a missing header does not cost the first merge (as HF's fast tokenizer).
+ * Reads and parses `dir`/vocab.json and merges.txt, or, when either is absent, the fast tokenizer's tokenizer.json;
+ * then the optional tokenizer_config.json and special_tokens_map.json, whose tokens win over tokenizer.json's.
  */
-export function parseMerges(text: string, path: string): MergePair[] {
-  const lines = text.split(/\r?\n/);
-  const merges: MergePair[] = [];
-  for (let i = lines[0]?.startsWith('#version') ? 1 : 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    const parts = line.split(' ');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      const found = JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line);
-      throw corruptFile(path, `line ${i + 1}: expected two symbols separated by one space, found ${found}`, {
-        line: i + 1,
-      });
-    }
-    merges.push([parts[0], parts[1]]);
-  }
-  return merges;
-}
-
-/** Reads and parses `dir`/vocab.json, merges.txt and the optional tokenizer_config.json and special_tokens_map.json. */
 export async function readClipTokenizerFiles(dir: string): Promise<ClipTokenizerFiles> {
   const vocabPath = join(dir, 'vocab.json');
   const mergesPath = join(dir, 'merges.txt');
+  const jsonPath = join(dir, 'tokenizer.json');
   const configPath = join(dir, 'tokenizer_config.json');
   const mapPath = join(dir, 'special_tokens_map.json');
-  // One after another, so that a folder missing several files always reports vocab.json first.
-  const vocabText = await readText(vocabPath, 'the BPE vocabulary vocab.json', false);
-  const mergesText = await readText(mergesPath, 'the BPE merge list merges.txt', false);
+  const vocabText = await readText(vocabPath, VOCAB_JSON, true);
+  const mergesText = await readText(mergesPath, MERGES_TXT, true);
   const configText = await readText(configPath, 'tokenizer_config.json', true);
   const mapText = await readText(mapPath, 'special_tokens_map.json', true);
-  return {
-    vocab: parseVocab(vocabText, vocabPath),
-    merges: parseMerges(mergesText, mergesPath),
-    config: parseTokenizerConfig(configText, configPath, mapText, mapPath),
-    vocabPath,
-  };
+  const config = parseTokenizerConfig(configText, configPath, mapText, mapPath);
+  if (vocabText !== undefined && mergesText !== undefined) {
+    return { vocab: parseVocab(vocabText, vocabPath), merges: parseMerges(mergesText, mergesPath), config, vocabPath };
+  }
+  const jsonText = await readText(jsonPath, 'tokenizer.json', true);
+  if (jsonText === undefined) {
+    // Neither layout is complete: name the first missing file of the slow tokenizer's pair, vocab.json first.
+    await readText(vocabPath, `${VOCAB_JSON} (or a tokenizer.json)`, false);
+    await readText(mergesPath, `${MERGES_TXT} (or a tokenizer.json)`, false);
+  }
+  const fast = parseTokenizerJson(jsonText as string, jsonPath);
+  return { vocab: fast.vocab, merges: fast.merges, config: { ...fast.config, ...config }, vocabPath: jsonPath };
 }
+
+const VOCAB_JSON = 'the BPE vocabulary vocab.json';
+const MERGES_TXT = 'the BPE merge list merges.txt';

@@ -1,0 +1,143 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
+import { fixtureModel } from '../fixture-models.ts';
+
+// Export conventions of real models, each made from a tiny fixture copied to a temp folder and edited the way such
+// exports differ. docs/MODELS.md, "Export conventions", names these tests.
+
+const copies: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(copies.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temp copy of fixture `variant`, with each JSON file in `edits` changed by its function. */
+async function editedCopy(
+  variant: string,
+  edits: Record<string, (json: Record<string, unknown>) => Record<string, unknown>>,
+): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'stipple-conventions-'));
+  copies.push(root);
+  const dir = join(root, variant);
+  await cp(fixtureModel(variant), dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) {
+    const path = join(dir, file);
+    await writeFile(path, JSON.stringify(edit(JSON.parse(await readFile(path, 'utf8')))));
+  }
+  return dir;
+}
+
+/** The batch size of every UNet call the model makes from now on: 1 per image without CFG, 2 with it. */
+function countUnetBatches(model: StableDiffusionModel): number[] {
+  const batches: number[] = [];
+  const { session } = model.unet;
+  const run = session.run.bind(session);
+  session.run = (inputs) => {
+    batches.push(inputs.sample.dims[0]);
+    return run(inputs);
+  };
+  return batches;
+}
+
+describe('tokenizer model_max_length', () => {
+  it("loads transformers' unset 1e30 as the text encoder's max_position_embeddings", async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'tokenizer/tokenizer_config.json': (json) => ({ ...json, model_max_length: 1e30 }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.tokenizer.maxLength).toBe(77);
+    await model.release();
+  });
+
+  it("clamps a window wider than the text encoder's position embeddings to them", async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'tokenizer/tokenizer_config.json': (json) => ({ ...json, model_max_length: 1e30 }),
+      'text_encoder/config.json': (json) => ({ ...json, max_position_embeddings: 64 }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.tokenizer.maxLength).toBe(64);
+    await model.release();
+  });
+});
+
+describe('trailing timestep spacing', () => {
+  it('keeps an ordinary model with trailing spacing at its family defaults and guidance', async () => {
+    const dir = await editedCopy('sd15-int32', {
+      'scheduler/scheduler_config.json': (json) => ({ ...json, timestep_spacing: 'trailing' }),
+    });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect([model.family.family, model.defaults]).toEqual(['sd1', { steps: 25, guidance: 7.5 }]);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, steps: 2, seed: 1 });
+    expect([record.guidance, record.negativePrompt]).toEqual([7.5, '']);
+    await model.release();
+  });
+
+  it('gives a distilled (Turbo) model the few-step defaults it declares in stipple.json, without CFG', async () => {
+    const dir = await editedCopy('external-data', {});
+    await writeFile(join(dir, 'stipple.json'), JSON.stringify({ defaults: { steps: 1, guidance: 0 } }));
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.defaults).toEqual({ steps: 1, guidance: 0 });
+    const unetBatches = countUnetBatches(model);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, seed: 1 });
+    expect([record.steps, record.guidance]).toEqual([1, 0]);
+    expect(unetBatches).toEqual([1]);
+    await model.release();
+  });
+});
+
+describe('VAE latent scaling', () => {
+  it('decodes with shift_factor, and with latents_mean/std when the VAE config sets them', async () => {
+    const request = { prompt: 'a cat', width: 64, height: 64, steps: 2, seed: 3 };
+    const plain = await loadModel(fixtureModel('sd15-int32'), { hashCacheDir: null });
+    const shifted = await loadModel(
+      await editedCopy('sd15-int32', { 'vae_decoder/config.json': (json) => ({ ...json, shift_factor: 0.5 }) }),
+      { hashCacheDir: null },
+    );
+    const normalized = await loadModel(
+      await editedCopy('sd15-int32', {
+        'vae_decoder/config.json': (json) => ({ ...json, latents_mean: [0.1, 0, 0, 0], latents_std: [1, 1, 1, 1] }),
+      }),
+      { hashCacheDir: null },
+    );
+    expect([shifted.vaeDecoder.shiftFactor, normalized.vaeDecoder.channelStatistics?.mean]).toEqual([
+      0.5,
+      [0.1, 0, 0, 0],
+    ]);
+    const [a, b, c] = await Promise.all([plain, shifted, normalized].map((model) => generate(model, request)));
+    expect(b.images[0].pixels).not.toEqual(a.images[0].pixels);
+    expect(c.images[0].pixels).not.toEqual(a.images[0].pixels);
+    await Promise.all([plain.release(), shifted.release(), normalized.release()]);
+  });
+});
+
+describe('LCM-LoRA fused export', () => {
+  it('defaults to guidance ≤ 2 and runs one UNet batch (not two) per step', async () => {
+    const lcmConfig = JSON.parse(
+      await readFile(join(fixtureModel('lcm'), 'scheduler', 'scheduler_config.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const dir = await editedCopy('sd15-int32', { 'scheduler/scheduler_config.json': () => lcmConfig });
+    const model = await loadModel(dir, { hashCacheDir: null });
+    expect(model.unet.contract.timestepCondDim).toBe(undefined);
+    expect(model.defaults.guidance).toBeLessThanOrEqual(2);
+    const unetBatches = countUnetBatches(model);
+    const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, seed: 1 });
+    expect([record.scheduler.className, record.steps]).toEqual(['LCMScheduler', 4]);
+    expect(unetBatches).toEqual([1, 1, 1, 1]);
+    await model.release();
+  });
+});
+
+describe('SDXL refiner', () => {
+  it('fails at load with model_unsupported, naming the folder and what to use instead', async () => {
+    const dir = await editedCopy('sdxl', {});
+    await Promise.all(['text_encoder', 'tokenizer'].map((name) => rm(join(dir, name), { recursive: true })));
+    const error = await loadModel(dir, { hashCacheDir: null }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'model_unsupported' });
+    expect((error as Error).message).toBe(
+      `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`,
+    );
+  });
+});
