@@ -39,9 +39,10 @@ export function cpuSplitter(workerPid: number, otherPids: number[]): (() => stri
   return () => {
     const workerCpu = String(cpus - 1);
     const rest = cpus === 2 ? '0' : `0-${cpus - 2}`;
-    pin(processTree(workerPid), workerCpu);
+    const worker = processTree(workerPid);
+    pin(worker, workerCpu);
     pin(
-      otherPids.flatMap((pid) => processTree(pid)).filter((pid) => !processTree(workerPid).includes(pid)),
+      otherPids.flatMap((pid) => processTree(pid)).filter((pid) => !worker.includes(pid)),
       rest,
     );
     return `worker on CPU ${workerCpu}; client, s3rver and router on CPU ${rest}`;
