@@ -14,6 +14,10 @@ export type Scheduler = (typeof SCHEDULERS)[number];
 
 /** Longest prompt or negative prompt, characters. */
 export const MAX_PROMPT_CHARACTERS = 2000;
+/** Largest input image or mask (`image`, `mask`), bytes of its PNG/JPEG/WebP file. */
+export const MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024;
+/** Largest input image side the engine decodes, pixels (a bigger image is refused, not silently shrunk). */
+export const MAX_INPUT_IMAGE_SIDE = 4096;
 /** Largest seed: PyTorch's CPU generator keeps only the low 32 bits, so larger seeds would alias smaller ones. */
 export const MAX_SEED = 4_294_967_295;
 
@@ -35,4 +39,11 @@ export const GENERATION_LIMITS = {
   seed: { min: 0, max: MAX_SEED, step: 1 },
   /** Images per request, generated as one batch. */
   n: { min: 1, max: 16, step: 1 },
+  /**
+   * Image-to-image and inpainting: how much of the schedule runs over the input image (diffusers' `strength`); 1 starts
+   * from pure noise, 0 returns the input. The steps run are `floor(steps × strength)` (at least 1).
+   */
+  strength: { min: 0, max: 1 },
+  /** Inpainting: Gaussian blur of the mask's edge, in pixels (0 = a hard edge). */
+  maskBlur: { min: 0, max: 64, step: 1 },
 } as const satisfies Record<string, NumberRange>;

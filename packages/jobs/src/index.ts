@@ -2,13 +2,20 @@ export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope
 export { boundedNumber, describeValue } from './field-rules.ts';
 export {
   GENERATION_LIMITS,
+  MAX_INPUT_IMAGE_BYTES,
+  MAX_INPUT_IMAGE_SIDE,
   MAX_PROMPT_CHARACTERS,
   MAX_SEED,
   type NumberRange,
   SCHEDULERS,
   type Scheduler,
 } from './generation-limits.ts';
-export { type GenerationParameters, generationParametersSchema } from './generation-parameters-schema.ts';
+export {
+  type GenerationParameters,
+  generationParametersSchema,
+  type InputImage,
+  inputImageSchema,
+} from './generation-parameters-schema.ts';
 export { bytesToHex, hexToBytes } from './hex.ts';
 export {
   JOB_CANCELED,

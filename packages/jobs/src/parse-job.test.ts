@@ -123,6 +123,38 @@ describe('parseJob', () => {
     },
   );
 
+  it('accepts input images by key and digest, with strength, mask blur and preserveUnmasked', () => {
+    const input = (key: string) => ({ key, sha256: 'ab'.repeat(32) });
+    const parameters = {
+      prompt: 'x',
+      image: input('inputs/t/a.png'),
+      mask: input('inputs/t/m.png'),
+      strength: 0.75,
+      maskBlur: 4,
+      preserveUnmasked: true,
+    };
+    const result = parseJob({ ...validJob, parameters });
+    expect(result.ok && result.job.parameters).toEqual(parameters);
+  });
+
+  it.each([
+    ['parameters.mask', { mask: { key: 'm.png', sha256: 'ab'.repeat(32) } }, 'mask needs image'],
+    ['parameters.strength', { strength: 0.5 }, 'strength needs image'],
+    ['parameters.maskBlur', { maskBlur: 3 }, 'maskBlur needs mask'],
+    ['parameters.preserveUnmasked', { preserveUnmasked: false }, 'preserveUnmasked needs mask'],
+    ['parameters.image.sha256', { image: { key: 'a.png', sha256: 'nope' } }, 'sha256 "nope" is not a SHA-256 digest'],
+    [
+      'parameters.strength',
+      { image: { key: 'a.png', sha256: 'ab'.repeat(32) }, strength: 1.5 },
+      'strength 1.5 is out of range; use 0–1',
+    ],
+  ])('rejects %s (%j) naming what it needs', (path, extra, message) => {
+    const errors = errorsFor((job) => Object.assign(job.parameters, extra));
+    expect(errors).toHaveLength(1);
+    expect(errors[0].path).toBe(path);
+    expect(errors[0].message).toContain(message);
+  });
+
   it('rejects unknown fields at their own paths', () => {
     const errors = errorsFor((job) => {
       job.priority = 1;
