@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { parseJsonEvents } from '@stipple/test-support/server-sent-events';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,17 @@ describe('credits under concurrency', () => {
       credits_remaining: number;
     };
     expect(usage).toMatchObject({ calls: 10, credits_remaining: 0 });
+  });
+});
+
+describe("a job's object", () => {
+  it('keeps no alarm once the job has ended (each alarm write is a durable commit)', async () => {
+    const { key } = await newTenant(3);
+    const created = (await (await post(key, { prompt: 'a short one', steps: 2 })).json()) as JobView;
+    const ended = await waitForJobState<JobView>(created.id, key, (job) => job.status === 'succeeded');
+    expect(ended.usage.credits).toBeGreaterThan(0);
+    const alarm = await runInDurableObject(jobRun(env, created.id), (_, state) => state.storage.getAlarm());
+    expect(alarm).toBeNull();
   });
 });
 

@@ -61,7 +61,13 @@ export async function createJob(
   const id = newJobId();
   const usage = priceJob({ width, height, steps, n: request.n });
   const account = tenantAccount(env, tenantId);
-  const reserved = await account.reserve(id, usage, { keyId: caller.keyId, token: caller.clientToken });
+  const createdAt = new Date();
+  const reserved = await account.reserve(
+    id,
+    usage,
+    { keyId: caller.keyId, token: caller.clientToken },
+    { scopes: jobListScopes(caller), createdAt: createdAt.toISOString() },
+  );
   if (!reserved.ok && 'tokenCap' in reserved) {
     throw new ApiError(
       402,
@@ -76,7 +82,6 @@ export async function createJob(
       `this job costs ${reserved.needed} credits and ${reserved.balance} remain; add credits or ask for fewer, smaller images`,
     );
   }
-  const createdAt = new Date();
   const record: JobRecord = {
     id,
     tenantId,
@@ -116,9 +121,24 @@ export async function createJob(
       progress: await jobCallback(env, requestUrl, id),
     },
   };
-  await jobRun(env, id).start(record);
-  await account.recordJob(id, jobListScopes(caller), record.createdAt);
+  await startJobRun(env, record);
   return record;
+}
+
+/**
+ * Hands the new job to its object. `start` is idempotent, so a failed call is made once more; if that fails too, the
+ * reservation is released (credits back) and the client gets the error: a job whose object never took it would
+ * otherwise hold its credits for good.
+ */
+async function startJobRun(env: Env, record: JobRecord): Promise<void> {
+  try {
+    await jobRun(env, record.id)
+      .start(record)
+      .catch(() => jobRun(env, record.id).start(record));
+  } catch (error) {
+    await tenantAccount(env, record.tenantId).release(record.id);
+    throw error;
+  }
 }
 
 /**

@@ -26,6 +26,10 @@ const PLACEMENT_RETRY_MAX_MS = 15_000;
 const PLACEMENT_SAFETY_MS = 5_000;
 /** When a webhook announcement not yet handed to the outbox is tried again (the object stopped in between). */
 const ANNOUNCEMENT_RETRY_MS = 5_000;
+/** How far before its due time an alarm already set may stay (`armAlarm`), ms. */
+const ALARM_SLACK_MS = 1_000;
+/** A settling job's alarm must fire within this to resume it should the object stop (`settle`), ms. */
+const SETTLE_RESUME_MS = 5_000;
 /** The longest one `waitForChange` call waits; callers wanting longer call again. */
 const MAX_WAIT_MS = 60_000;
 
@@ -58,8 +62,11 @@ export class JobRun extends DurableObject<Env> {
    */
   async start(record: JobRecord): Promise<void> {
     if (await this.get()) return;
-    await this.save({ ...record, revision: 1 });
-    await this.ctx.storage.setAlarm(Date.now() + PLACEMENT_SAFETY_MS);
+    // The record and its alarm in one transaction: every storage write is a durable commit on the request's path.
+    await Promise.all([
+      this.save({ ...record, revision: 1 }),
+      this.ctx.storage.setAlarm(Date.now() + PLACEMENT_SAFETY_MS),
+    ]);
     this.ctx.waitUntil(
       this.advance().catch((error) =>
         log('warn', 'job_placement_deferred', record, { message: (error as Error).message }),
@@ -215,7 +222,7 @@ export class JobRun extends DurableObject<Env> {
       await pool.cancel(record.handle!).catch(() => undefined);
       return this.notStarted(record);
     }
-    if (now < nextCheckAt(record, now)) return this.armAlarm(record);
+    if (now + ALARM_SLACK_MS < nextCheckAt(record, now)) return this.armAlarm(record);
     let transition: JobTransition;
     try {
       transition = applyProviderStatus(record, await pool.status(record.handle!), Date.now());
@@ -321,7 +328,12 @@ export class JobRun extends DurableObject<Env> {
 
   /** Sets the alarm for the placed job's next look (a question, or a deadline). */
   private async armAlarm(record: JobRecord): Promise<void> {
-    await this.ctx.storage.setAlarm(Math.max(Date.now(), nextAlarmAt(record, Date.now())));
+    const due = Math.max(Date.now(), nextAlarmAt(record, Date.now()));
+    // An alarm already set a little earlier stays (each change is a durable write): the check it runs looks early by
+    // at most ALARM_SLACK_MS, which changes nothing. `start`'s safety alarm covers a placement's first check so.
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== null && current <= due && current >= due - ALARM_SLACK_MS) return;
+    await this.ctx.storage.setAlarm(due);
   }
 
   /**
@@ -332,7 +344,13 @@ export class JobRun extends DurableObject<Env> {
     const latest = await this.get();
     if (!latest || isTerminal(latest) || latest.settling) return;
     const intent: JobRecord = { ...latest, ...patch, settling: { status, ...(error && { error }) } };
-    await Promise.all([this.ctx.storage.put('record', intent), this.ctx.storage.setAlarm(Date.now() + 1_000)]);
+    // The alarm resumes the settling should this object stop: one already due soon (a placed job has one) will do.
+    const alarm = await this.ctx.storage.getAlarm();
+    const resumeBy = Date.now() + SETTLE_RESUME_MS;
+    await Promise.all([
+      this.ctx.storage.put('record', intent),
+      alarm === null || alarm > resumeBy ? this.ctx.storage.setAlarm(Date.now() + 1_000) : undefined,
+    ]);
     await this.finishSettling(intent);
   }
 
@@ -360,7 +378,8 @@ export class JobRun extends DurableObject<Env> {
    */
   private async commit(before: JobRecord, after: JobRecord): Promise<void> {
     if (!after.webhook || jobWebhookEvents(before, after).length === 0) {
-      await this.save(after);
+      // An ended job with no announcement to deliver needs its alarm no more: dropped in the same transaction.
+      await Promise.all([this.save(after), isTerminal(after) ? this.ctx.storage.deleteAlarm() : undefined]);
       return;
     }
     const retryAt = Date.now() + ANNOUNCEMENT_RETRY_MS;

@@ -113,11 +113,15 @@ export class TenantAccount extends DurableObject<Env> {
     return this.balance();
   }
 
-  /** Holds a job's price. Idempotent per job id: a second call for the same job reserves nothing more. */
+  /**
+   * Holds a job's price and, with `listing`, indexes the job in its lists (`recordJob`) in the same transaction: one
+   * call and one durable write for a job's creation. Idempotent per job id: a second call reserves nothing more.
+   */
   reserve(
     jobId: string,
     price: { credits: number; images: number; megapixelSteps: number },
     holder: { keyId?: string; token?: { id: string; maxCredits?: number } } = {},
+    listing?: { scopes: string[]; createdAt: string },
   ): ReserveResult {
     const { token } = holder;
     const { sql } = this.ctx.storage;
@@ -147,11 +151,12 @@ export class TenantAccount extends DurableObject<Env> {
       holder.keyId ?? null,
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
+    if (listing) this.recordJob(jobId, listing.scopes, listing.createdAt);
     return { ok: true, balance: balance - price.credits };
   }
 
   /** Indexes a job under each list it belongs to, for `GET /v1/jobs`. */
-  recordJob(jobId: string, scopes: string[], createdAt: string): void {
+  private recordJob(jobId: string, scopes: string[], createdAt: string): void {
     for (const scope of scopes) {
       this.ctx.storage.sql.exec('INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)', scope, jobId, createdAt);
     }

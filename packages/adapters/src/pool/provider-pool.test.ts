@@ -46,7 +46,8 @@ describe('ProviderPool', () => {
     const submission = await clock.run(pool.submit(job()));
     expect(submission).toMatchObject({ state: 'queued', attempts: 1, handle: { providerId: 'first', jobId: 'job-1' } });
     expect(providers.second.calls).toEqual([]);
-    expect(log.map((entry) => entry.event)).toEqual(['attempt_started', 'submitted']);
+    expect(log.map((entry) => entry.event)).toEqual(['submitted']);
+    expect(log[0]).toMatchObject({ state: 'queued', attempt: 1, ms: expect.any(Number) });
     expect(log.every((entry) => entry.jobId === 'job-1' && entry.providerId === 'first')).toBe(true);
   });
 

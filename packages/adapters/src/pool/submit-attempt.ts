@@ -41,7 +41,8 @@ export async function submitAttempt(
     });
   }
   const timeoutMs = entry.attemptTimeoutMs;
-  decisions.decide('info', 'attempt_started', job.jobId, { providerId: entry.id, attempt, timeoutMs });
+  // One line per attempt, when it ends (its outcome, with how long it took): the hot path logs once per placement.
+  const startedAt = clock.now();
   const limit = timeLimit(clock, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`), context.abortSignal);
   try {
     const result = await entry.provider.submit({
@@ -51,7 +52,8 @@ export async function submitAttempt(
     });
     entry.breaker.recordSuccess();
     decisions.breakerChanged(entry, job.jobId);
-    decisions.decide('info', 'submitted', job.jobId, { providerId: entry.id, state: result.state, attempt });
+    const ms = clock.now() - startedAt;
+    decisions.decide('info', 'submitted', job.jobId, { providerId: entry.id, state: result.state, attempt, ms });
     return result;
   } catch (error) {
     if (!(error instanceof ProviderError)) {
@@ -67,6 +69,8 @@ export async function submitAttempt(
     decisions.decide('warn', 'attempt_failed', job.jobId, {
       providerId: entry.id,
       attempt,
+      ms: clock.now() - startedAt,
+      timeoutMs,
       code,
       neverStarted,
       retryAfterMs,
