@@ -32,7 +32,14 @@ export interface JobSenders {
   relayDelays(seed: number, steps: number): Promise<number[]>;
 }
 
-export function createJobSenders(routerUrl: string, devKey: string, workerUrl: string, workerSecret: string) {
+/** `idPrefix` keeps two senders' job ids apart (the worker answers a job id it has done from its manifest). */
+export function createJobSenders(
+  routerUrl: string,
+  devKey: string,
+  workerUrl: string,
+  workerSecret: string,
+  idPrefix = 'bench',
+) {
   const authorization = `Bearer ${devKey}`;
   let counter = 0;
 
@@ -71,7 +78,7 @@ export function createJobSenders(routerUrl: string, devKey: string, workerUrl: s
     async viaWorker(seed) {
       const { prompt, ...size } = IMAGE;
       const body = JSON.stringify({
-        jobId: `bench-${process.pid}-${counter++}`,
+        jobId: `${idPrefix}-${process.pid}-${counter++}`,
         tenantId: 'bench',
         modelId: 'tiny-shapes',
         parameters: { prompt, ...size, seed },

@@ -5,7 +5,8 @@
  * to the worker (a signed `POST /invocations`), interleaved so that drift touches both. Prints, after a warm-up:
  * 1. latency p50/p95 on each path and the router's added latency (router − worker, per percentile), with the median
  *    of where a routed job's time went by the router's own timestamps;
- * 2. throughput at 1, 4 and 8 closed-loop clients on each path and the router/worker ratio;
+ * 2. throughput at 1, 4 and 8 closed-loop clients on each path and the router/worker ratio, beside the floor: the same
+ *    worker requests forwarded by a bare Worker in the same workerd (bare-forwarder.ts), what the runtime alone costs;
  * 3. relay delay: a worker progress event's `reported_at` to the client's receipt of it on the job's SSE stream.
  * 1 and 2 run twice: with every part on every CPU (`shared`: the router's CPU is taken from the worker), then `split`,
  * the worker alone on one CPU and the rest on the others (cpu-layout.ts), as a deployment keeps the edge off the GPU host.
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../../packages/cli/src/local-stack/local-stack.ts';
 import { loadOrCreateState } from '../../../packages/cli/src/local-stack/local-stack-state.ts';
 import { freePort } from '../../../packages/cli/src/local-stack/loopback-port.ts';
+import { startBareForwarder } from './bare-forwarder.ts';
 import { cpuSplitter } from './cpu-layout.ts';
 import { createJobSenders, IMAGE, type JobSenders, type RouterTimeline } from './job-senders.ts';
 
@@ -92,20 +94,22 @@ async function reportLatency(senders: JobSenders, pairs: number): Promise<void> 
   }
 }
 
-async function reportThroughput(senders: JobSenders, jobs: number): Promise<void> {
-  console.log(`2. throughput, ${jobs} jobs per level and path   router jobs/s  worker jobs/s  router/worker`);
+async function reportThroughput(senders: JobSenders, floor: JobSenders, jobs: number): Promise<void> {
+  console.log(
+    `2. throughput, ${jobs} jobs per level and path  jobs/s: router  worker  bare hop   router/worker  bare hop/worker`,
+  );
   for (const [level, clients] of CLIENTS.entries()) {
-    const rate = { router: 0, worker: 0 };
-    // Alternating which path goes first from level to level, as the latency pairs do.
-    for (const path of level % 2 ? (['worker', 'router'] as const) : (['router', 'worker'] as const)) {
-      rate[path] = await throughput(path === 'router' ? senders.viaRouter : senders.viaWorker, clients, jobs);
-    }
+    const paths = { router: senders.viaRouter, worker: senders.viaWorker, floor: floor.viaWorker };
+    const rate = { router: 0, worker: 0, floor: 0 };
+    // Alternating the order from level to level, as the latency pairs do, so drift touches every path.
+    const order = ['router', 'worker', 'floor'] as const;
+    for (const path of level % 2 ? [...order].reverse() : order)
+      rate[path] = await throughput(paths[path], clients, jobs);
     const goal = clients === 8 ? '   (goal ≥ 0.95 at 8 clients)' : '';
     const label = `${clients} client${clients === 1 ? '' : 's'}`;
-    console.log(
-      `   ${label.padEnd(40)}${rate.router.toFixed(2).padStart(9)}${rate.worker.toFixed(2).padStart(15)}` +
-        `${(rate.router / rate.worker).toFixed(3).padStart(15)}${goal}`,
-    );
+    const cells = [rate.router, rate.worker, rate.floor].map((value) => value.toFixed(2).padStart(8)).join('');
+    const ratios = `${(rate.router / rate.worker).toFixed(3).padStart(15)}${(rate.floor / rate.worker).toFixed(3).padStart(17)}`;
+    console.log(`   ${label.padEnd(38)}${cells}${ratios}${goal}`);
   }
 }
 
@@ -121,15 +125,17 @@ async function reportRelay(senders: JobSenders, jobs: number, steps: number): Pr
   console.log(`   ${delays.length} events: p50 ${p50}, p95 ${p95}   (goal p50 ≤ 20 ms)`);
 }
 
-async function bench(senders: JobSenders, split: (() => string) | string): Promise<void> {
+async function bench(senders: JobSenders, floor: JobSenders, split: (() => string) | string): Promise<void> {
   // Warm-up: first-run allocations, graph caches, the router's Durable Objects and connections.
-  for (let seed = 0; seed < 3; seed++) await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed)]);
+  for (let seed = 0; seed < 3; seed++) {
+    await Promise.all([senders.viaRouter(seed), senders.viaWorker(seed), floor.viaWorker(seed)]);
+  }
   const [load] = loadavg();
   console.log(`machine: ${availableParallelism()} CPUs; load ${load.toFixed(2)}`);
   console.log(`image: tiny-shapes ${IMAGE.width}x${IMAGE.height}, ${IMAGE.steps} steps, n ${IMAGE.n}`);
   console.log('\nlayout shared: client, s3rver, router and worker on every CPU (the router takes CPU from the worker)');
   await reportLatency(senders, Number(values.jobs));
-  await reportThroughput(senders, Number(values['level-jobs']));
+  await reportThroughput(senders, floor, Number(values['level-jobs']));
   await reportRelay(senders, Number(values['relay-jobs']), Number(values['relay-steps']));
   if (typeof split === 'string') {
     console.log(`\nlayout split: skipped, ${split}`);
@@ -138,7 +144,7 @@ async function bench(senders: JobSenders, split: (() => string) | string): Promi
   // Deployed, the router runs at Cloudflare's edge, never on the GPU host: the same figures with the two apart.
   console.log(`\nlayout split: ${split()}`);
   await reportLatency(senders, Number(values.jobs));
-  await reportThroughput(senders, Number(values['level-jobs']));
+  await reportThroughput(senders, floor, Number(values['level-jobs']));
 }
 
 const stateDir = await mkdtemp(join(tmpdir(), 'stipple-router-bench-'));
@@ -149,8 +155,15 @@ try {
     const worker = stack.children.find((child) => child.name === 'worker')!;
     const router = stack.children.find((child) => child.name === 'router')!;
     const { workerSecret } = loadOrCreateState(stateDir);
-    const split = cpuSplitter(worker.pid, [process.pid, router.pid]);
-    await bench(createJobSenders(stack.url, stack.devKey.key, worker.url, workerSecret), split);
+    // Started by this process, the bare hop's workerd goes with the client and the router in the split layout.
+    const forwarder = await startBareForwarder(worker.url);
+    try {
+      const split = cpuSplitter(worker.pid, [process.pid, router.pid]);
+      const floor = createJobSenders(stack.url, stack.devKey.key, forwarder.url, workerSecret, 'floor');
+      await bench(createJobSenders(stack.url, stack.devKey.key, worker.url, workerSecret), floor, split);
+    } finally {
+      await forwarder.stop();
+    }
   } finally {
     await stack.stop();
   }
