@@ -1,4 +1,12 @@
 export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope } from './api-error.ts';
+export {
+  type ContentFilter,
+  contentFilterSchema,
+  IMAGE_SAFETY_MODES,
+  type ImageSafetyMode,
+  type JobSafety,
+  jobSafetySchema,
+} from './content-filter-schema.ts';
 export { boundedNumber, describeValue } from './field-rules.ts';
 export {
   GENERATION_LIMITS,

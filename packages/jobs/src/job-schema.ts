@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobSafetySchema } from './content-filter-schema.ts';
 import { boundedNumber, describeValue, identifier } from './field-rules.ts';
 import type { NumberRange } from './generation-limits.ts';
 import { generationParametersSchema } from './generation-parameters-schema.ts';
@@ -83,6 +84,8 @@ export const jobSchema = z.strictObject({
    * the last, `PREVIEW_EVERY` (1–1000). Omitted: no previews.
    */
   previewEvery: boundedNumber('previewEvery', PREVIEW_EVERY).optional(),
+  /** Image safety (issue 19): whether the worker runs the model's safety checker, and what a flagged image means. */
+  safety: jobSafetySchema.optional(),
   /** ISO 8601 date-time after which the worker should abandon the job. */
   deadline: z.iso
     .datetime({

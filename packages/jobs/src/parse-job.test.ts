@@ -155,6 +155,14 @@ describe('parseJob', () => {
     expect(errors[0].message).toContain(message);
   });
 
+  it('takes the image-safety mode, naming the modes when it is not one', () => {
+    expect(parseJob({ ...validJob, safety: { images: 'block' } })).toMatchObject({ ok: true });
+    const errors = errorsFor((job) => (job.safety = { images: 'strict' }));
+    expect(errors).toEqual([
+      { path: 'safety.images', message: 'safety.images "strict" is not a mode; use one of off, flag, block' },
+    ]);
+  });
+
   it('rejects unknown fields at their own paths', () => {
     const errors = errorsFor((job) => {
       job.priority = 1;

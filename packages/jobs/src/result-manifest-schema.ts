@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contentFilterSchema } from './content-filter-schema.ts';
 import type { Job, OutputFormat } from './job-schema.ts';
 
 const FILE_EXTENSIONS: Record<OutputFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
@@ -47,8 +48,17 @@ export const resultManifestSchema = z.strictObject({
       seed: nonNegativeInteger,
       /** Size of the stored object in bytes. */
       bytes: nonNegativeInteger,
+      /** The image's safety result (absent from workers older than issue 19). */
+      contentFilter: contentFilterSchema.optional(),
     }),
   ),
+  /**
+   * Images the safety checker flagged under `safety.images: block`: not stored, not among `outputs`, not charged.
+   * `index` is the image's place in the request (0-based), as `resultKey` would have numbered it.
+   */
+  blocked: z
+    .array(z.strictObject({ index: nonNegativeInteger, seed: nonNegativeInteger, contentFilter: contentFilterSchema }))
+    .optional(),
   /** Engine records (per-step timings, warnings); opaque to this contract. */
   records: z.array(z.unknown()),
   timings: z.strictObject({
