@@ -76,7 +76,7 @@ export async function prepareGeneration(
   plan: PlannedGeneration,
   timer = new StageTimer(),
 ): Promise<PreparedGeneration> {
-  const { settings, scheduler, guided, prompts, zeroNegative } = plan;
+  const { settings, scheduler, prompts, zeroNegative } = plan;
   const batch = settings.n;
   const firstSeed = settings.seed ?? randomSeed();
   const seeds = Array.from({ length: batch }, (_, i) => (firstSeed + i) % (MAX_SEED + 1));
