@@ -103,6 +103,24 @@ describe('generate with bad input', () => {
   );
 });
 
+describe('generate with a UNet fixed to one 77-token window', () => {
+  it('refuses a prompt that needs two windows, naming the limit, and takes one that fits', async () => {
+    const model = await loadModel(fixtureModel('sd15-int32'));
+    try {
+      const unet = { ...model.unet, contract: { ...model.unet.contract, sequenceLength: 77 } };
+      const fixed: StableDiffusionModel = { ...model, unet };
+      const request = { prompt: 'a cat', steps: 1, width: 64, height: 64 };
+      const error = await caught(generate(fixed, { ...request, negativePrompt: 'red BREAK blue' }));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.code).toBe('prompt_too_long');
+      expect(error.message).toMatch(/negative_prompt needs 2 windows of 77 tokens.*fixed 77-token.*at most 75 tokens/);
+      await expect(generate(fixed, request)).resolves.toMatchObject({ images: [expect.anything()] });
+    } finally {
+      await model.release();
+    }
+  });
+});
+
 describe('loadModel with bad options', () => {
   it('rejects a negative thread count before opening anything', async () => {
     const error = await caught(loadModel(fixtureModel('sd15-int32'), { intraOpThreads: -2 }));
