@@ -21,13 +21,13 @@ Writes `test/fixtures/goldens/a1111-prompts.json`; see README.md next to this fi
 
 import argparse
 import base64
-import json
 import platform
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
+from diffusers_reference import format_json  # the script beside this one; imports nothing heavy
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_MODELS = REPO_ROOT / "test" / "fixtures" / "models"
@@ -216,13 +216,6 @@ def run_case(models: Path, name, variant, clip_skip, texts):
         ],
         "pooled": [base64.b64encode(np.asarray(p, dtype="<f4").tobytes()).decode() for p in pooled] or None,
     }
-
-
-def format_json(value) -> str:
-    """Indented JSON with lists of numbers kept on one line."""
-    text = json.dumps(value, indent=1)
-    number_list = re.compile(r"\[[\d\s,.eE+-]+\]")
-    return number_list.sub(lambda match: json.dumps(json.loads(match.group(0))), text) + "\n"
 
 
 def main() -> None:
