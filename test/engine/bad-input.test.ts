@@ -80,6 +80,14 @@ describe('generate with bad input', () => {
     ['a negative seed', { seed: -4 }, 'invalid_seed', /seed -4 is out of range; use an integer from 0 to 4294967295/],
     ['guidance rescale over 1', { guidanceRescale: 2 }, 'invalid_guidance_rescale', /guidance_rescale 2/],
     ['a prompt that is not text', { prompt: 42 }, 'invalid_prompt', /prompt must be a string, found number/],
+    ['clip skip 0', { clipSkip: 0 }, 'invalid_clip_skip', /clip_skip 0 is out of range; use an integer from 1 to 12/],
+    [
+      'clip skip on an export without per-layer outputs',
+      { clipSkip: 2 },
+      'clip_skip_unsupported',
+      /clip skip 2 is not supported by sd15-int32 \(text_encoder\).*no per-layer outputs/,
+    ],
+    ['a prompt weight that is not a number', { prompt: '(a:1.2.3)' }, 'invalid_prompt_weight', /"1\.2\.3"/],
   ];
 
   it.each(cases)(
@@ -93,6 +101,24 @@ describe('generate with bad input', () => {
       expect(error.message).toMatch(message);
     },
   );
+});
+
+describe('generate with a UNet fixed to one 77-token window', () => {
+  it('refuses a prompt that needs two windows, naming the limit, and takes one that fits', async () => {
+    const model = await loadModel(fixtureModel('sd15-int32'));
+    try {
+      const unet = { ...model.unet, contract: { ...model.unet.contract, sequenceLength: 77 } };
+      const fixed: StableDiffusionModel = { ...model, unet };
+      const request = { prompt: 'a cat', steps: 1, width: 64, height: 64 };
+      const error = await caught(generate(fixed, { ...request, negativePrompt: 'red BREAK blue' }));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.code).toBe('prompt_too_long');
+      expect(error.message).toMatch(/negative_prompt needs 2 windows of 77 tokens.*fixed 77-token.*at most 75 tokens/);
+      await expect(generate(fixed, request)).resolves.toMatchObject({ images: [expect.anything()] });
+    } finally {
+      await model.release();
+    }
+  });
 });
 
 describe('loadModel with bad options', () => {

@@ -123,9 +123,11 @@ describe('generateBatch, per-job behaviour', () => {
     expect(!outcomes[2].ok && (outcomes[2].error as Error).message).toContain('/7/');
   });
 
-  it('keys requests by size, steps, scheduler and guidance layout only', () => {
+  it('keys requests by size, steps, scheduler, guidance layout and prompt chunk count only', () => {
     const key = (request: Partial<GenerationRequest>) => generationBatchKey(model, { prompt: 'x', ...request });
     expect(key({ seed: 1, guidance: 3, n: 4, negativePrompt: 'y' })).toBe(key({}));
+    expect(key({ prompt: 'x BREAK y' })).not.toBe(key({}));
+    expect(key({ negativePrompt: 'x BREAK y' })).toBe(key({ prompt: 'x BREAK y' }));
     expect(key({ steps: 7 })).not.toBe(key({}));
     expect(key({ width: 32 })).not.toBe(key({}));
     expect(key({ scheduler: 'euler' })).not.toBe(key({}));

@@ -104,13 +104,17 @@ describe('generate', () => {
     expect(replay.images[0].pixels).toEqual(first.images[0].pixels);
   });
 
-  it('warns and reports truncation for a prompt over the 77-token window, and still makes the image', async () => {
-    const prompt = Array.from({ length: 90 }, () => 'red').join(' ');
-    const { images, record } = await generate(model, { prompt, ...SIZE, steps: 1 });
-    expect(images).toHaveLength(1);
-    expect(record.warnings.join('\n')).toMatch(
-      /prompt is longer than the model's 77-token window; the last 15 tokens were dropped/,
-    );
+  it('reads a 150-token prompt to its end: its image differs from the same prompt cut at 75 tokens', async () => {
+    const words = (word: string) => Array.from({ length: 75 }, () => word).join(' ');
+    const request = { ...SIZE, steps: 2, seed: 5, guidance: 7 };
+    const [long, cut] = await Promise.all([
+      generate(model, { ...request, prompt: `${words('red')} ${words('blue')}` }),
+      generate(model, { ...request, prompt: words('red') }),
+    ]);
+    expect(model.tokenizer.tokenize(`${words('red')} ${words('blue')}`).ids).toHaveLength(150);
+    expect(distinctValues(long.images[0].pixels)).toBeGreaterThan(20);
+    expect(long.images[0].pixels).not.toEqual(cut.images[0].pixels);
+    expect(long.record.warnings).toEqual(cut.record.warnings);
   });
 
   it('lets guidance change the image and skips the unconditional pass at guidance ≤ 1', async () => {

@@ -21,6 +21,21 @@ describe('generate with an SDXL model', () => {
     expect(model.family.defaults).toEqual({ steps: 30, guidance: 5 });
   });
 
+  it('reads an earlier hidden state for clip skip 2, as diffusers clip_skip 1, and records it', async () => {
+    const request = { prompt: 'a purple triangle', width: 64, height: 64, steps: 2, seed: 2 };
+    const [plain, skipped] = await Promise.all([
+      generate(model, request),
+      generate(model, { ...request, clipSkip: 2 }),
+    ]);
+    expect(skipped.images[0].pixels).not.toEqual(plain.images[0].pixels);
+    expect([plain.record.clipSkip, skipped.record.clipSkip]).toEqual([1, 2]);
+    // Two layers after the embeddings: clip skip 2 reads hidden_states.0, and there is nothing before it.
+    await expect(generate(model, { ...request, clipSkip: 3 })).rejects.toMatchObject({
+      code: 'invalid_clip_skip',
+      message: expect.stringMatching(/clip skip 3 is out of range for sdxl \(text_encoder\).*use 1–2/),
+    });
+  });
+
   it('uses zero embeddings for a missing negative prompt, unlike an explicit empty one', async () => {
     const request = { prompt: 'a purple triangle', width: 64, height: 64, steps: 2, seed: 2 };
     const [missing, empty, again] = await Promise.all([
@@ -36,7 +51,7 @@ describe('generate with an SDXL model', () => {
     const prompts = {
       hiddenStates: [new Float32Array(77 * 80).fill(1), new Float32Array(77 * 80).fill(2)],
       pooled: [new Float32Array(40).fill(3), new Float32Array(40).fill(4)],
-      truncations: [],
+      sequenceLength: 77,
     };
     const feeds = unetConditioning(model, prompts, { images: 2, guidance: 5, width: 64, height: 56 });
     expect(feeds.time_ids.dims).toEqual([4, 6]);

@@ -40,6 +40,12 @@ export const GENERATION_LIMITS = {
   /** Images per request, generated as one batch. */
   n: { min: 1, max: 16, step: 1 },
   /**
+   * Text-encoder layers skipped from the end, as A1111's "Clip skip" (1 = the last layer, 2 = the penultimate;
+   * diffusers' `clip_skip` is this minus 1). 12 is the depth of SD 1.x's CLIP ViT-L/14 text encoder and A1111's
+   * slider's end; a model with fewer layers refuses more.
+   */
+  clipSkip: { min: 1, max: 12, step: 1 },
+  /**
    * Image-to-image and inpainting: how much of the schedule runs over the input image (diffusers' `strength`); 1 starts
    * from pure noise, 0 returns the input. The steps run are `floor(steps × strength)` (at least 1).
    */

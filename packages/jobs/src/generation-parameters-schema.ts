@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { boundedNumber, boundedString, describeValue } from './field-rules.ts';
 import { GENERATION_LIMITS, MAX_PROMPT_CHARACTERS, SCHEDULERS } from './generation-limits.ts';
 
-const { width, height, steps, guidance, guidanceRescale, seed, n, strength, maskBlur } = GENERATION_LIMITS;
+const { width, height, steps, guidance, guidanceRescale, seed, n, clipSkip, strength, maskBlur } = GENERATION_LIMITS;
 
 /**
  * An input image (image-to-image, inpainting) the worker reads from the job's output bucket: `key` is the object's key
@@ -48,6 +48,8 @@ export const generationParametersSchema = z
     seed: boundedNumber('seed', seed).optional(),
     /** Number of images, 1–16. */
     n: boundedNumber('n', n).optional(),
+    /** Text-encoder layers to skip from the end, 1–12 (A1111's "Clip skip"; 1 = the last layer, the default). */
+    clipSkip: boundedNumber('clipSkip', clipSkip).optional(),
     /** Image-to-image / inpainting: the image to start from (PNG, JPEG or WebP). */
     image: inputImageSchema.optional(),
     /** Inpainting: white (or opaque, for an RGBA mask read as OpenAI's convention by the router) = repaint. Needs `image`. */

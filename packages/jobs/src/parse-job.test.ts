@@ -67,6 +67,11 @@ describe('parseJob', () => {
       'seed 4294967296 is out of range; use an integer 0–4294967295',
     ],
     ['parameters.n', (job) => (job.parameters.n = 0), 'n 0 is out of range; use an integer 1–16'],
+    [
+      'parameters.clipSkip',
+      (job) => (job.parameters.clipSkip = 13),
+      'clipSkip 13 is out of range; use an integer 1–12',
+    ],
     ['parameters.prompt', (job) => (job.parameters.prompt = ''), 'prompt is 0 characters; use 1–2000 characters'],
     [
       'parameters.negativePrompt',

@@ -25,6 +25,8 @@ export function formatA1111Parameters(record: GenerationRecord, seed: number): s
     `Size: ${record.width}x${record.height}`,
     `Model hash: ${record.model.weightsHash.slice(0, 10)}`,
     `Model: ${record.model.id}`,
+    // A1111 writes "Clip skip" only when it is not 1.
+    ...(record.clipSkip > 1 ? [`Clip skip: ${record.clipSkip}`] : []),
     ...(record.guidanceRescale > 0 ? [`CFG Rescale phi: ${record.guidanceRescale}`] : []),
     `Version: Stipple (onnxruntime ${record.onnxRuntimeVersion})`,
   ];

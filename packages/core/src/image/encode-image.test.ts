@@ -18,6 +18,7 @@ const record: GenerationRecord = {
   steps: 4,
   guidance: 7.5,
   guidanceRescale: 0,
+  clipSkip: 1,
   scheduler: {
     name: 'dpmpp-2m',
     className: 'DPMSolverMultistepScheduler',

@@ -13,6 +13,13 @@ export interface TextEncoderContract {
   hiddenSize: number | undefined;
   /** The pooled, projected embedding (`text_embeds`) of a `CLIPTextModelWithProjection`, when the graph has one. */
   pooledOutput: string | undefined;
+  /**
+   * The per-layer outputs `hidden_states.0` (embeddings) … `hidden_states.N` (last layer, before the final layer norm)
+   * in layer order, as Optimum exports them for SDXL; empty when the graph has none. Clip skip reads these.
+   */
+  layerOutputs: string[];
+  /** Whether `hiddenStatesOutput` is the penultimate layer (SDXL) rather than `last_hidden_state`. */
+  penultimate: boolean;
 }
 
 export interface UnetContract {
@@ -27,6 +34,11 @@ export interface UnetContract {
   outputName: string;
   /** Width of `encoder_hidden_states` when the graph declares it. */
   crossAttentionDim: number | undefined;
+  /**
+   * Tokens in `encoder_hidden_states` when the graph fixes them (77 for a one-window export); undefined for a dynamic
+   * `sequence` axis (Optimum's exports), which takes prompts longer than one window.
+   */
+  sequenceLength: number | undefined;
   /** SDXL's extra conditioning (`addition_embed_type: text_time`): pooled text embeds and size/crop time ids. */
   textTime: { textEmbedsType: 'float32' | 'float16'; timeIdsType: 'float32' | 'float16' } | undefined;
 }
@@ -90,13 +102,19 @@ function rejectUnknownInputs(file: string, session: ModelSession, known: readonl
 
 const HIDDEN_STATE_OUTPUT = /^hidden_states\.(\d+)$/;
 
-/** The penultimate of the `hidden_states.N` outputs Optimum exports for SDXL's text encoders. */
-function penultimateHiddenStates(file: string, session: ModelSession): string {
-  const layers = session.outputs
+/** The `hidden_states.N` outputs of a text encoder graph, in layer order. */
+function layerOutputs(session: ModelSession): string[] {
+  return session.outputs
     .map((output) => Number(HIDDEN_STATE_OUTPUT.exec(output.name)?.[1]))
     .filter((index) => Number.isInteger(index))
-    .sort((a, b) => a - b);
-  if (layers.length >= 2) return `hidden_states.${layers.at(-2)}`;
+    .sort((a, b) => a - b)
+    .map((index) => `hidden_states.${index}`);
+}
+
+/** The penultimate of the `hidden_states.N` outputs Optimum exports for SDXL's text encoders. */
+function penultimateHiddenStates(file: string, session: ModelSession): string {
+  const layers = layerOutputs(session);
+  if (layers.length >= 2) return layers[layers.length - 2];
   const found = session.outputs.map((output) => output.name).join(', ');
   throw new ModelError(
     'model_contract_mismatch',
@@ -118,6 +136,8 @@ export function readTextEncoderContract(file: string, session: ModelSession, pen
     hiddenStatesOutput,
     hiddenSize: lastDim(hiddenStates),
     pooledOutput: session.outputs.find((output) => output.name === 'text_embeds')?.name,
+    layerOutputs: layerOutputs(session),
+    penultimate,
   };
 }
 
@@ -151,6 +171,7 @@ export function readUnetContract(file: string, session: ModelSession): UnetContr
     timestepCondType: timestepCond ? expectType(file, timestepCond, FLOATS) : undefined,
     outputName: outputNamed(session, 'out_sample'),
     crossAttentionDim: lastDim(states),
+    sequenceLength: typeof states.shape[1] === 'number' ? states.shape[1] : undefined,
     textTime: hasTextTime
       ? {
           // SDXL's two conditioning inputs come as a pair; findInput names the one a broken export lacks.

@@ -11,6 +11,7 @@ const UNET: UnetContract = {
   timestepCondType: undefined,
   outputName: 'out_sample',
   crossAttentionDim: 768,
+  sequenceLength: undefined,
   textTime: undefined,
 };
 const ENCODER: TextEncoderContract = {
@@ -18,6 +19,8 @@ const ENCODER: TextEncoderContract = {
   hiddenStatesOutput: 'last_hidden_state',
   hiddenSize: 768,
   pooledOutput: undefined,
+  layerOutputs: [],
+  penultimate: false,
 };
 const SDXL_UNET: UnetContract = { ...UNET, textTime: { textEmbedsType: 'float32', timeIdsType: 'float32' } };
 

@@ -1,26 +1,24 @@
 import { numericTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
 import type { StableDiffusionModel, TextEncoder } from '../model/load-model.ts';
+import { applyEmphasis } from '../prompt/prompt-emphasis.ts';
 import type { StageTimer } from './stage-timer.ts';
-
-export interface PromptTruncation {
-  /** Which prompt was cut: `prompt` or `negative_prompt`. */
-  field: string;
-  /** Tokens past the model's window that the model never saw. */
-  droppedTokens: number;
-}
+import type { TokenizedPrompts } from './tokenize-prompts.ts';
 
 export interface EncodedPrompts {
-  /** One `[window, hidden]` block per text, in the order given; SDXL's two encoders sit side by side per token. */
+  /**
+   * One `[sequenceLength, hidden]` block per text, in the order given: its chunks' hidden states one after another
+   * along the token axis, SDXL's two encoders side by side per token.
+   */
   hiddenStates: Float32Array[];
-  /** SDXL: the last encoder's pooled `text_embeds`, one per text. */
+  /** SDXL: the last encoder's pooled `text_embeds` of each text's first chunk (as A1111), one per text. */
   pooled: Float32Array[] | undefined;
-  truncations: PromptTruncation[];
+  /** Tokens per text: chunks × the window. */
+  sequenceLength: number;
 }
 
 interface EncoderOutput {
   states: Float32Array[];
   pooled: Float32Array[] | undefined;
-  truncations: PromptTruncation[];
 }
 
 function split(values: Float32Array, parts: number): Float32Array[] {
@@ -28,23 +26,40 @@ function split(values: Float32Array, parts: number): Float32Array[] {
   return Array.from({ length: parts }, (_, i) => values.slice(i * size, (i + 1) * size));
 }
 
+/** Every chunk of every text through one encoder as one batch, each chunk weighted on its own (A1111 per chunk). */
 async function runEncoder(
   encoder: TextEncoder,
-  texts: readonly { field: string; text: string }[],
+  chunks: TokenizedPrompts['chunks'][number],
+  output: string,
   timer: StageTimer,
 ): Promise<EncoderOutput> {
   const { tokenizer, session, contract } = encoder;
-  const encoded = timer.measure('tokenizeMs', () => texts.map(({ text }) => tokenizer.encodePadded(text)));
-  const ids = encoded.flatMap((encoding) => Array.from(encoding.ids));
-  const feeds = { input_ids: numericTensor(ids, contract.inputIdsType, [texts.length, tokenizer.maxLength]) };
+  const all = chunks.flat();
+  const ids = all.flatMap((chunk) => Array.from(chunk.ids));
+  const feeds = { input_ids: numericTensor(ids, contract.inputIdsType, [all.length, tokenizer.maxLength]) };
   const outputs = await timer.run('textEncoderMs', session, feeds);
+  const states = split(readFloatTensor(outputs[output]), all.length);
+  states.forEach((chunkStates, i) => {
+    applyEmphasis(chunkStates, all[i].weights);
+  });
+  const joinTexts = (blocks: Float32Array[]) =>
+    chunks.map((_, text) => concatenate(blocks.slice(text * chunks[0].length, (text + 1) * chunks[0].length)));
+  const pooled = contract.pooledOutput ? split(readFloatTensor(outputs[contract.pooledOutput]), all.length) : undefined;
   return {
-    states: split(readFloatTensor(outputs[contract.hiddenStatesOutput]), texts.length),
-    pooled: contract.pooledOutput ? split(readFloatTensor(outputs[contract.pooledOutput]), texts.length) : undefined,
-    truncations: encoded.flatMap((encoding, i) =>
-      encoding.truncated ? [{ field: texts[i].field, droppedTokens: encoding.droppedTokenCount }] : [],
-    ),
+    states: joinTexts(states),
+    pooled: pooled && chunks.map((_, text) => pooled[text * chunks[0].length]),
   };
+}
+
+function concatenate(blocks: readonly Float32Array[]): Float32Array {
+  if (blocks.length === 1) return blocks[0];
+  const out = new Float32Array(blocks.reduce((sum, block) => sum + block.length, 0));
+  let offset = 0;
+  for (const block of blocks) {
+    out.set(block, offset);
+    offset += block.length;
+  }
+  return out;
 }
 
 /** Joins per-token embeddings along the last axis, as `torch.concat(prompt_embeds_list, dim=-1)` in SDXL. */
@@ -63,25 +78,29 @@ function concatenatePerToken(blocks: readonly Float32Array[], tokens: number): F
   return out;
 }
 
-/** Tokenizes the texts (padded to the window) and runs them through each text encoder as one batch. */
+/**
+ * Runs tokenized prompts through each text encoder (one batch per encoder): the conditioning the UNet attends to.
+ * Exported for the parity tests, which compare it with the A1111-behaviour reference.
+ */
 export async function encodePrompts(
   model: StableDiffusionModel,
-  texts: readonly { field: string; text: string }[],
+  prompts: TokenizedPrompts,
   timer: StageTimer,
 ): Promise<EncodedPrompts> {
   const outputs: EncoderOutput[] = [];
-  for (const encoder of model.textEncoders) outputs.push(await runEncoder(encoder, texts, timer));
-  const window = model.tokenizer.maxLength;
+  for (const [i, encoder] of model.textEncoders.entries()) {
+    outputs.push(await runEncoder(encoder, prompts.chunks[i], prompts.outputs[i], timer));
+  }
+  const sequenceLength = prompts.chunkCount * model.tokenizer.maxLength;
   return {
-    hiddenStates: texts.map((_, i) =>
+    hiddenStates: outputs[0].states.map((_, text) =>
       concatenatePerToken(
-        outputs.map((output) => output.states[i]),
-        window,
+        outputs.map((output) => output.states[text]),
+        sequenceLength,
       ),
     ),
     pooled: outputs.at(-1)?.pooled,
-    // Both SDXL tokenizers share one vocabulary, so the first one's truncation speaks for both.
-    truncations: outputs[0].truncations,
+    sequenceLength,
   };
 }
 
@@ -94,6 +113,6 @@ export function withZeroNegative(prompts: EncodedPrompts): EncodedPrompts {
   return {
     hiddenStates: zerosLike(prompts.hiddenStates),
     pooled: prompts.pooled && zerosLike(prompts.pooled),
-    truncations: prompts.truncations,
+    sequenceLength: prompts.sequenceLength,
   };
 }

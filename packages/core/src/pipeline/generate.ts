@@ -105,7 +105,7 @@ export async function generateBatch(
     const timer = new StageTimer();
     try {
       checkPreviewEvery(job.previewEvery);
-      const plan = planGeneration(model, job.request);
+      const plan = planGeneration(model, job.request, timer);
       key ??= batchKey(plan);
       if (batchKey(plan) !== key) {
         throw new ValidationError(
@@ -281,6 +281,7 @@ async function decodeJob(
       steps: settings.steps,
       guidance: settings.guidance,
       guidanceRescale: settings.guidanceRescale,
+      clipSkip: settings.clipSkip,
       scheduler: { name: scheduler.name, className: scheduler.className, config: { ...scheduler.config } },
       seeds,
       onnxRuntimeVersion,

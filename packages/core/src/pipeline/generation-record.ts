@@ -11,12 +11,14 @@ export interface GenerationRecord {
   steps: number;
   guidance: number;
   guidanceRescale: number;
+  /** Text-encoder layers skipped from the end (A1111's "Clip skip"); 1 = none. */
+  clipSkip: number;
   scheduler: { name: string; className: string; config: Record<string, unknown> };
   /** The seed of each image, in order (the first seed plus the image's index). */
   seeds: number[];
   onnxRuntimeVersion: string;
   executionProviders: string[];
-  /** Notes a caller should see: a truncated prompt, a scheduler substituted for one the engine lacks. */
+  /** Notes a caller should see: a scheduler substituted for one the engine lacks. */
   warnings: string[];
   timings: StageTimings;
 }

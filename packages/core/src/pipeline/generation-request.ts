@@ -22,6 +22,11 @@ export interface GenerationRequest {
   seed?: number;
   /** Number of images, generated as one batch, 1–16. Default 1. */
   n?: number;
+  /**
+   * Text-encoder layers skipped from the end, 1–12, as A1111's "Clip skip": 1 reads the encoder's usual output, 2 the
+   * layer before it. Needs an export with per-layer `hidden_states.N` outputs (SDXL's). Default 1.
+   */
+  clipSkip?: number;
 }
 
 /** A value in `range`, checked with the engine's own error (`invalid_<field>`) naming the value and the range. */
@@ -69,7 +74,7 @@ export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'schedul
 export function resolveRequest(request: GenerationRequest, model: StableDiffusionModel): ResolvedRequest {
   const factor = model.vaeDecoder.spatialFactor;
   const { defaults } = model;
-  const { steps, guidance, guidanceRescale, n, seed } = GENERATION_LIMITS;
+  const { steps, guidance, guidanceRescale, n, seed, clipSkip } = GENERATION_LIMITS;
   return {
     prompt: checkText('prompt', request.prompt),
     negativePrompt:
@@ -80,6 +85,7 @@ export function resolveRequest(request: GenerationRequest, model: StableDiffusio
     guidance: checkRange('guidance', request.guidance ?? defaults.guidance, guidance),
     guidanceRescale: checkRange('guidance_rescale', request.guidanceRescale ?? 0, guidanceRescale),
     n: checkRange('n', request.n ?? 1, n),
+    clipSkip: checkRange('clip_skip', request.clipSkip ?? 1, clipSkip),
     seed: request.seed === undefined ? undefined : checkRange('seed', request.seed, seed),
     scheduler: request.scheduler,
   };

@@ -39,13 +39,13 @@ export function unetConditioning(
   const { contract } = model.unet;
   const texts = prompts.hiddenStates.length;
   const batch = texts * settings.images;
-  const window = model.tokenizer.maxLength;
+  const tokens = prompts.sequenceLength;
   const states = perImage(prompts.hiddenStates, settings.images);
   const feeds: Record<string, Tensor> = {
     encoder_hidden_states: floatTensor(states, contract.encoderHiddenStatesType, [
       batch,
-      window,
-      states.length / (batch * window),
+      tokens,
+      states.length / (batch * tokens),
     ]),
   };
   if (contract.timestepCondDim !== undefined) {

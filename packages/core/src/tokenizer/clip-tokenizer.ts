@@ -111,7 +111,7 @@ export class ClipTokenizer {
 
   /** Tokenizes `text`: start token, as many of its tokens as fit in `maxLength - 2`, end token. No padding. */
   encode(text: string): ClipEncoding {
-    const { tokens, ids } = this.#tokenize(text);
+    const { tokens, ids } = this.tokenize(text);
     const room = this.maxLength - 2;
     const droppedTokenCount = Math.max(0, ids.length - room);
     return {
@@ -128,6 +128,11 @@ export class ClipTokenizer {
     const padded = new Int32Array(this.maxLength).fill(this.padTokenId);
     padded.set(ids);
     return { ids: padded, length: ids.length, truncated, droppedTokenCount };
+  }
+
+  /** The id of a vocabulary entry (`',</w>'`, say), or undefined when the vocabulary has no such entry. */
+  tokenId(token: string): number | undefined {
+    return this.#vocab.get(token);
   }
 
   /**
@@ -156,8 +161,11 @@ export class ClipTokenizer {
     throw new ModelError(TokenizerErrorCode.specialTokenMissing, message, { path: source, token, role });
   }
 
-  /** The text's tokens without start/end tokens and without truncation. */
-  #tokenize(text: string): { tokens: string[]; ids: number[] } {
+  /**
+   * The text's token ids and vocabulary entries, without start and end tokens and without truncation: what a prompt
+   * chunker splits into windows (A1111's `tokenize`, before it chunks prompts longer than the window).
+   */
+  tokenize(text: string): { tokens: string[]; ids: number[] } {
     const tokens: string[] = [];
     const ids: number[] = [];
     for (const word of splitClipText(cleanClipText(text), this.#split)) {
