@@ -111,6 +111,7 @@ export async function createJob(
         scheduler: request.scheduler,
         seed: request.seed,
         n: request.n,
+        clipSkip: request.clip_skip,
       },
       // The storage prefix comes from the authenticated tenant only (the worker writes under {prefix}/{tenant}/{job}).
       output: { bucket: env.S3_BUCKET, keyPrefix: env.S3_KEY_PREFIX ?? 'outputs', format: request.output_format },

@@ -6,7 +6,7 @@ import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
  * The engine's bounds (GENERATION_LIMITS in @stipple/jobs), narrowed where the public API is stricter; the test beside
  * this file checks that every bound here lies within the engine's.
  */
-const { width, height, steps, guidance, seed, n } = GENERATION_LIMITS;
+const { width, height, steps, guidance, seed, n, clipSkip } = GENERATION_LIMITS;
 /** Smallest image side the API draws, pixels (the engine's is 8). */
 export const MIN_IMAGE_SIDE = 64;
 /** Most denoising steps per job (the engine's is 1000). */
@@ -59,6 +59,16 @@ export const jobRequestSchema = z.strictObject({
     .max(seed.max)
     .optional()
     .meta({ description: 'Seed of the first image (image i uses seed + i); default random, reported back.' }),
+  clip_skip: z
+    .int()
+    .min(clipSkip.min)
+    .max(clipSkip.max)
+    .optional()
+    .meta({
+      description:
+        'Text-encoder layers to skip from the end, as A1111\'s "Clip skip" (1 = the last layer); SDXL models only ' +
+        '(docs/PROMPTS.md).',
+    }),
   n: z.int().min(n.min).max(MAX_IMAGES_PER_JOB).default(1).meta({ description: 'Number of images.' }),
   output_format: z.enum(OUTPUT_FORMATS).default('png').meta({ description: 'Image encoding.' }),
   timeout_seconds: z
