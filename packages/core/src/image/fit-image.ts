@@ -38,10 +38,13 @@ export function editSize(image: ImageSize, requested: Partial<ImageSize>, factor
 export async function fitImage(image: RasterImage, size: ImageSize): Promise<RasterImage> {
   if (image.width === size.width && image.height === size.height) return image;
   const { width, height, channels } = image;
-  const data = await sharp(image.pixels, { raw: { width, height, channels } })
-    .resize(size.width, size.height, { fit: 'cover', position: 'centre' })
-    .raw()
-    .toBuffer();
+  let resized = sharp(image.pixels, { raw: { width, height, channels } }).resize(size.width, size.height, {
+    fit: 'cover',
+    position: 'centre',
+  });
+  // libvips hands a one-channel raw image back as sRGB: keep one channel.
+  if (channels === 1) resized = resized.extractChannel(0);
+  const data = await resized.raw().toBuffer();
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), ...size, channels };
 }
 
