@@ -1,5 +1,5 @@
 import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_SIDE } from '@stipple/jobs';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { decodeInputImage } from './input-image.ts';
@@ -22,8 +22,8 @@ async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
 
 describe('decodeInputImage', () => {
   it.each([
-    ['png', (image: sharp.Sharp) => image.png()],
-    ['webp', (image: sharp.Sharp) => image.webp({ lossless: true })],
+    ['png', (image: Sharp) => image.png()],
+    ['webp', (image: Sharp) => image.webp({ lossless: true })],
   ])('decodes a lossless %s to the same RGB pixels', async (_format, encode) => {
     const file = await encode(raw(PIXELS, 3, 2, 3)).toBuffer();
     const decoded = await decodeInputImage(file, 'image');
