@@ -32,7 +32,9 @@ describe('decodeInputImage', () => {
   });
 
   it('decodes a JPEG', async () => {
-    const file = await raw(new Array(16 * 8 * 3).fill(200), 16, 8, 3).jpeg({ quality: 95 }).toBuffer();
+    const file = await raw(new Array(16 * 8 * 3).fill(200), 16, 8, 3)
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const decoded = await decodeInputImage(file, 'image');
     expect(decoded).toMatchObject({ width: 16, height: 8, channels: 3 });
     expect(Math.abs(decoded.pixels[0] - 200)).toBeLessThanOrEqual(2);
