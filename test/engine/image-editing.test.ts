@@ -11,6 +11,7 @@ import {
   type StableDiffusionModel,
   ValidationError,
 } from '../../packages/core/src/index.ts';
+import { rejection } from '../../packages/core/test-support/rejection.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
 /** A width × height PNG of a diagonal gradient with a red square: enough structure to notice changes. */
@@ -35,15 +36,6 @@ function boxMask(width: number, height: number, box: { left: number; top: number
   return sharp(pixels, { raw: { width, height, channels: 1 } })
     .png()
     .toBuffer();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return error as ValidationError;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -166,7 +158,7 @@ describe('image-to-image and inpainting with a 4-channel UNet (sd15 fixture)', (
     Object.assign(request, change);
     if (request.mask === ('small' as never)) request.mask = small;
     if (request.image === ('garbage' as never)) request.image = new TextEncoder().encode('garbage');
-    const error = await rejection(generate(model, request));
+    const error = await rejection(generate(model, request), ValidationError);
     expect(error.code).toBe(code);
     expect(error.message).toContain(message);
   });
@@ -190,7 +182,7 @@ describe('inpainting with a 9-channel inpainting UNet (sd15-inpainting fixture)'
 
   it('refuses text-to-image and image-to-image: the UNet needs a mask', async () => {
     for (const request of [{ prompt: 'x' }, { prompt: 'x', image }]) {
-      const error = await rejection(generate(model, request));
+      const error = await rejection(generate(model, request), ValidationError);
       expect(error.code).toBe('mask_required');
       expect(error.message).toBe(
         'model sd15-inpainting has an inpainting UNet (9 input channels: latents, mask, masked image); send image and mask, or use a text-to-image model',
@@ -221,7 +213,7 @@ describe('image-to-image on a model without a VAE encoder', () => {
   it('refuses the request, naming what is missing', async () => {
     const model = await loadModel(fixtureModel('rank0-timestep'));
     try {
-      const error = await rejection(generate(model, { prompt: 'x', image: await scene(16, 16) }));
+      const error = await rejection(generate(model, { prompt: 'x', image: await scene(16, 16) }), ValidationError);
       expect(error.code).toBe('image_unsupported');
       expect(error.message).toBe(
         'model rank0-timestep has no VAE encoder (vae_encoder/model.onnx), which image-to-image and inpainting need; export the model with its VAE encoder',

@@ -43,11 +43,15 @@ function parseBoolean(flag: string, value: string | undefined): boolean | undefi
 
 /** The edit fields of a `GenerationRequest`, with the files read; the engine checks the rest. */
 export async function readEditFlags(values: EditFlagValues) {
-  return {
-    image: await readInputFile('image', values.image),
-    mask: await readInputFile('mask', values.mask),
+  // Flags are checked before any file is read, so a typo is named even when a file is missing too.
+  const settings = {
     strength: parseNumber('strength', values.strength),
     maskBlur: parseNumber('mask-blur', values['mask-blur']),
     preserveUnmasked: parseBoolean('keep-unmasked', values['keep-unmasked']),
+  };
+  return {
+    image: await readInputFile('image', values.image),
+    mask: await readInputFile('mask', values.mask),
+    ...settings,
   };
 }

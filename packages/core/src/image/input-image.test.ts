@@ -1,6 +1,7 @@
 import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_SIDE } from '@stipple/jobs';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { rejection } from '../../test-support/rejection.ts';
 import { ValidationError } from '../errors.ts';
 import { decodeInputImage } from './input-image.ts';
 
@@ -9,15 +10,6 @@ const PIXELS = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 0, 0, 255, 255, 255, 
 
 function raw(pixels: number[], width: number, height: number, channels: 1 | 3 | 4) {
   return sharp(Uint8Array.from(pixels), { raw: { width, height, channels } });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return error as ValidationError;
 }
 
 describe('decodeInputImage', () => {
@@ -65,20 +57,23 @@ describe('decodeInputImage', () => {
   });
 
   it('refuses bytes that are not an image, naming the field', async () => {
-    const error = await rejection(decodeInputImage(new TextEncoder().encode('not an image'), 'mask'));
+    const error = await rejection(decodeInputImage(new TextEncoder().encode('not an image'), 'mask'), ValidationError);
     expect(error.code).toBe('invalid_image');
     expect(error.message).toMatch(/^mask is not a readable image .*; use a PNG, JPEG or WebP file$/);
   });
 
   it('refuses other image formats', async () => {
     const gif = await raw(PIXELS, 3, 2, 3).gif().toBuffer();
-    const error = await rejection(decodeInputImage(gif, 'image'));
+    const error = await rejection(decodeInputImage(gif, 'image'), ValidationError);
     expect(error.code).toBe('invalid_image');
     expect(error.message).toBe('image is a gif file; use a PNG, JPEG or WebP file');
   });
 
   it('refuses a file over the byte limit before decoding it', async () => {
-    const error = await rejection(decodeInputImage(new Uint8Array(MAX_INPUT_IMAGE_BYTES + 1), 'image'));
+    const error = await rejection(
+      decodeInputImage(new Uint8Array(MAX_INPUT_IMAGE_BYTES + 1), 'image'),
+      ValidationError,
+    );
     expect(error.code).toBe('image_too_large');
     expect(error.message).toBe(
       `image is ${MAX_INPUT_IMAGE_BYTES + 1} bytes; use a file of at most ${MAX_INPUT_IMAGE_BYTES} bytes`,
@@ -91,7 +86,7 @@ describe('decodeInputImage', () => {
     })
       .png()
       .toBuffer();
-    const error = await rejection(decodeInputImage(wide, 'image'));
+    const error = await rejection(decodeInputImage(wide, 'image'), ValidationError);
     expect(error.code).toBe('image_too_large');
     expect(error.message).toBe(
       `image is ${MAX_INPUT_IMAGE_SIDE + 1}×1 pixels; use at most ${MAX_INPUT_IMAGE_SIDE} pixels on each side`,
