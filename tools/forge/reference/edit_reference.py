@@ -37,7 +37,9 @@ def edit_case(name, variant, *, image, mask=None, strength, scheduler=None, **se
 # 4-channel UNet (latent blending) on sd15-int32 and with the 9-channel sd15-inpainting fixture, whose vae_encoder
 # outputs latent_parameters (sampled with the generator).
 EDIT_CASES = [
-    edit_case("img2img sd15-int32 euler 0.6", "sd15-int32", image="scene", strength=0.6, scheduler="euler", steps=5, seed=70),
+    edit_case(
+        "img2img sd15-int32 euler 0.6", "sd15-int32", image="scene", strength=0.6, scheduler="euler", steps=5, seed=70
+    ),
     edit_case(
         "img2img sd15-int32 euler-ancestral 0.75 n=2",
         "sd15-int32",
@@ -48,8 +50,18 @@ EDIT_CASES = [
         n=2,
         seed=71,
     ),
-    edit_case("img2img sd15-int32 ddim 0.5", "sd15-int32", image="scene", strength=0.5, scheduler="ddim", steps=6, seed=72),
-    edit_case("img2img sd15-int32 dpmpp-2m 0.8", "sd15-int32", image="scene", strength=0.8, scheduler="dpmpp-2m", steps=5, seed=73),
+    edit_case(
+        "img2img sd15-int32 ddim 0.5", "sd15-int32", image="scene", strength=0.5, scheduler="ddim", steps=6, seed=72
+    ),
+    edit_case(
+        "img2img sd15-int32 dpmpp-2m 0.8",
+        "sd15-int32",
+        image="scene",
+        strength=0.8,
+        scheduler="dpmpp-2m",
+        steps=5,
+        seed=73,
+    ),
     edit_case(
         "img2img sd15-int32 dpmpp-2m-karras 0.7",
         "sd15-int32",
@@ -60,9 +72,24 @@ EDIT_CASES = [
         seed=74,
     ),
     edit_case(
-        "img2img sd15-int32 lcm 0.5", "sd15-int32", image="scene", strength=0.5, scheduler="lcm", steps=4, guidance=1.5, seed=75
+        "img2img sd15-int32 lcm 0.5",
+        "sd15-int32",
+        image="scene",
+        strength=0.5,
+        scheduler="lcm",
+        steps=4,
+        guidance=1.5,
+        seed=75,
     ),
-    edit_case("img2img sd15-int32 euler strength 1", "sd15-int32", image="scene", strength=1.0, scheduler="euler", steps=3, seed=76),
+    edit_case(
+        "img2img sd15-int32 euler strength 1",
+        "sd15-int32",
+        image="scene",
+        strength=1.0,
+        scheduler="euler",
+        steps=3,
+        seed=76,
+    ),
     edit_case(
         "inpaint 4-channel sd15-int32 euler 1.0",
         "sd15-int32",
@@ -84,9 +111,24 @@ EDIT_CASES = [
         seed=78,
     ),
     edit_case(
-        "inpaint 4-channel sd15-int32 ddim 0.6", "sd15-int32", image="scene", mask="box", strength=0.6, scheduler="ddim", steps=5, seed=79
+        "inpaint 4-channel sd15-int32 ddim 0.6",
+        "sd15-int32",
+        image="scene",
+        mask="box",
+        strength=0.6,
+        scheduler="ddim",
+        steps=5,
+        seed=79,
     ),
-    edit_case("inpaint 9-channel default (euler) 1.0", "sd15-inpainting", image="scene", mask="box", strength=1.0, steps=4, seed=80),
+    edit_case(
+        "inpaint 9-channel default (euler) 1.0",
+        "sd15-inpainting",
+        image="scene",
+        mask="box",
+        strength=1.0,
+        steps=4,
+        seed=80,
+    ),
     edit_case(
         "inpaint 9-channel euler-ancestral 0.5",
         "sd15-inpainting",
@@ -130,7 +172,9 @@ def draw_input(kind: str, width: int, height: int) -> np.ndarray:
 def compile_class(source_file: Path, class_name: str, namespace: dict):
     tree = ast.parse(source_file.read_text(), filename=str(source_file))
     node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
-    code = compile(ast.Module(body=[node], type_ignores=[]), str(source_file), "exec", flags=future_flags.annotations.compiler_flag)
+    code = compile(
+        ast.Module(body=[node], type_ignores=[]), str(source_file), "exec", flags=future_flags.annotations.compiler_flag
+    )
     exec(code, namespace)  # noqa: S102 - diffusers' own source, by design
     return namespace[class_name]
 
@@ -158,7 +202,10 @@ class EditDiffusers:
         img2img_file = folder / "pipeline_stable_diffusion_img2img.py"
         namespace.update(base.compile_functions(img2img_file, ["retrieve_latents"], namespace))
         self.img2img_methods = base.compile_functions(
-            img2img_file, ["get_timesteps", "prepare_latents"], dict(namespace), class_name="StableDiffusionImg2ImgPipeline"
+            img2img_file,
+            ["get_timesteps", "prepare_latents"],
+            dict(namespace),
+            class_name="StableDiffusionImg2ImgPipeline",
         )
         self.inpaint_methods = base.compile_functions(
             folder / "pipeline_stable_diffusion_inpaint.py",
