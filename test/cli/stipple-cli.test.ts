@@ -153,6 +153,10 @@ describe('stipple-cli generate', () => {
     [['--scheduler', 'plms'], /scheduler "plms"|plms/],
     [['--format', 'gif'], /--format "gif" is not supported; use png, jpeg or webp/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--image', 'no-such-file.png'], /--image no-such-file.png cannot be read: ENOENT \[input_file_unreadable\]/],
+    [['--strength', '0.5'], /strength needs image; send image too or leave strength out \[invalid_strength\]/],
+    [['--image', 'x.png', '--strength', 'lots'], /--strength "lots" is not a number/],
+    [['--image', 'x.png', '--keep-unmasked', 'maybe'], /--keep-unmasked "maybe" is not true or false/],
   ])('exits 2 with a clear message for %j', async (extra, message) => {
     const result = await stipple(
       'generate',
@@ -181,6 +185,49 @@ describe('stipple-cli generate', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/missing-unet\/unet\/model\.onnx is missing.*\[model_file_missing\]/);
+  });
+});
+
+describe('stipple-cli generate --image', () => {
+  let image: string;
+  let mask: string;
+  beforeAll(async () => {
+    image = join(outDir, 'input.png');
+    mask = join(outDir, 'mask.png');
+    await sharp({ create: { width: 40, height: 32, channels: 3, background: '#3050c0' } }).toFile(image);
+    await sharp({ create: { width: 40, height: 32, channels: 3, background: '#000' } })
+      .composite([{ input: { create: { width: 16, height: 16, channels: 3, background: '#fff' } }, left: 8, top: 8 }])
+      .toFile(mask);
+  });
+
+  it('edits an image with a mask, sized to the image, and embeds the strength and mask blur', async () => {
+    const out = join(outDir, 'edited.png');
+    const result = await stipple(
+      'generate',
+      '--model',
+      fixtureModel('sd15-int32'),
+      '--prompt',
+      'a cat',
+      '--steps',
+      '4',
+      '--seed',
+      '3',
+      '--image',
+      image,
+      '--mask',
+      mask,
+      '--strength',
+      '0.5',
+      '--mask-blur',
+      '2',
+      '--out',
+      out,
+    );
+    expect(result).toMatchObject({ code: 0, stdout: `${out}\n` });
+    expect(result.stderr).toMatch(/steps, strength 0.5, guidance/);
+    const file = await readFile(out);
+    expect(await sharp(file).metadata()).toMatchObject({ width: 40, height: 32 });
+    expect(readPngTextChunks(file).parameters).toMatch(/Denoising strength: 0.5, Mask blur: 2/);
   });
 });
 

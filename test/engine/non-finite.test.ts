@@ -15,6 +15,7 @@ import {
 } from '../../packages/core/src/index.ts';
 import { decodeLatents } from '../../packages/core/src/pipeline/decode-latents.ts';
 import { StageTimer } from '../../packages/core/src/pipeline/stage-timer.ts';
+import { rejection } from '../../packages/core/test-support/rejection.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
 const REQUEST = { prompt: 'a red circle on a blue background', width: 64, height: 64, steps: 3, seed: 3 };
@@ -30,15 +31,6 @@ interface UpcastGolden {
 const golden = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../fixtures/goldens/fp16-vae-upcast.json'), 'utf8'),
 ) as UpcastGolden;
-
-async function rejection(work: Promise<unknown>): Promise<ModelError> {
-  const error = await work.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
 
 describe('an fp16 VAE that overflows (force_upcast)', () => {
   const copies: string[] = [];
@@ -88,7 +80,7 @@ describe('an fp16 VAE that overflows (force_upcast)', () => {
     const model = await loadModel(dir);
     try {
       expect(model.vaeDecoder.upcast.component).toBe('vae_decoder');
-      const error = await rejection(generate(model, REQUEST));
+      const error = await rejection(generate(model, REQUEST), ModelError);
       expect(error.code).toBe('non_finite_image');
       expect(error.message).toContain(join(dir, 'vae_decoder', 'model.onnx'));
       expect(error.message).toContain(`export the VAE decoder in fp32 into ${join(dir, 'vae_decoder_fp32')}`);
@@ -107,7 +99,7 @@ describe('an fp16 VAE that overflows (force_upcast)', () => {
     const model = await loadModel(dir);
     try {
       expect(model.vaeDecoder.upcast).toEqual({ component: 'vae_decoder', forceUpcast: false, hasFp32Decoder: true });
-      const error = await rejection(generate(model, REQUEST));
+      const error = await rejection(generate(model, REQUEST), ModelError);
       expect(error.code).toBe('non_finite_image');
       expect(error.message).toContain('sets force_upcast to false, so set it to true');
     } finally {

@@ -154,6 +154,7 @@ def build_unet(variant: Variant, folder: Path) -> None:
         addition_time_embed_dim=variant.addition_time_embed_dim if variant.xl else None,
         text_embeds_dim=variant.text_encoder_2.projection_dim if variant.text_encoder_2 else 0,
         num_time_ids=variant.num_time_ids,
+        in_channels=variant.unet_in_channels,
     )
     seed = variant.seed + 1
     torch.manual_seed(seed)
@@ -161,7 +162,7 @@ def build_unet(variant: Variant, folder: Path) -> None:
     init_weights(module, InitSpec(seed=seed, gains=UNET_XL_GAINS if variant.xl else UNET_GAINS))
 
     gen = torch.Generator().manual_seed(seed)
-    sample = torch.randn((BATCH, 4, variant.sample_size, variant.sample_size), generator=gen)
+    sample = torch.randn((BATCH, cfg.in_channels, variant.sample_size, variant.sample_size), generator=gen)
     hidden = torch.randn((BATCH, SEQ, cfg.cross_attention_dim), generator=gen)
     if variant.timestep == "int64-rank0":
         timestep = torch.tensor(999, dtype=torch.int64)
@@ -208,6 +209,7 @@ def build_unet(variant: Variant, folder: Path) -> None:
             time_cond_proj_dim=cfg.time_cond_proj_dim,
             addition_time_embed_dim=cfg.addition_time_embed_dim,
             projection_class_embeddings_input_dim=cfg.projection_class_embeddings_input_dim if variant.xl else None,
+            in_channels=cfg.in_channels,
         ),
     )
 
@@ -281,7 +283,8 @@ def write_vae_upcast_golden(variant: Variant, path: Path) -> None:
 def build_vae_encoder(variant: Variant, folder: Path) -> None:
     seed = variant.seed + 3
     torch.manual_seed(seed)
-    module = TinyVaeEncoder(VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS))
+    output = variant.vae_encoder_output
+    module = TinyVaeEncoder(VaeConfig(channels=VAE_CHANNELS, norm_groups=NORM_GROUPS), output == "latent_parameters")
     init_weights(module, InitSpec(seed=seed, gains=VAE_ENCODER_GAINS))
     gen = torch.Generator().manual_seed(seed)
     size = 8 * variant.sample_size
@@ -291,10 +294,10 @@ def build_vae_encoder(variant: Variant, folder: Path) -> None:
         module,
         (image,),
         ["sample"],
-        ["latent_sample"],
+        [output],
         {
             "sample": {0: ax["batch"], 2: ax["height"], 3: ax["width"]},
-            "latent_sample": {0: ax["batch"], 2: ax["height_latent"], 3: ax["width_latent"]},
+            output: {0: ax["batch"], 2: ax["height_latent"], 3: ax["width_latent"]},
         },
         variant.opset,
     )

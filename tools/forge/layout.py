@@ -195,6 +195,7 @@ def unet_config(
     time_cond_proj_dim: int | None,
     addition_time_embed_dim: int | None = None,
     projection_class_embeddings_input_dim: int | None = None,
+    in_channels: int = 4,
 ) -> dict[str, Any]:
     text_time: dict[str, Any] = {}
     if addition_time_embed_dim is not None:
@@ -217,7 +218,7 @@ def unet_config(
         "downsample_padding": 1,
         "flip_sin_to_cos": True,
         "freq_shift": 0,
-        "in_channels": 4,
+        "in_channels": in_channels,
         "layers_per_block": 1,
         "mid_block_type": None,
         "norm_eps": 1e-05,

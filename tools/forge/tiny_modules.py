@@ -149,6 +149,8 @@ class UNetConfig:
     addition_time_embed_dim: int | None = None
     text_embeds_dim: int = 0
     num_time_ids: int = 6
+    # 9 for an inpainting UNet: latents (4) + mask (1) + masked-image latents (4); out_sample stays 4
+    in_channels: int = 4
 
     @property
     def projection_class_embeddings_input_dim(self) -> int:
@@ -244,7 +246,7 @@ class TinyUNet(nn.Module):
         self.time_linear_2 = nn.Linear(cfg.time_embed_dim, cfg.time_embed_dim)
         if cfg.addition_time_embed_dim is not None:
             self.add_embedding = TimestepEmbedding(cfg.projection_class_embeddings_input_dim, cfg.time_embed_dim)
-        self.conv_in = nn.Conv2d(4, c, 3, padding=1)
+        self.conv_in = nn.Conv2d(cfg.in_channels, c, 3, padding=1)
         self.resnet = ResnetBlock(c, cfg.norm_groups, cfg.time_embed_dim)
         self.attention = Transformer2D(cfg)
         self.conv_norm_out = nn.GroupNorm(cfg.norm_groups, c, eps=1e-5)
@@ -341,11 +343,13 @@ class TinyVaeDecoder(nn.Module):
 
 
 class TinyVaeEncoder(nn.Module):
-    """sample [b, 3, H, W] -> latent_sample [b, 4, H/8, W/8] (the latent distribution's mean)."""
+    """sample [b, 3, H, W] -> latent_sample [b, 4, H/8, W/8] (the latent distribution's mean), or with
+    ``parameters`` Optimum's latent_parameters [b, 8, H/8, W/8]: mean and log-variance on the channel axis."""
 
-    def __init__(self, cfg: VaeConfig) -> None:
+    def __init__(self, cfg: VaeConfig, parameters: bool = False) -> None:
         super().__init__()
         c = cfg.channels
+        self.parameters_output = parameters
         self.latent_channels = cfg.latent_channels
         self.conv_in = nn.Conv2d(3, c, 3, padding=1)
         self.down_convs = nn.ModuleList(nn.Conv2d(c, c, 3, stride=2, padding=1) for _ in range(cfg.num_upsamples))
@@ -360,6 +364,9 @@ class TinyVaeEncoder(nn.Module):
             h = F.silu(conv(h))
         h = self.mid(h)
         moments = self.quant_conv(self.conv_out(F.silu(self.conv_norm_out(h))))
+        if self.parameters_output:
+            # a trained VAE's log-variance is well below 0 (std << |mean|); shift the random one there
+            return torch.cat([moments[:, : self.latent_channels], moments[:, self.latent_channels :] - 4.0], dim=1)
         return moments[:, : self.latent_channels]  # mean; [latent_channels:] would be log-variance
 
 

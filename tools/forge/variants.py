@@ -59,6 +59,10 @@ class Variant:
     sample_size: int = 8  # latent size; the VAE's sample_size is 8x this
     opset: int = 17
     vae_encoder: bool = False
+    # "latent_sample" (the mean, used as is) or "latent_parameters" (Optimum's mean ⊕ log-variance, sampled)
+    vae_encoder_output: str = "latent_sample"
+    # 9: an inpainting UNet (latents ⊕ mask ⊕ masked-image latents), as SD 1.5 inpainting
+    unet_in_channels: int = 4
     lcm: bool = False
     null_entries: bool = False  # feature_extractor/safety_checker null entries in model_index.json
     external_data: dict[str, str] = field(default_factory=dict)  # component -> external data file name
@@ -178,6 +182,17 @@ VARIANTS: list[Variant] = [
         scheduler="sd15-pndm",
         vae_force_upcast=True,
         vae_overflow=True,
+    ),
+    Variant(
+        name="sd15-inpainting",
+        index=10,
+        summary="SD 1.5 inpainting-like: unet in_channels 9 (latents, mask, masked-image latents), out 4; "
+        "vae_encoder with Optimum's latent_parameters output (mean and log-variance, sampled); Euler",
+        scheduler="euler",
+        pipeline_class="ORTStableDiffusionInpaintPipeline",
+        vae_encoder=True,
+        vae_encoder_output="latent_parameters",
+        unet_in_channels=9,
     ),
 ]
 

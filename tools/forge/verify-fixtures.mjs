@@ -298,10 +298,12 @@ async function verifyVariant(name) {
     ts.type === 'int64'
       ? new ort.Tensor('int64', BigInt64Array.from(tsValues, BigInt), tsDims)
       : floatTensor(ts.type, tsValues, tsDims);
-  const latentCount = BATCH * 4 * LATENT * LATENT;
+  // an inpainting UNet (sd15-inpainting) takes 9 channels: latents, mask, masked-image latents
+  const inChannels = unetConfig.in_channels;
+  const latentCount = BATCH * inChannels * LATENT * LATENT;
   const sampleValues = Array.from({ length: latentCount }, randn);
   const feeds = {
-    sample: floatTensor(sampleType, sampleValues, [BATCH, 4, LATENT, LATENT]),
+    sample: floatTensor(sampleType, sampleValues, [BATCH, inChannels, LATENT, LATENT]),
     timestep,
     encoder_hidden_states: hidden,
     ...xlFeeds,
@@ -348,7 +350,8 @@ async function verifyVariant(name) {
 
   // dynamic spatial dims: a non-square, odd-sized latent must work too
   const odd = [BATCH, 4, 9, 6];
-  const oddFeeds = { ...feeds, sample: floatTensor(sampleType, sampleValues.slice(0, 2 * 4 * 9 * 6), odd) };
+  const oddIn = [BATCH, inChannels, 9, 6];
+  const oddFeeds = { ...feeds, sample: floatTensor(sampleType, sampleValues.slice(0, 2 * inChannels * 9 * 6), oddIn) };
   const { out_sample: oddOut } = await unet.run(oddFeeds);
   check(sameDims(oddOut.dims, odd) && stats(oddOut).finite, `unet at 9x6 latents gave dims ${oddOut.dims}`);
 
@@ -379,11 +382,15 @@ async function verifyVariant(name) {
 
   if (index.vae_encoder) {
     const enc = await open(folder, 'vae_encoder');
-    const { latent_sample: z } = await enc.run({ sample: image });
-    check(sameDims(z.dims, [BATCH, 4, LATENT, LATENT]), `vae_encoder latent_sample dims ${z.dims}`);
+    // latent_sample [b, 4, …], or Optimum's latent_parameters [b, 8, …] (mean ⊕ log-variance)
+    const outputs = await enc.run({ sample: image });
+    const [outputName] = Object.keys(outputs);
+    const z = outputs[outputName];
+    const channels = outputName === 'latent_parameters' ? 8 : 4;
+    check(sameDims(z.dims, [BATCH, channels, LATENT, LATENT]), `vae_encoder ${outputName} dims ${z.dims}`);
     const zs = stats(z);
     check(zs.finite, 'vae_encoder output not finite');
-    console.log(`    -> latent_sample [${z.dims}] ${fmt(zs)}`);
+    console.log(`    -> ${outputName} [${z.dims}] ${fmt(zs)}`);
   } else {
     check(!existsSync(join(folder, 'vae_encoder')), 'vae_encoder folder not listed in model_index.json');
   }

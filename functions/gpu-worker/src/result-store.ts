@@ -75,6 +75,33 @@ export class ResultStore {
     }
   }
 
+  /**
+   * The bytes of the object at `key`, or undefined when there is none. An object over `maxBytes` (by its
+   * Content-Length, or by what arrives) is refused with `image_too_large` without reading further than the limit.
+   */
+  async getBytes({ bucket, key }: ObjectLocation, maxBytes: number): Promise<Uint8Array | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const tooLarge = (bytes: number) =>
+        new ValidationError(
+          'image_too_large',
+          `s3://${bucket}/${key} is ${bytes} bytes; an input image may be at most ${maxBytes} bytes`,
+          { bucket, key, value: bytes, max: maxBytes },
+        );
+      if ((response.ContentLength ?? 0) > maxBytes) {
+        await response.Body?.transformToWebStream().cancel();
+        throw tooLarge(response.ContentLength as number);
+      }
+      const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
+      if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+      return bytes;
+    } catch (error) {
+      if (error instanceof ValidationError) throw error;
+      if (httpStatusOf(error) === 404) return undefined;
+      throw storageErrorFrom(error, { operation: 'GetObject', bucket, key });
+    }
+  }
+
   /** The object at `key` parsed as JSON, or undefined when there is none. */
   async getJson({ bucket, key }: ObjectLocation): Promise<unknown> {
     let text: string;

@@ -1,6 +1,7 @@
 import { embeddedRecord, encodeImage, type GenerationProgress, type GenerationResult } from '@stipple/core';
 import { contentTypeFor, type Job, MAX_SEED, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
 import type { GenerationBatcher } from './generation-batcher.ts';
+import { readInputImages } from './input-images.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';
 
@@ -38,12 +39,15 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
   const finished = await deps.store.getJson(manifestLocation);
   if (finished !== undefined) return finished as ResultManifest;
 
+  // Input images are read (and checked) before the model is leased, so a bad one fails without holding it.
+  const inputs = await readInputImages(job, deps.store);
+  const { image: _image, mask: _mask, ...parameters } = job.parameters;
   const lease = await deps.registry.acquire(job.modelId);
   let generated: GenerationResult;
   try {
     generated = await deps.batcher.generate(
       lease.model,
-      { ...job.parameters, seed: seedForJob(job) },
+      { ...parameters, ...inputs, seed: seedForJob(job) },
       { signal: deps.signal, onProgress: deps.onProgress, previewEvery: job.previewEvery, jobId: job.jobId },
     );
   } finally {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeImage, generate, loadModel } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
+import { EDIT_OPTIONS, EDIT_USAGE, readEditFlags } from './edit-flags.ts';
 import { GENERATION_OPTIONS, readGenerationFlags } from './generation-flags.ts';
 import { numberedPaths } from './output-paths.ts';
 import { parseNumber } from './parse-number.ts';
@@ -19,15 +20,17 @@ export const GENERATE_USAGE = `stipple-cli generate --prompt TEXT --out FILE [op
   --n N               images, 1-16; files are numbered name-1.png, name-2.png, ...
   --format F          png, jpeg or webp (default: from --out's extension, else png)
   --threads N         ONNX Runtime threads inside an operator (default: one per core)
-  --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: cpu)`;
+  --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: cpu)
+${EDIT_USAGE}`;
 
 export async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { ...GENERATION_OPTIONS, threads: { type: 'string' }, providers: { type: 'string' } },
+    options: { ...GENERATION_OPTIONS, ...EDIT_OPTIONS, threads: { type: 'string' }, providers: { type: 'string' } },
   });
-  const { out, format, model: modelDir, ...request } = readGenerationFlags(values);
+  const { out, format, model: modelDir, ...flags } = readGenerationFlags(values);
+  const request = { ...flags, ...(await readEditFlags(values)) };
   const model = await loadModel(modelDir ?? DEFAULT_MODEL_DIR, {
     intraOpThreads: parseNumber('threads', values.threads),
     executionProviders: values.providers?.split(',').map((provider) => provider.trim()),
@@ -42,8 +45,9 @@ export async function generateCommand(args: string[]): Promise<number> {
       process.stdout.write(`${paths[i]}\n`);
     }
     const { timings } = record;
+    const strength = record.edit ? `, strength ${record.edit.strength}` : '';
     process.stderr.write(
-      `seed ${record.seeds[0]}, ${record.scheduler.name}, ${record.steps} steps, guidance ${record.guidance}: ` +
+      `seed ${record.seeds[0]}, ${record.scheduler.name}, ${record.steps} steps${strength}, guidance ${record.guidance}: ` +
         `${(timings.totalMs / 1000).toFixed(2)}s (unet ${(timings.unetMs / 1000).toFixed(2)}s)\n`,
     );
     return 0;

@@ -25,6 +25,7 @@ export {
 export { createBatchGenerator } from './noise/batch-generator.ts';
 export type { RandomGenerator } from './noise/random-generator.ts';
 export { createGenerator, randomSeed } from './noise/torch-generator.ts';
+export { type EditInputs, sha256Hex } from './pipeline/edit-inputs.ts';
 export {
   type GenerateOptions,
   type GenerationJob,
@@ -34,7 +35,12 @@ export {
   generateBatch,
   generationBatchKey,
 } from './pipeline/generate.ts';
-export type { GeneratedImage, GenerationRecord, GenerationResult } from './pipeline/generation-record.ts';
+export type {
+  EditRecord,
+  GeneratedImage,
+  GenerationRecord,
+  GenerationResult,
+} from './pipeline/generation-record.ts';
 export type { GenerationRequest } from './pipeline/generation-request.ts';
 export type { LatentPreview } from './pipeline/latent-preview.ts';
 export { parseRecordJson, stringifyRecordJson } from './pipeline/record-json.ts';

@@ -7,6 +7,7 @@ export {
   type JobSafety,
   jobSafetySchema,
 } from './content-filter-schema.ts';
+export { denoisingSteps } from './denoising-steps.ts';
 export { boundedNumber, describeValue } from './field-rules.ts';
 export {
   GENERATION_LIMITS,

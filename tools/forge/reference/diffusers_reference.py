@@ -472,6 +472,28 @@ def encode_prompt_xl(model: Model, torch, prompt, num_images_per_prompt, do_clas
     return prompt_embeds, negative_prompt_embeds, pooled_prompt_embeds, negative_pooled_prompt_embeds, ids.input_ids
 
 
+def image_results(seeds, pil_images, latents, width, height) -> list:
+    """Per image: its seed, size, base64 RGB pixels and the final latents' sum |x| and mean."""
+    images = []
+    for i, (seed, pil_image) in enumerate(zip(seeds, pil_images)):
+        pixels = np.asarray(pil_image.convert("RGB"), dtype=np.uint8)
+        assert pixels.shape == (height, width, 3), pixels.shape
+        image_latents = latents[i].double()
+        images.append(
+            {
+                "seed": seed,
+                "width": width,
+                "height": height,
+                "pixels": base64.b64encode(pixels.tobytes()).decode("ascii"),
+                "latents": {
+                    "sumAbs": float(image_latents.abs().sum()),
+                    "mean": float(image_latents.mean()),
+                },
+            }
+        )
+    return images
+
+
 def run_case(diffusers: Diffusers, models_dir: Path, spec: dict) -> dict:
     torch = diffusers.torch
     request = spec["request"]
@@ -564,23 +586,7 @@ def run_case(diffusers: Diffusers, models_dir: Path, spec: dict) -> dict:
     processor = diffusers.VaeImageProcessor(vae_scale_factor=pipe.vae_scale_factor)
     pil_images = processor.postprocess(image, output_type="pil", do_denormalize=[True] * image.shape[0])
 
-    images = []
-    for i, (seed, pil_image) in enumerate(zip(seeds, pil_images)):
-        pixels = np.asarray(pil_image.convert("RGB"), dtype=np.uint8)
-        assert pixels.shape == (height, width, 3), pixels.shape
-        image_latents = latents[i].double()
-        images.append(
-            {
-                "seed": seed,
-                "width": width,
-                "height": height,
-                "pixels": base64.b64encode(pixels.tobytes()).decode("ascii"),
-                "latents": {
-                    "sumAbs": float(image_latents.abs().sum()),
-                    "mean": float(image_latents.mean()),
-                },
-            }
-        )
+    images = image_results(seeds, pil_images, latents, width, height)
     return {
         "name": spec["name"],
         "request": request,
@@ -631,10 +637,14 @@ def main() -> None:
     import onnxruntime
     import transformers
 
-    cases = [spec for spec in CASES if not args.only or spec["name"] in args.only]
+    from edit_reference import EDIT_CASES, EditDiffusers, run_edit_case
+
+    edit = EditDiffusers(diffusers)
+    cases = [spec for spec in CASES + EDIT_CASES if not args.only or spec["name"] in args.only]
     results = []
     for spec in cases:
-        result = run_case(diffusers, args.models, spec)
+        is_edit = "strength" in spec["request"]
+        result = run_edit_case(diffusers, edit, args.models, spec) if is_edit else run_case(diffusers, args.models, spec)
         reference = result["reference"]
         print(
             f"{spec['name']}: {reference['schedulerClass']} timesteps {reference['timesteps']}"

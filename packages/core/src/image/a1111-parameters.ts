@@ -25,6 +25,9 @@ export function formatA1111Parameters(record: GenerationRecord, seed: number): s
     `Size: ${record.width}x${record.height}`,
     `Model hash: ${record.model.weightsHash.slice(0, 10)}`,
     `Model: ${record.model.id}`,
+    // AUTOMATIC1111's img2img tab writes these two after the model (processing.py, `create_infotext`).
+    ...(record.edit ? [`Denoising strength: ${record.edit.strength}`] : []),
+    ...(record.edit?.maskBlur ? [`Mask blur: ${record.edit.maskBlur}`] : []),
     // A1111 writes "Clip skip" only when it is not 1.
     ...(record.clipSkip > 1 ? [`Clip skip: ${record.clipSkip}`] : []),
     ...(record.guidanceRescale > 0 ? [`CFG Rescale phi: ${record.guidanceRescale}`] : []),

@@ -17,6 +17,7 @@ import { detectModelFamily, type FamilyDetection, type GenerationDefaults } from
 import { hashModelWeights } from './model-hash.ts';
 import { type ModelLoadReport, timed } from './model-load-report.ts';
 import { configNumber, readModelJson } from './read-model-json.ts';
+import { readVaeEncoderContract, type VaeEncoder } from './vae-encoder.ts';
 import { readVaeLatentScaling, type VaeLatentScaling } from './vae-latent-scaling.ts';
 import { VAE_DECODER_FP32, type VaeUpcast, vaeUpcast } from './vae-upcast.ts';
 import { defaultCacheDir, hashCacheFile } from './weights-hash-cache.ts';
@@ -41,7 +42,19 @@ export interface StableDiffusionModel {
   readonly textEncoders: readonly TextEncoder[];
   /** SDXL's `force_zeros_for_empty_prompt`: no negative prompt means zero embeddings rather than encoding "". */
   readonly forceZerosForEmptyPrompt: boolean;
-  readonly unet: { readonly session: ModelSession; readonly contract: UnetContract; readonly latentChannels: number };
+  readonly unet: {
+    readonly session: ModelSession;
+    readonly contract: UnetContract;
+    /** Channels of the latents the UNet denoises and the VAE decodes (`out_channels`; 4 for SD). */
+    readonly latentChannels: number;
+    /**
+     * `in_channels`: the latent channels, or for an inpainting UNet (SD 1.5/2 inpainting, SDXL inpainting) twice
+     * them plus one, the latents ⊕ the mask ⊕ the masked image's latents (diffusers' `StableDiffusionInpaintPipeline`).
+     */
+    readonly inputChannels: number;
+    /** An inpainting UNet (9 input channels for SD): every request needs `image` and `mask`. */
+    readonly inpainting: boolean;
+  };
   /** The VAE decoder and how latents map into its space (`scaling_factor`, `shift_factor`, `latents_mean`/`std`). */
   readonly vaeDecoder: Readonly<VaeLatentScaling> & {
     readonly session: ModelSession;
@@ -57,6 +70,11 @@ export interface StableDiffusionModel {
   readonly defaultSize: { readonly width: number; readonly height: number };
   readonly executionProviders: readonly string[];
   readonly hasVaeEncoder: boolean;
+  /**
+   * The VAE encoder (`vae_encoder/model.onnx`), which image-to-image and inpainting need: opened on first use and kept,
+   * so a model used only for text-to-image never loads it. Fails with `model_file_missing` when the folder has none.
+   */
+  vaeEncoder(): Promise<VaeEncoder>;
   /** Load time by stage and how the weights were hashed. */
   readonly load: ModelLoadReport;
   release(): Promise<void>;
@@ -184,6 +202,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     throw failure.reason;
   }
   const [unetSession, vaeSession, ...encoderSessions] = opened;
+  let encoder: Promise<VaeEncoder> | undefined;
   try {
     const textEncoders = encoderSessions.map((session, i) => ({
       session,
@@ -196,7 +215,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
-    const latentChannels = configNumber(unetConfig, 'in_channels', 4);
+    const { latentChannels, inputChannels } = unetChannels(join(dir, 'unet', 'config.json'), unetConfig);
     const family = detectModelFamily({
       unet,
       textEncoders: textEncoders.map((encoder) => encoder.contract),
@@ -221,7 +240,13 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
-      unet: { session: unetSession, contract: unet, latentChannels },
+      unet: {
+        session: unetSession,
+        contract: unet,
+        latentChannels,
+        inputChannels,
+        inpainting: inputChannels !== latentChannels,
+      },
       vaeDecoder: {
         session: vaeSession,
         upcast,
@@ -236,15 +261,46 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       defaultSize: { width: sampleSize, height: sampleSize },
       executionProviders: options.executionProviders ?? ['cpu'],
       hasVaeEncoder: await exists(join(dir, 'vae_encoder', 'model.onnx')),
+      vaeEncoder: () => {
+        encoder ??= openComponent(dir, 'vae_encoder', options).then((session) => {
+          const file = join(dir, 'vae_encoder', 'model.onnx');
+          return { session, file, contract: readVaeEncoderContract(file, session) };
+        });
+        return encoder;
+      },
       load: { stagesMs, weightsHash },
       release: async () => {
         await releaseAll();
+        await encoder?.then(
+          (opened) => opened.session.release(),
+          () => undefined,
+        );
       },
     };
   } catch (error) {
     await releaseAll();
     throw error;
   }
+}
+
+/**
+ * The UNet's latent and input channels from its config.json: `out_channels` latents (default `in_channels`, else 4);
+ * `in_channels` equal to them, or 2 × latents + 1 for an inpainting UNet. Anything else is refused at load.
+ */
+function unetChannels(
+  file: string,
+  config: Record<string, unknown> | undefined,
+): { latentChannels: number; inputChannels: number } {
+  const inputChannels = configNumber(config, 'in_channels', 4);
+  const latentChannels = configNumber(config, 'out_channels', inputChannels);
+  if (inputChannels === latentChannels || inputChannels === 2 * latentChannels + 1) {
+    return { latentChannels, inputChannels };
+  }
+  throw new ModelError(
+    'model_unsupported',
+    `${file} has in_channels ${inputChannels} and out_channels ${latentChannels}; the engine runs UNets whose input is the latents (${latentChannels}) or, for inpainting, latents ⊕ mask ⊕ masked-image latents (${2 * latentChannels + 1})`,
+    { file, inChannels: inputChannels, outChannels: latentChannels },
+  );
 }
 
 function mismatch(file: string, input: string, message: string, expected: unknown, found: unknown): ModelError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../errors.ts';
-import { readVaeLatentScaling, unscaleLatents } from './vae-latent-scaling.ts';
+import { readVaeLatentScaling, scaleLatents, unscaleLatents } from './vae-latent-scaling.ts';
 
 const PATH = 'vae_decoder/config.json';
 
@@ -42,5 +42,27 @@ describe('unscaleLatents', () => {
     // Two channels of two cells: channel 0 → x · 2 / 0.5 + 1, channel 1 → x · 0.5 / 0.5 − 1.
     const latents = new Float32Array([1, 0.5, 2, -4]);
     expect(Array.from(unscaleLatents(latents, 2, scaling))).toEqual([5, 3, 1, -5]);
+  });
+});
+
+describe('scaleLatents', () => {
+  it('multiplies by scaling_factor (SD 1.x/2.x/XL)', () => {
+    const scaling = { scalingFactor: 0.5, shiftFactor: 0, channelStatistics: undefined };
+    expect(Array.from(scaleLatents(new Float32Array([1, -2, 0]), 1, scaling))).toEqual([0.5, -1, 0]);
+  });
+
+  it('subtracts shift_factor before scaling (SD3, Flux)', () => {
+    const scaling = { scalingFactor: 0.5, shiftFactor: 0.25, channelStatistics: undefined };
+    // (2.25 - 0.25) · 0.5 = 1; (-3.75 - 0.25) · 0.5 = -2
+    expect(Array.from(scaleLatents(new Float32Array([2.25, -3.75]), 1, scaling))).toEqual([1, -2]);
+  });
+
+  it('undoes unscaleLatents with channel statistics, per channel', () => {
+    const scaling = { scalingFactor: 0.5, shiftFactor: 0, channelStatistics: { mean: [1, -1], std: [2, 4] } };
+    const latents = new Float32Array([0.5, -1, 2, 0.25]);
+    const roundTrip = scaleLatents(unscaleLatents(latents, 2, scaling), 2, scaling);
+    expect(Array.from(roundTrip)).toEqual(Array.from(latents));
+    // channel 1: (x - (-1)) · 0.5 / 4
+    expect(scaleLatents(new Float32Array([0, 0, 7, -1]), 2, scaling)[2]).toBe(1);
   });
 });

@@ -72,3 +72,25 @@ export function unscaleLatents(latents: Float32Array, channels: number, scaling:
   }
   return unscaled;
 }
+
+/**
+ * The inverse of `unscaleLatents`: one image's VAE-encoder latents (`[channels, height, width]`, flattened) into the
+ * UNet's space, as diffusers' image-to-image pipelines scale `vae.encode` output: (x − mean[c]) · scaling_factor /
+ * std[c] with channel statistics (`StableDiffusionXLImg2ImgPipeline.prepare_latents`); otherwise (x − shift_factor) ·
+ * scaling_factor (`StableDiffusion3Img2ImgPipeline`; plain `scaling_factor · x` for SD 1.x/2.x/XL, whose shift is 0).
+ */
+export function scaleLatents(latents: Float32Array, channels: number, scaling: VaeLatentScaling): Float32Array {
+  const { scalingFactor, shiftFactor, channelStatistics } = scaling;
+  if (channelStatistics === undefined) {
+    if (shiftFactor === 0) return latents.map((value) => scalingFactor * value);
+    return latents.map((value) => Math.fround(value - shiftFactor) * scalingFactor);
+  }
+  const planeSize = latents.length / channels;
+  const scaled = new Float32Array(latents.length);
+  const { mean, std } = channelStatistics;
+  for (let i = 0; i < latents.length; i++) {
+    const channel = Math.floor(i / planeSize);
+    scaled[i] = Math.fround(Math.fround(latents[i] - mean[channel]) * scalingFactor) / std[channel];
+  }
+  return scaled;
+}

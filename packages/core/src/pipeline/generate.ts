@@ -4,12 +4,21 @@ import { concatTensors, floatTensor, numericTensor, readFloatTensor } from '../b
 import { AbortError, ModelError, ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import { decodeLatents } from './decode-latents.ts';
+import { decodeEditInputs } from './edit-inputs.ts';
+import { appendChannels } from './edit-tensors.ts';
 import type { GenerationResult } from './generation-record.ts';
 import type { GenerationRequest } from './generation-request.ts';
 import { applyClassifierFreeGuidance, rescaleGuidance } from './guidance.ts';
 import { type LatentPreview, type LatentProjection, latentProjection, projectLatents } from './latent-preview.ts';
 import { firstNonFinite, NON_FINITE_CODES } from './non-finite-values.ts';
-import { batchKey, type PreparedGeneration, planGeneration, prepareGeneration } from './prepare-generation.ts';
+import { applyOverlay, blendKnownRegion } from './prepare-edit.ts';
+import {
+  batchKey,
+  type PreparedGeneration,
+  planGeneration,
+  prepareGeneration,
+  requestBatchKey,
+} from './prepare-generation.ts';
 import { StageTimer } from './stage-timer.ts';
 import { repeat } from './unet-conditioning.ts';
 
@@ -67,12 +76,18 @@ function checkPreviewEvery(value: number | undefined): void {
   );
 }
 
-/** The key requests must share to be denoised in one batch (see `generateBatch`); throws on an invalid request. */
+/**
+ * The key requests must share to be denoised in one batch (see `generateBatch`); throws on an invalid request. Input
+ * files are not decoded here (see `requestBatchKey`), so a bad file fails in `generateBatch`.
+ */
 export function generationBatchKey(model: StableDiffusionModel, request: GenerationRequest): string {
-  return batchKey(planGeneration(model, request));
+  return requestBatchKey(model, request);
 }
 
-/** Text to images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`. */
+/**
+ * Images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`, or with `image`
+ * that of `StableDiffusionImg2ImgPipeline`, with `image` and `mask` that of `StableDiffusionInpaintPipeline`.
+ */
 export async function generate(
   model: StableDiffusionModel,
   request: GenerationRequest,
@@ -98,14 +113,14 @@ export async function generateBatch(
     outcomes[index] = { ok: false, error };
   };
 
-  // 1–4. Check each request, encode its prompts, draw its noise.
+  // 1–4. Check each request (decoding its input files), encode its prompts, draw its noise.
   let active: ActiveJob[] = [];
   let key: string | undefined;
   for (const [index, job] of jobs.entries()) {
     const timer = new StageTimer();
     try {
       checkPreviewEvery(job.previewEvery);
-      const plan = planGeneration(model, job.request, timer);
+      const plan = planGeneration(model, job.request, await decodeEditInputs(job.request), timer);
       key ??= batchKey(plan);
       if (batchKey(plan) !== key) {
         throw new ValidationError(
@@ -123,7 +138,7 @@ export async function generateBatch(
   }
 
   // 5. Denoising loop, one UNet call per step for every job still running.
-  const steps = active[0]?.prepared.scheduler.timesteps ?? [];
+  const steps = active[0]?.prepared.timesteps ?? [];
   let conditioning: Record<string, Tensor> | undefined;
   for (const [step, t] of steps.entries()) {
     const running = active.filter(({ index, job }) => {
@@ -188,24 +203,32 @@ async function runUnet(
       prepared.scheduler.scaleModelInput(prepared.guided ? repeat(prepared.latents, 2) : prepared.latents, t),
     ),
   );
+  const [channels, height, width] = active[0].prepared.latentDims;
+  const rowsOf = (input: Float32Array) => input.length / (channels * height * width);
+  // An inpainting UNet takes each row's mask and masked-image latents after its latents (diffusers' `torch.cat`).
+  const samples = active.map(({ prepared }, i) => {
+    const extra = prepared.edit?.unetChannels;
+    return extra ? appendChannels(inputs[i], extra, rowsOf(inputs[i])) : inputs[i];
+  });
   const offsets: number[] = [];
   let length = 0;
   for (const input of inputs) {
     offsets.push(length);
     length += input.length;
   }
-  const sample = new Float32Array(length);
-  inputs.forEach((input, i) => {
-    sample.set(input, offsets[i]);
-  });
-  const latentDims = active[0].prepared.latentDims;
-  const rows = sample.length / (latentDims[0] * latentDims[1] * latentDims[2]);
+  const sample = new Float32Array(samples.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of samples) {
+    sample.set(part, at);
+    at += part.length;
+  }
+  const rows = length / (channels * height * width);
   const timestep = unet.contract.timestepIsScalar
     ? numericTensor([t], unet.contract.timestepType, [])
     : numericTensor(new Array(rows).fill(t), unet.contract.timestepType, [rows]);
   const started = performance.now();
   const outputs = await unet.session.run({
-    sample: floatTensor(sample, unet.contract.sampleType, [rows, ...latentDims]),
+    sample: floatTensor(sample, unet.contract.sampleType, [rows, unet.inputChannels, height, width]),
     timestep,
     ...conditioning,
   });
@@ -235,6 +258,10 @@ function advance(
   const bad = firstNonFinite(next.prevSample);
   if (bad >= 0) throw nonFiniteLatents(next.prevSample[bad], t, progress);
   prepared.latents = next.prevSample;
+  if (prepared.edit) {
+    const nextTimestep = prepared.timesteps[progress.step];
+    prepared.latents = blendKnownRegion(prepared.edit, scheduler, prepared.latents, nextTimestep);
+  }
   const { previewEvery } = job;
   const due =
     projection && previewEvery && (progress.step % previewEvery === 0 || progress.step === progress.totalSteps);
@@ -260,14 +287,14 @@ async function decodeJob(
   prepared: PreparedGeneration,
   signal: AbortSignal | undefined,
 ): Promise<GenerationResult> {
-  const { settings, scheduler, seeds, latents, latentDims, timer, guided, warnings } = prepared;
+  const { settings, scheduler, seeds, latents, latentDims, timer, guided, warnings, edit } = prepared;
   const perImage = latents.length / seeds.length;
   const images = [];
   for (const [i, seed] of seeds.entries()) {
     const canceled = abortReason(signal);
     if (canceled) throw canceled;
     const slice = latents.subarray(i * perImage, (i + 1) * perImage);
-    const pixels = await decodeLatents(model, slice, latentDims, settings, timer);
+    const pixels = applyOverlay(edit, await decodeLatents(model, slice, latentDims, settings, timer));
     images.push({ pixels, width: settings.width, height: settings.height, seed });
   }
   return {
@@ -288,6 +315,7 @@ async function decodeJob(
       executionProviders: [...model.executionProviders],
       warnings,
       timings: timer.finish(),
+      ...(edit ? { edit: edit.record } : {}),
     },
   };
 }

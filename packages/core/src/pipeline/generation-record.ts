@@ -21,6 +21,22 @@ export interface GenerationRecord {
   /** Notes a caller should see: a scheduler substituted for one the engine lacks. */
   warnings: string[];
   timings: StageTimings;
+  /** Image-to-image and inpainting: the inputs and how they were used. Absent for text-to-image. */
+  edit?: EditRecord;
+}
+
+/** The inputs of an image-to-image or inpainting request, named by the SHA-256 of their file bytes. */
+export interface EditRecord {
+  /** SHA-256 of the input image file, lowercase hex. */
+  imageSha256: string;
+  /** How much of the schedule ran over the image, 0–1 (the steps run: `denoisingSteps(steps, strength)`). */
+  strength: number;
+  /** SHA-256 of the mask file (inpainting). */
+  maskSha256?: string;
+  /** Mask blur, pixels (inpainting). */
+  maskBlur?: number;
+  /** Whether the unmasked pixels were pasted back (inpainting). */
+  preserveUnmasked?: boolean;
 }
 
 export interface GeneratedImage {

@@ -1,6 +1,11 @@
-import { GENERATION_LIMITS, type NumberRange } from '@stipple/jobs';
+import { GENERATION_LIMITS } from '@stipple/jobs';
 import { ValidationError } from '../errors.ts';
+import { editSize, type ImageSize } from '../image/fit-image.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
+import { checkRange } from './check-range.ts';
+import { type ResolvedEdit, resolveEdit } from './resolve-edit.ts';
+
+const GENERATION_MAX_SIZE = { width: GENERATION_LIMITS.width.max, height: GENERATION_LIMITS.height.max };
 
 /** What a caller asks for. Every field but `prompt` is optional; the model supplies the defaults. */
 export interface GenerationRequest {
@@ -27,24 +32,27 @@ export interface GenerationRequest {
    * layer before it. Needs an export with per-layer `hidden_states.N` outputs (SDXL's). Default 1.
    */
   clipSkip?: number;
-}
-
-/** A value in `range`, checked with the engine's own error (`invalid_<field>`) naming the value and the range. */
-function checkRange(field: string, value: number, { min, max, step }: NumberRange & { max: number }): number {
-  const integer = step === 1;
-  const ok = Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
-  if (ok) return value;
-  const kind = integer ? 'an integer' : 'a number';
-  throw new ValidationError(
-    `invalid_${field}`,
-    `${field} ${value} is out of range; use ${kind} from ${min} to ${max}`,
-    {
-      field,
-      value,
-      min,
-      max,
-    },
-  );
+  /**
+   * Image-to-image and inpainting: the file (PNG, JPEG or WebP, at most `MAX_INPUT_IMAGE_BYTES` and
+   * `MAX_INPUT_IMAGE_SIDE` pixels a side) to start from. Width and height default to its size rounded down to the VAE
+   * factor; another size is covered and centre-cropped (see `editSize`, `fitImage`). Needs a model with a VAE encoder.
+   */
+  image?: Uint8Array;
+  /** Inpainting: a file of the image's size, read as luminance; white (≥ 50 % grey) repaints, black keeps. */
+  mask?: Uint8Array;
+  /**
+   * How much of the schedule runs over `image`, 0–1: the last `floor(steps × strength)` steps, at least 1 (diffusers'
+   * `strength`). Default 0.8 for image-to-image (diffusers' `StableDiffusionImg2ImgPipeline`), 1 for inpainting
+   * (`StableDiffusionInpaintPipeline`: the masked region starts from pure noise).
+   */
+  strength?: number;
+  /** Inpainting: blur of the mask, the Gaussian's standard deviation in pixels, 0–64. Default 0 (a hard edge). */
+  maskBlur?: number;
+  /**
+   * Inpainting: paste the image's unmasked pixels back over the result through the (blurred) mask, so what the mask
+   * keeps comes back exactly rather than through the VAE (diffusers' `apply_overlay`). Default true.
+   */
+  preserveUnmasked?: boolean;
 }
 
 /** A side in pixels: a multiple of the model's VAE factor (its own smallest size), up to the engine's largest. */
@@ -64,23 +72,43 @@ function checkText(field: string, value: unknown): string {
 }
 
 /** A request with every default applied and every value checked. */
-export type ResolvedRequest = Required<Omit<GenerationRequest, 'seed' | 'scheduler' | 'negativePrompt'>> & {
+export type ResolvedRequest = Required<
+  Omit<
+    GenerationRequest,
+    'seed' | 'scheduler' | 'negativePrompt' | 'image' | 'mask' | 'strength' | 'maskBlur' | 'preserveUnmasked'
+  >
+> & {
   /** Undefined when not given: SDXL then uses zero embeddings rather than encoding "". */
   negativePrompt: string | undefined;
   seed: number | undefined;
   scheduler: string | undefined;
+  /** Undefined for text-to-image. */
+  edit: ResolvedEdit | undefined;
 };
 
-export function resolveRequest(request: GenerationRequest, model: StableDiffusionModel): ResolvedRequest {
+/**
+ * Checks a request and fills its defaults. `imageSize`, the decoded input image's size, gives an edit request its
+ * default width and height; without it (before decoding) they are checked only when given.
+ */
+export function resolveRequest(
+  request: GenerationRequest,
+  model: StableDiffusionModel,
+  imageSize?: ImageSize,
+): ResolvedRequest {
   const factor = model.vaeDecoder.spatialFactor;
   const { defaults } = model;
   const { steps, guidance, guidanceRescale, n, seed, clipSkip } = GENERATION_LIMITS;
+  const edit = resolveEdit(request, model);
+  const size =
+    edit && imageSize
+      ? editSize(imageSize, { width: request.width, height: request.height }, factor, GENERATION_MAX_SIZE)
+      : { width: request.width ?? model.defaultSize.width, height: request.height ?? model.defaultSize.height };
   return {
     prompt: checkText('prompt', request.prompt),
     negativePrompt:
       request.negativePrompt === undefined ? undefined : checkText('negative_prompt', request.negativePrompt),
-    width: checkSize('width', request.width ?? model.defaultSize.width, factor),
-    height: checkSize('height', request.height ?? model.defaultSize.height, factor),
+    width: checkSize('width', size.width, factor),
+    height: checkSize('height', size.height, factor),
     steps: checkRange('steps', request.steps ?? defaults.steps, steps),
     guidance: checkRange('guidance', request.guidance ?? defaults.guidance, guidance),
     guidanceRescale: checkRange('guidance_rescale', request.guidanceRescale ?? 0, guidanceRescale),
@@ -88,5 +116,6 @@ export function resolveRequest(request: GenerationRequest, model: StableDiffusio
     clipSkip: checkRange('clip_skip', request.clipSkip ?? 1, clipSkip),
     seed: request.seed === undefined ? undefined : checkRange('seed', request.seed, seed),
     scheduler: request.scheduler,
+    edit,
   };
 }

@@ -1,4 +1,4 @@
-import { MAX_SEED } from '@stipple/jobs';
+import { denoisingSteps, MAX_SEED } from '@stipple/jobs';
 import type { Tensor } from '../backend/model-session.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import { createBatchGenerator } from '../noise/batch-generator.ts';
@@ -6,8 +6,10 @@ import type { RandomGenerator } from '../noise/random-generator.ts';
 import { createGenerator, randomSeed } from '../noise/torch-generator.ts';
 import type { Scheduler } from '../schedulers/scheduler.ts';
 import { checkDistinctTimesteps } from './distinct-timesteps.ts';
+import { type EditInputs, sha256Hex } from './edit-inputs.ts';
 import { encodePrompts, withZeroNegative } from './encode-prompts.ts';
 import { type GenerationRequest, type ResolvedRequest, resolveRequest } from './generation-request.ts';
+import { type PreparedEdit, prepareEdit } from './prepare-edit.ts';
 import { resolveScheduler } from './resolve-scheduler.ts';
 import { StageTimer } from './stage-timer.ts';
 import { type PromptText, type TokenizedPrompts, tokenizePrompts } from './tokenize-prompts.ts';
@@ -24,6 +26,10 @@ export interface PlannedGeneration {
   prompts: TokenizedPrompts;
   /** SDXL with no negative prompt under guidance: zero unconditional embeddings instead of encoding "". */
   zeroNegative: boolean;
+  /** Where in the schedule the loop starts: 0 for text-to-image, `steps − denoisingSteps(steps, strength)` for edits. */
+  startIndex: number;
+  /** The decoded input files of an image-to-image or inpainting request. */
+  inputs: EditInputs | undefined;
 }
 
 /** A planned request with its prompts encoded and its starting noise drawn: ready for the denoising loop. */
@@ -36,18 +42,24 @@ export interface PreparedGeneration extends PlannedGeneration {
   latents: Float32Array;
   latentDims: number[];
   generator: RandomGenerator;
+  /** The timesteps the loop runs: the scheduler's, from `startIndex` on. */
+  timesteps: readonly number[];
+  /** Image-to-image and inpainting state; undefined for text-to-image. */
+  edit: PreparedEdit | undefined;
 }
 
 /**
  * Checks a request, fills its defaults and tokenizes its prompts (step 1 of the pipeline). Throws a `ValidationError`
- * naming bad values.
+ * naming bad values. An edit request's default size comes from its decoded `inputs`; without them it is checked but
+ * not sized.
  */
 export function planGeneration(
   model: StableDiffusionModel,
   request: GenerationRequest,
+  inputs?: EditInputs,
   timer = new StageTimer(),
 ): PlannedGeneration {
-  const settings = resolveRequest(request, model);
+  const settings = resolveRequest(request, model, inputs?.image);
   const { scheduler, warnings } = resolveScheduler(model, settings.scheduler);
   checkDistinctTimesteps(scheduler, settings.steps);
   const usesGuidanceEmbedding = model.unet.contract.timestepCondDim !== undefined;
@@ -57,7 +69,8 @@ export function planGeneration(
   const texts: PromptText[] = [{ field: 'prompt', text: settings.prompt }];
   if (guided && !zeroNegative) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt ?? '' });
   const prompts = timer.measure('tokenizeMs', () => tokenizePrompts(model, texts, settings.clipSkip));
-  return { settings, scheduler, warnings, guided, prompts, zeroNegative };
+  const startIndex = settings.steps - denoisingSteps(settings.steps, settings.edit?.strength);
+  return { settings, scheduler, warnings, guided, prompts, zeroNegative, startIndex, inputs };
 }
 
 /**
@@ -65,9 +78,21 @@ export function planGeneration(
  * count give the same timesteps and UNet input shapes. Prompts, seeds, guidance scales and image counts may differ.
  */
 export function batchKey(plan: PlannedGeneration): string {
-  const { settings, scheduler, guided, prompts } = plan;
+  const { settings, scheduler, guided, prompts, startIndex } = plan;
   const layout = `${guided ? 'cfg' : 'single'}${prompts.chunkCount > 1 ? `/${prompts.chunkCount}-chunks` : ''}`;
-  return `${settings.width}x${settings.height}/${settings.steps}/${scheduler.name}/${layout}`;
+  const key = `${settings.width}x${settings.height}/${settings.steps}/${scheduler.name}/${layout}`;
+  return startIndex === 0 ? key : `${key}/from${startIndex}`;
+}
+
+/**
+ * `batchKey` before the input files are decoded: an edit request that leaves its size to its image gets its size
+ * only once decoded, so its key also names the image (by digest); requests editing one image still share batches.
+ * Masks and images are per row in the UNet batch, so they need not match otherwise.
+ */
+export function requestBatchKey(model: StableDiffusionModel, request: GenerationRequest): string {
+  const key = batchKey(planGeneration(model, request));
+  const sizedByImage = request.image && (request.width === undefined || request.height === undefined);
+  return sizedByImage ? `${key}/image:${sha256Hex(request.image as Uint8Array)}` : key;
 }
 
 /** Steps 2–4 of the pipeline for one request: encode its prompts, set timesteps, draw each image's noise. */
@@ -76,7 +101,7 @@ export async function prepareGeneration(
   plan: PlannedGeneration,
   timer = new StageTimer(),
 ): Promise<PreparedGeneration> {
-  const { settings, scheduler, prompts, zeroNegative } = plan;
+  const { settings, scheduler, prompts, zeroNegative, guided } = plan;
   const batch = settings.n;
   const firstSeed = settings.seed ?? randomSeed();
   const seeds = Array.from({ length: batch }, (_, i) => (firstSeed + i) % (MAX_SEED + 1));
@@ -90,15 +115,33 @@ export async function prepareGeneration(
     height: settings.height,
   });
 
-  // 3. Prepare timesteps.
+  // 3. Prepare timesteps: an edit runs only their tail (diffusers' `get_timesteps`). Every schedule's timesteps are
+  // distinct (`checkDistinctTimesteps`), so the schedulers find the start by its timestep, as `set_begin_index` sets it.
   timer.measure('schedulerMs', () => scheduler.setTimesteps(settings.steps));
+  const timesteps = scheduler.timesteps.slice(plan.startIndex);
 
-  // 4. Prepare latents: each image's noise from its own seed, scaled to the scheduler's initial sigma.
+  // 4. Prepare latents: each image's noise from its own seed, scaled to the scheduler's initial sigma; an edit starts
+  // from its image's latents noised to the first timestep (see `prepareEdit`).
   const factor = model.vaeDecoder.spatialFactor;
   const latentDims = [model.unet.latentChannels, settings.height / factor, settings.width / factor];
   const generator = createBatchGenerator(seeds.map(createGenerator));
+  const { edit } = settings;
+  if (edit) {
+    if (!plan.inputs) throw new TypeError('an edit request must be planned with its decoded inputs');
+    const context = {
+      settings: { ...settings, edit },
+      inputs: plan.inputs,
+      scheduler,
+      timesteps,
+      generator,
+      guided,
+      timer,
+    };
+    const prepared = await prepareEdit(model, context);
+    return { ...plan, timer, seeds, conditioning, latentDims, generator, timesteps, ...prepared };
+  }
   const noise = generator.randn(batch * latentDims[0] * latentDims[1] * latentDims[2]);
   const initNoiseSigma = scheduler.initNoiseSigma;
   const latents = noise.map((value) => value * initNoiseSigma);
-  return { ...plan, timer, seeds, conditioning, latents, latentDims, generator };
+  return { ...plan, timer, seeds, conditioning, latents, latentDims, generator, timesteps, edit: undefined };
 }

@@ -7,6 +7,8 @@ export interface StageTimings {
   unetMs: number;
   schedulerMs: number;
   vaeDecoderMs: number;
+  /** Encoding the input image (and the masked image) for image-to-image and inpainting; 0 for text-to-image. */
+  vaeEncoderMs: number;
   /** Everything from the first check to the last decoded pixel. */
   totalMs: number;
   /** Summed time inside `session.run` across all components: the floor any wrapper overhead is measured against. */
@@ -23,6 +25,7 @@ export class StageTimer {
     unetMs: 0,
     schedulerMs: 0,
     vaeDecoderMs: 0,
+    vaeEncoderMs: 0,
     totalMs: 0,
     sessionRunMs: 0,
   };

@@ -35,7 +35,7 @@ export interface Scheduler {
   ): SchedulerStepResult;
   /**
    * Noises a clean sample to the noise level of `timestep` (one of `timesteps`), as diffusers' `add_noise` does for
-   * image-to-image starts. Optional in the contract; every built-in scheduler implements it.
+   * image-to-image starts and inpainting's known region.
    */
-  addNoise?(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
+  addNoise(originalSamples: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }

@@ -1,0 +1,69 @@
+import { GENERATION_LIMITS } from '@stipple/jobs';
+import { ValidationError } from '../errors.ts';
+import type { StableDiffusionModel } from '../model/load-model.ts';
+import { checkRange } from './check-range.ts';
+import type { GenerationRequest } from './generation-request.ts';
+
+/** Default `strength` for image-to-image and for inpainting (diffusers' pipeline defaults for SD). */
+export const DEFAULT_STRENGTH = { imageToImage: 0.8, inpainting: 1 } as const;
+
+/** An image-to-image or inpainting request's settings, resolved. */
+export interface ResolvedEdit {
+  strength: number;
+  /** A mask was given: inpainting (latent blending, or a 9-channel inpainting UNet). */
+  inpaint: boolean;
+  /** Blur of the mask, pixels (0 without a mask). */
+  maskBlur: number;
+  /** Paste the unmasked pixels back (false without a mask). */
+  preserveUnmasked: boolean;
+}
+
+/** A field that only means something beside another (the rule `@stipple/jobs` states for jobs). */
+function needs(field: string, present: boolean, on: 'image' | 'mask', has: boolean): void {
+  if (!present || has) return;
+  throw new ValidationError(`invalid_${field}`, `${field} needs ${on}; send ${on} too or leave ${field} out`, {
+    field,
+  });
+}
+
+/** The edit settings of a request (undefined for text-to-image), checked against the model's components. */
+export function resolveEdit(request: GenerationRequest, model: StableDiffusionModel): ResolvedEdit | undefined {
+  const hasImage = request.image !== undefined;
+  const hasMask = request.mask !== undefined;
+  needs('mask', hasMask, 'image', hasImage);
+  needs('strength', request.strength !== undefined, 'image', hasImage);
+  needs('mask_blur', request.maskBlur !== undefined, 'mask', hasMask);
+  needs('preserve_unmasked', request.preserveUnmasked !== undefined, 'mask', hasMask);
+  if (model.unet.inpainting && !hasMask) {
+    throw new ValidationError(
+      'mask_required',
+      `model ${model.id} has an inpainting UNet (${model.unet.inputChannels} input channels: latents, mask, masked image); send image and mask, or use a text-to-image model`,
+      { field: hasImage ? 'mask' : 'image' },
+    );
+  }
+  if (!hasImage) return undefined;
+  if (!model.hasVaeEncoder) {
+    throw new ValidationError(
+      'image_unsupported',
+      `model ${model.id} has no VAE encoder (vae_encoder/model.onnx), which image-to-image and inpainting need; export the model with its VAE encoder`,
+      { field: 'image' },
+    );
+  }
+  const preserve = request.preserveUnmasked;
+  if (preserve !== undefined && typeof preserve !== 'boolean') {
+    throw new ValidationError(
+      'invalid_preserve_unmasked',
+      `preserve_unmasked must be true or false, found ${preserve}`,
+      {
+        field: 'preserve_unmasked',
+      },
+    );
+  }
+  const defaultStrength = hasMask ? DEFAULT_STRENGTH.inpainting : DEFAULT_STRENGTH.imageToImage;
+  return {
+    strength: checkRange('strength', request.strength ?? defaultStrength, GENERATION_LIMITS.strength),
+    inpaint: hasMask,
+    maskBlur: checkRange('mask_blur', request.maskBlur ?? 0, GENERATION_LIMITS.maskBlur),
+    preserveUnmasked: hasMask && (preserve ?? true),
+  };
+}
