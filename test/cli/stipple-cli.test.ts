@@ -157,6 +157,8 @@ describe('stipple-cli generate', () => {
     [['--strength', '0.5'], /strength needs image; send image too or leave strength out \[invalid_strength\]/],
     [['--image', 'x.png', '--strength', 'lots'], /--strength "lots" is not a number/],
     [['--image', 'x.png', '--keep-unmasked', 'maybe'], /--keep-unmasked "maybe" is not true or false/],
+    [['--clip-skip', '2'], /\[clip_skip_unsupported\]/],
+    [['--clip-skip', 'two'], /--clip-skip "two" is not a number/],
   ])('exits 2 with a clear message for %j', async (extra, message) => {
     const result = await stipple(
       'generate',

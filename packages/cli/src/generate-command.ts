@@ -19,6 +19,7 @@ export const GENERATE_USAGE = `stipple-cli generate --prompt TEXT --out FILE [op
   --seed N            0-4294967295 (default: random, printed); image i uses seed + i
   --n N               images, 1-16; files are numbered name-1.png, name-2.png, ...
   --format F          png, jpeg or webp (default: from --out's extension, else png)
+  --clip-skip N       text-encoder layers to skip from the end, as A1111 (SDXL exports; default 1)
   --threads N         ONNX Runtime threads inside an operator (default: one per core)
   --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: cpu)
 ${EDIT_USAGE}`;

@@ -13,6 +13,7 @@ export const GENERATION_OPTIONS = {
   scheduler: { type: 'string' },
   seed: { type: 'string' },
   n: { type: 'string' },
+  'clip-skip': { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
 } as const;
@@ -35,5 +36,6 @@ export function readGenerationFlags(values: GenerationFlagValues) {
     scheduler: values.scheduler,
     seed: parseNumber('seed', values.seed),
     n: parseNumber('n', values.n),
+    clipSkip: parseNumber('clip-skip', values['clip-skip']),
   };
 }

@@ -20,6 +20,7 @@ export const REMOTE_GENERATE_USAGE = `stipple-cli remote generate --prompt TEXT 
   --scheduler NAME    euler, euler-ancestral, ddim, dpmpp-2m, dpmpp-2m-karras, lcm (default: the model's own)
   --seed N            0-4294967295 (default: random, printed); image i uses seed + i
   --n N               images, 1-8; files are numbered name-1.png, name-2.png, ...
+  --clip-skip N       text-encoder layers to skip from the end, as A1111 (SDXL exports; default 1)
   --format F          png, jpeg or webp (default: from --out's extension, else png)
   Submits the job (with an Idempotency-Key, so a retried submission runs and charges once), shows its progress on
   stderr, downloads the images to --out (a directory gets {job id}.png) and prints their paths on stdout; the job id,
@@ -32,8 +33,8 @@ export async function remoteGenerateCommand(args: string[]): Promise<number> {
     options: { ...GENERATION_OPTIONS, url: { type: 'string' }, key: { type: 'string' } },
   });
   // Every flag is checked before anything is sent: a typo costs no credits. The router checks the ranges.
-  const { out, format, negativePrompt, ...flags } = readGenerationFlags(values);
-  const request = { ...flags, negative_prompt: negativePrompt, output_format: format };
+  const { out, format, negativePrompt, clipSkip, ...flags } = readGenerationFlags(values);
+  const request = { ...flags, negative_prompt: negativePrompt, clip_skip: clipSkip, output_format: format };
   const target = apiTarget(values);
 
   const interrupt = watchInterrupt();
