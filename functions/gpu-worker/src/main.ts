@@ -40,6 +40,19 @@ const registry = await ModelRegistry.fromSetting(
   (uri) => modelCache.fetch(parseS3Location(uri)!),
 );
 registry.memoryBudgetBytes = config.modelMemoryBudgetMb * 1024 * 1024;
+registry.onWeightsChecked = (modelId, { unchanged, expected, digest, ms }) =>
+  log(
+    unchanged
+      ? { level: 'info', event: 'weights_checked', modelId, digest, ms: Math.round(ms) }
+      : {
+          level: 'error',
+          event: 'weights_changed',
+          modelId,
+          expected,
+          digest,
+          message: `a weight file of ${modelId} changed without a new size or modification time; its records name ${expected.slice(0, 12)}… until the worker restarts`,
+        },
+  );
 const store = new ResultStore(client, { conditionalWrites: s3.conditionalWrites });
 const slots = new JobSlots(config.maxConcurrentJobs, config.maxQueuedJobs);
 const jobs = new RunningJobs();

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,52 @@ function states(registry: ModelRegistry): Record<string, string> {
   return Object.fromEntries(registry.list().map(({ id, state }) => [id, state]));
 }
 
+/** Loads `dir` through a fresh registry with this hash cache; resolves with the background weights check's outcome. */
+async function loadAndCheck(dir: string, hashCacheDir: string) {
+  const registry = new ModelRegistry(new Map([['m', dir]]), { hashCacheDir });
+  const checked = new Promise<{ unchanged: boolean }>((resolve) => {
+    registry.onWeightsChecked = (_, check) => resolve(check);
+  });
+  await registry.get('m');
+  const during = registry.list()[0].weightsCheck;
+  return { registry, during, checked };
+}
+
 describe('ModelRegistry', () => {
+  it('reads the weights again in the background after a load that trusted cached hashes, and tells when they changed', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'registry-weights-')), 'model');
+    await cp(fixture('external-data'), dir, { recursive: true });
+    const cache = await mkdtemp(join(tmpdir(), 'registry-cache-'));
+    // A whole-second time, which utimes can set again exactly after the change below.
+    const weights = join(dir, 'text_encoder', 'weights.pb');
+    const stamp = new Date('2026-01-01T00:00:00Z');
+    await utimes(weights, stamp, stamp);
+    // First load: every file hashed, so nothing to check.
+    const first = await loadAndCheck(dir, cache);
+    expect(first.during).toBeUndefined();
+    await first.registry.release();
+    // Second load: from the cache, checked in the background.
+    const second = await loadAndCheck(dir, cache);
+    expect(second.during).toBe('checking');
+    expect(await second.checked).toMatchObject({ unchanged: true });
+    expect(second.registry.list()[0].weightsCheck).toBe('unchanged');
+    await second.registry.release();
+    // A weight changed in place, its size and modification time kept: the load trusts the cache, the check does not.
+    const bytes = await readFile(weights);
+    bytes[bytes.length - 1] ^= 0x01;
+    await writeFile(weights, bytes);
+    await utimes(weights, stamp, stamp);
+    const third = await loadAndCheck(dir, cache);
+    expect(await third.checked).toMatchObject({ unchanged: false });
+    expect(third.registry.list()[0].weightsCheck).toBe('changed');
+    await third.registry.release();
+    // The cache was dropped: the next load hashes every file, and its digest is the new one.
+    const fourth = await loadAndCheck(dir, cache);
+    expect(fourth.during).toBeUndefined();
+    expect((await fourth.registry.get('m')).load.weightsHash.hashedFiles).toBeGreaterThan(0);
+    await fourth.registry.release();
+  });
+
   it('evicts the least recently used idle model when the loaded ones exceed the memory budget', async () => {
     const registry = new ModelRegistry(
       new Map([

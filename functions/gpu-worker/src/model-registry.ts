@@ -1,11 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
+  checkWeightsHash,
   type LoadModelOptions,
   loadModel,
   type StableDiffusionModel,
   StippleError,
   ValidationError,
+  type WeightsCheck,
 } from '@stipple/core';
 
 /** The model the repository ships (models/tiny-shapes), registered when present. */
@@ -60,6 +62,12 @@ export interface ModelEntry {
   state: 'registered' | 'loading' | 'ready' | 'failed';
   /** Once loaded: load time by stage and how the weights were hashed. */
   load?: StableDiffusionModel['load'];
+  /**
+   * A load that trusted cached per-file hashes is checked by reading every weight file again in the background:
+   * `checking`, then `unchanged` or `changed` (a file changed without a new size or mtime; its records name a digest
+   * the files no longer have until the model is loaded again).
+   */
+  weightsCheck?: 'checking' | 'unchanged' | 'changed';
 }
 
 /**
@@ -71,6 +79,9 @@ export class ModelRegistry {
   private readonly loading = new Map<string, Promise<StableDiffusionModel>>();
   private readonly states = new Map<string, ModelEntry['state']>();
   private readonly loads = new Map<string, StableDiffusionModel['load']>();
+  private readonly weightsChecks = new Map<string, NonNullable<ModelEntry['weightsCheck']>>();
+  /** Told the outcome of each background weights check (the worker logs it). */
+  onWeightsChecked: (id: string, check: WeightsCheck & { expected: string }) => void = () => {};
   private preloading: readonly string[] = [];
   /** Per loaded model: bytes of weights (the memory estimate), jobs using it, last use (for least-recently-used). */
   private readonly usage = new Map<string, { bytes: number; inUse: number; lastUsed: number }>();
@@ -126,7 +137,14 @@ export class ModelRegistry {
   list(): ModelEntry[] {
     return [...this.dirs].map(([id, dir]) => {
       const load = this.loads.get(id);
-      return { id, dir, state: this.states.get(id) ?? 'registered', ...(load && { load }) };
+      const weightsCheck = this.weightsChecks.get(id);
+      return {
+        id,
+        dir,
+        state: this.states.get(id) ?? 'registered',
+        ...(load && { load }),
+        ...(weightsCheck && { weightsCheck }),
+      };
     });
   }
 
@@ -143,6 +161,7 @@ export class ModelRegistry {
           (loaded) => {
             this.states.set(id, 'ready');
             this.loads.set(id, loaded.load);
+            this.checkWeightsInBackground(id, loaded);
             return loaded;
           },
           (error: unknown) => {
@@ -177,6 +196,21 @@ export class ModelRegistry {
         usage.lastUsed = performance.now();
       },
     };
+  }
+
+  /** After a load that took some hashes from the cache, reads all the weights again, off the job's path. */
+  private checkWeightsInBackground(id: string, model: StableDiffusionModel): void {
+    const { files, hashedFiles, cacheFile } = model.load.weightsHash;
+    if (hashedFiles === files) return;
+    this.weightsChecks.set(id, 'checking');
+    void checkWeightsHash(model.dir, model.weightsHash, cacheFile).then(
+      (check) => {
+        this.weightsChecks.set(id, check.unchanged ? 'unchanged' : 'changed');
+        this.onWeightsChecked(id, { ...check, expected: model.weightsHash });
+      },
+      // An unreadable file fails the model's next load loudly; the check itself has nothing to add.
+      () => this.weightsChecks.delete(id),
+    );
   }
 
   private async evictOverBudget(): Promise<void> {

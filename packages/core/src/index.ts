@@ -22,6 +22,7 @@ export {
   type ModelManifest,
   sha256File,
 } from './model/model-files.ts';
+export { checkWeightsHash, type WeightsCheck } from './model/model-hash.ts';
 export { createBatchGenerator } from './noise/batch-generator.ts';
 export type { RandomGenerator } from './noise/random-generator.ts';
 export { createGenerator, randomSeed } from './noise/torch-generator.ts';

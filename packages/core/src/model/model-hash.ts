@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { listModelPaths } from './model-files.ts';
 import { hashFilesCached } from './weights-hash-cache.ts';
 
@@ -34,4 +35,25 @@ export async function hashModelWeights(modelDir: string, cacheFile?: string): Pr
     ...(cacheFile && { cacheFile }),
     ...(cacheError && { cacheError }),
   };
+}
+
+export interface WeightsCheck {
+  /** True when the weights read now give the digest the model was loaded with. */
+  unchanged: boolean;
+  /** The digest of the weights as they are now. */
+  digest: string;
+  ms: number;
+}
+
+/**
+ * Reads every weight file again, ignoring the cache, and compares with `expected` (the digest a load computed, partly
+ * from cached per-file hashes): run in the background after a load that trusted the cache, it catches a file changed
+ * without a new size or modification time. A mismatch removes `cacheFile`, so the next load hashes everything.
+ */
+export async function checkWeightsHash(modelDir: string, expected: string, cacheFile?: string): Promise<WeightsCheck> {
+  const started = performance.now();
+  const { digest } = await hashModelWeights(modelDir);
+  const unchanged = digest === expected;
+  if (!unchanged && cacheFile) await rm(cacheFile, { force: true });
+  return { unchanged, digest, ms: performance.now() - started };
 }
