@@ -7,6 +7,8 @@ export interface StageTimings {
   unetMs: number;
   schedulerMs: number;
   vaeDecoderMs: number;
+  /** The safety checker: preprocessing and its session, every image. */
+  safetyCheckerMs: number;
   /** Everything from the first check to the last decoded pixel. */
   totalMs: number;
   /** Summed time inside `session.run` across all components: the floor any wrapper overhead is measured against. */
@@ -23,6 +25,7 @@ export class StageTimer {
     unetMs: 0,
     schedulerMs: 0,
     vaeDecoderMs: 0,
+    safetyCheckerMs: 0,
     totalMs: 0,
     sessionRunMs: 0,
   };
