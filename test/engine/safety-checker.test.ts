@@ -4,30 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionFactory } from '../../packages/core/src/backend/model-session.ts';
 import { createOnnxSession } from '../../packages/core/src/backend/onnx-session.ts';
-import {
-  type GenerationRequest,
-  generate,
-  loadModel,
-  ModelError,
-  type StableDiffusionModel,
-} from '../../packages/core/src/index.ts';
-import { fixtureModel } from '../fixture-models.ts';
-
-/**
- * The request of diffusers' golden case whose first image the fixture's checker flags and whose second it does not
- * (tools/forge/safety_checker.py, KNOWN_IMAGES).
- */
-const KNOWN_IMAGES: GenerationRequest = {
-  prompt: 'a red fox sitting in the snow, highly detailed photo',
-  negativePrompt: 'blurry, low quality, watermark',
-  width: 48,
-  height: 40,
-  steps: 4,
-  guidance: 7.5,
-  scheduler: 'euler-ancestral',
-  seed: 50,
-  n: 2,
-};
+import { generate, loadModel, ModelError, type StableDiffusionModel } from '../../packages/core/src/index.ts';
+import { fixtureModel, SAFETY_CHECKER_KNOWN_IMAGES as KNOWN_IMAGES } from '../fixture-models.ts';
 
 /** A checker exported as diffusers' script does it: only `out_images` and `has_nsfw_concepts`, no scores. */
 const withoutScores: SessionFactory = async (path, options) => {

@@ -3,26 +3,14 @@ import { type ResultManifest, resultManifestSchema } from '@stipple/jobs';
 import { type S3Server, s3ClientFor, startS3Server } from '@stipple/test-support/s3-server';
 import { startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureModel } from '../fixture-models.ts';
+import { fixtureModel, SAFETY_CHECKER_KNOWN_IMAGES as KNOWN_IMAGES } from '../fixture-models.ts';
 import { BUCKET, invoke, job, manifestOf, SECRET } from './worker-test-jobs.ts';
 
 /**
  * The job's `safety.images` mode against a real worker and S3 server, on the fixture whose safety checker flags the
- * first image of this request and not the second (tools/forge/safety_checker.py, KNOWN_IMAGES).
+ * first image of `SAFETY_CHECKER_KNOWN_IMAGES` and not the second.
  */
 const MODEL_ID = 'checked';
-const KNOWN_IMAGES = {
-  prompt: 'a red fox sitting in the snow, highly detailed photo',
-  negativePrompt: 'blurry, low quality, watermark',
-  width: 48,
-  height: 40,
-  steps: 4,
-  guidance: 7.5,
-  scheduler: 'euler-ancestral',
-  seed: 50,
-  n: 2,
-};
-
 function safetyJob(jobId: string, safety: unknown, parameters: Record<string, unknown> = KNOWN_IMAGES) {
   return job(jobId, { modelId: MODEL_ID, parameters, ...(safety !== undefined && { safety }) });
 }

@@ -615,6 +615,30 @@ def format_json(value) -> str:
     return number_list.sub(lambda match: json.dumps(json.loads(match.group(0))), text) + "\n"
 
 
+def reference_versions(diffusers_version: str, src: Path, commit: str | None, **more: str) -> dict[str, str | None]:
+    """What a golden was made with: diffusers (version and commit), torch, ONNX Runtime, transformers, numpy, python."""
+    import onnxruntime
+    import torch
+    import transformers
+
+    return {
+        "diffusers": diffusers_version,
+        "diffusersCommit": diffusers_commit(src, commit),
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "transformers": transformers.__version__,
+        **more,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def write_golden(out: Path, golden: dict, count: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(format_json(golden))
+    print(f"wrote {out} ({out.stat().st_size} bytes, {count})", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--diffusers-src", type=Path, required=True, help="folder holding the diffusers package")
@@ -628,8 +652,6 @@ def main() -> None:
     diffusers = Diffusers(args.diffusers_src.resolve())
     torch = diffusers.torch
     torch.set_num_threads(1)
-    import onnxruntime
-    import transformers
 
     cases = [spec for spec in CASES if not args.only or spec["name"] in args.only]
     results = []
@@ -651,20 +673,10 @@ def main() -> None:
             "seed + i) on test/fixtures/models; made by tools/forge/reference/diffusers_reference.py. "
             "pixels: base64 of raw RGB bytes, row-major HWC. latents: the final latents of that image."
         ),
-        "versions": {
-            "diffusers": diffusers.version,
-            "diffusersCommit": diffusers_commit(args.diffusers_src, args.diffusers_commit),
-            "torch": torch.__version__,
-            "onnxruntime": onnxruntime.__version__,
-            "transformers": transformers.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "versions": reference_versions(diffusers.version, args.diffusers_src, args.diffusers_commit),
         "cases": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(format_json(golden))
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(results)} cases)", file=sys.stderr)
+    write_golden(args.out, golden, f"{len(results)} cases")
 
 
 if __name__ == "__main__":

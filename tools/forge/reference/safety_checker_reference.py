@@ -24,7 +24,6 @@ import argparse
 import base64
 import hashlib
 import json
-import platform
 import sys
 from pathlib import Path
 
@@ -34,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from diffusers_reference import diffusers_commit, format_json  # noqa: E402
+from diffusers_reference import reference_versions, write_golden  # noqa: E402
 
 REPO_ROOT = HERE.parents[2]
 DEFAULT_MODELS = REPO_ROOT / "test" / "fixtures" / "models"
@@ -172,7 +171,6 @@ def main() -> None:
     import onnxruntime
     import PIL
     import torch
-    import transformers
     from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
     torch.set_num_threads(1)
@@ -204,22 +202,13 @@ def main() -> None:
             "pixelValues: the processor's [1, 3, 224, 224] float32 output (sha256 of its bytes, every sampleStride-th "
             "value as base64 float32). Scores: cosine minus threshold per concept, as forward_onnx computes them."
         ),
-        "versions": {
-            "diffusers": diffusers.__version__,
-            "diffusersCommit": diffusers_commit(args.diffusers_src, args.diffusers_commit),
-            "torch": torch.__version__,
-            "onnxruntime": onnxruntime.__version__,
-            "transformers": transformers.__version__,
-            "pillow": PIL.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "versions": reference_versions(
+            diffusers.__version__, args.diffusers_src, args.diffusers_commit, pillow=PIL.__version__
+        ),
         "clipConfig": cfg.clip_config(),
         "images": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(format_json(golden))
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(results)} images)", file=sys.stderr)
+    write_golden(args.out, golden, f"{len(results)} images")
 
 
 if __name__ == "__main__":
