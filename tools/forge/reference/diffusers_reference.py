@@ -639,12 +639,18 @@ def write_golden(out: Path, golden: dict, count: str) -> None:
     print(f"wrote {out} ({out.stat().st_size} bytes, {count})", file=sys.stderr)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def reference_arguments(description: str, default_out: Path) -> argparse.ArgumentParser:
+    """The options every diffusers reference script takes: the source tree, its commit, the fixtures, the golden."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--diffusers-src", type=Path, required=True, help="folder holding the diffusers package")
     parser.add_argument("--diffusers-commit", help="the commit the source was exported from (recorded in the JSON)")
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=default_out)
+    return parser
+
+
+def main() -> None:
+    parser = reference_arguments(__doc__.split("\n\n")[0], DEFAULT_OUT)
     parser.add_argument("--only", nargs="*", help="case names to run (prints them; writes nothing)")
     args = parser.parse_args()
 

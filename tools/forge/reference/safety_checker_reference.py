@@ -20,7 +20,6 @@ accepts (transformers 5 needs torch 2).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
@@ -33,10 +32,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from diffusers_reference import reference_versions, write_golden  # noqa: E402
+from diffusers_reference import reference_arguments, reference_versions, write_golden  # noqa: E402
 
 REPO_ROOT = HERE.parents[2]
-DEFAULT_MODELS = REPO_ROOT / "test" / "fixtures" / "models"
 DEFAULT_OUT = REPO_ROOT / "test" / "fixtures" / "goldens" / "safety-checker.json"
 PARITY_GOLDENS = REPO_ROOT / "test" / "fixtures" / "goldens" / "diffusers-parity.json"
 VARIANT = "safety-checker"
@@ -161,12 +159,7 @@ def run_image(torch, checker, processor, session, image: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--diffusers-src", type=Path, required=True, help="folder holding the diffusers package")
-    parser.add_argument("--diffusers-commit", help="the commit the source was exported from (recorded in the JSON)")
-    parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args()
+    args = reference_arguments(__doc__.split("\n\n")[0], DEFAULT_OUT).parse_args()
 
     import onnxruntime
     import PIL
