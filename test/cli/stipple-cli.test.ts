@@ -264,5 +264,16 @@ describe('stipple info', () => {
     expect(result.stdout).toMatch(/family {8}sd1/);
     expect(result.stdout).toMatch(/scheduler {5}PNDMScheduler -> euler \(not implemented here/);
     expect(result.stdout).toMatch(/load {10}\d+ ms: configs \d+ ms, sessions \d+ ms, weights hash \d+ ms \(\d of 4 /);
+    expect(result.stdout).toContain('safety        no safety_checker/: images are reported unchecked');
+  });
+
+  it('prints the safety checker, its interface and its load time', async () => {
+    const text = (await stipple('info', '--model', fixtureModel('safety-checker'))).stdout;
+    expect(text).toMatch(/load {10}\d+ ms: configs \d+ ms, sessions \d+ ms, safety checker \d+ ms, weights hash /);
+    expect(text).toContain('safety        in:  clip_input float32[batch, channels, height, width], images float32[');
+    expect(text).toContain('checks every image: the verdict and its scores');
+    const info = JSON.parse((await stipple('info', '--model', fixtureModel('safety-checker'), '--json')).stdout);
+    expect(info.safetyChecker.outputs).toContain('special_scores float32[batch, 3]');
+    expect(info.load.safetyChecker.ms).toBeGreaterThan(0);
   });
 });

@@ -31,7 +31,8 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
 
     from bpe_vocab import Tokenizer
     from fixtures import build_broken, build_variant, write_vae_upcast_golden
-    from variants import BROKEN_BASE, VARIANTS
+    from safety_fixture import build_safety_checker_variant
+    from variants import BROKEN_BASE, SAFETY_CHECKER_BASE, SAFETY_CHECKER_VARIANT, VARIANTS
 
     torch.set_num_threads(1)  # single-threaded kernels: identical floats on every run
     torch.use_deterministic_algorithms(True)
@@ -45,8 +46,8 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    wanted = set(args.only or [v.name for v in VARIANTS])
-    unknown = wanted - {v.name for v in VARIANTS}
+    wanted = set(args.only or [v.name for v in VARIANTS] + [SAFETY_CHECKER_VARIANT])
+    unknown = wanted - {v.name for v in VARIANTS} - {SAFETY_CHECKER_VARIANT}
     if unknown:
         print(f"unknown variant(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -65,6 +66,9 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     if BROKEN_BASE in wanted and not args.no_broken:
         for folder in build_broken(out):
             print(f"built {folder}")
+    if SAFETY_CHECKER_VARIANT in wanted or SAFETY_CHECKER_BASE in wanted:
+        folder = build_safety_checker_variant(out)
+        print(f"built {folder}  ({SAFETY_CHECKER_BASE}'s files + a tiny safety checker and feature extractor)")
 
     if args.print_hashes:
         for rel, digest in _sha256_tree(out).items():

@@ -199,3 +199,8 @@ VARIANTS: list[Variant] = [
 # Broken fixtures for the engine's error paths: built from this variant's files.
 BROKEN_BASE = "sd15-int32"
 BROKEN = ["missing-unet", "corrupt-unet", "wrong-unet-input"]
+
+# A copy of the base variant's files (without its vae_encoder) plus a tiny safety checker and its feature extractor
+# (safety_checker.py), so the checker flags a known image of the base variant's (diffusers' goldens).
+SAFETY_CHECKER_VARIANT = "safety-checker"
+SAFETY_CHECKER_BASE = "sd15-int32"

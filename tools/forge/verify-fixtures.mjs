@@ -9,8 +9,10 @@
 // the way they should be. SDXL variants (model_index.json lists text_encoder_2): runs both
 // text encoders, checks their hidden_states.* outputs, concatenates each one's
 // hidden_states[-2] into encoder_hidden_states, feeds the unet text_embeds and time_ids, and
-// checks that time_ids and text_embeds change out_sample. Exits non-zero on the first class
-// of failure it finds.
+// checks that time_ids and text_embeds change out_sample. A folder whose model_index.json lists a
+// safety_checker: runs it on the decoded images (clip_input from the seeded noise) and checks its
+// outputs' shapes, that flagged images come back black, and that feature_extractor/ is there.
+// Exits non-zero on the first class of failure it finds.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -394,6 +396,39 @@ async function verifyVariant(name) {
   } else {
     check(!existsSync(join(folder, 'vae_encoder')), 'vae_encoder folder not listed in model_index.json');
   }
+  if (index.safety_checker?.[0]) await verifySafetyChecker(folder, image);
+}
+
+/**
+ * diffusers' forward_onnx export: (clip_input, images NHWC) -> out_images, has_nsfw_concepts (+ scores), one image per
+ * call: its `images[has_nsfw_concepts] = 0` exports as a Where that cannot broadcast a batch of 2 (ONNX Runtime: "2 by
+ * 3"), which is why diffusers' OnnxStableDiffusionPipeline, and the engine, run it one image at a time.
+ */
+async function verifySafetyChecker(folder, image) {
+  const config = join(folder, 'feature_extractor', 'preprocessor_config.json');
+  check(existsSync(config), 'safety_checker without feature_extractor/preprocessor_config.json');
+  const checker = await open(folder, 'safety_checker');
+  const [batch, c, h, w] = image.dims;
+  const values = toFloats(image);
+  const verdicts = [];
+  for (let n = 0; n < batch; n++) {
+    const nhwc = new Float32Array(h * w * c);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) nhwc[(y * w + x) * c + k] = values[((n * c + k) * h + y) * w + x] / 2 + 0.5;
+    const out = await checker.run({
+      clip_input: new ort.Tensor('float32', Float32Array.from({ length: 3 * 224 * 224 }, randn), [1, 3, 224, 224]),
+      images: new ort.Tensor('float32', nhwc, [1, h, w, c]),
+    });
+    const { has_nsfw_concepts: verdict, out_images: blacked } = out;
+    check(verdict.type === 'bool' && sameDims(verdict.dims, [1]), 'has_nsfw_concepts not bool [batch]');
+    check(sameDims(blacked.dims, [1, h, w, c]), `out_images dims ${blacked.dims}`);
+    check(sameDims(out.special_scores.dims, [1, 3]) && sameDims(out.concept_scores.dims, [1, 17]), 'score dims');
+    const flagged = Boolean(verdict.data[0]);
+    check(flagged ? blacked.data.every((x) => x === 0) : blacked.data.some((x) => x !== 0), 'out_images wrong');
+    verdicts.push(`${flagged} (concept_0 ${out.concept_scores.data[0].toFixed(3)})`);
+  }
+  console.log(`    -> safety_checker has_nsfw_concepts: ${verdicts.join(', ')}`);
 }
 
 async function verifyBroken() {

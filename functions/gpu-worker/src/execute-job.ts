@@ -85,7 +85,8 @@ export async function executeJob(
         options.onProgress?.(progress);
       },
     });
-    log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length });
+    const blocked = manifest.blocked?.length ?? 0;
+    log({ level: 'info', event: 'job_succeeded', jobId: job.jobId, outputs: manifest.outputs.length, blocked });
     ending = { state: 'succeeded' };
     reported = reporter.finish({ status: 'succeeded', manifestKey: manifestKey(job), manifest });
     return manifest;

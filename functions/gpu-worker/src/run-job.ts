@@ -1,6 +1,7 @@
 import { embeddedRecord, encodeImage, type GenerationProgress, type GenerationResult } from '@stipple/core';
 import { contentTypeFor, type Job, MAX_SEED, manifestKey, type ResultManifest, resultKey } from '@stipple/jobs';
 import type { GenerationBatcher } from './generation-batcher.ts';
+import { imageSafetyMode, isBlocked } from './image-safety-mode.ts';
 import { readInputImages } from './input-images.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { ResultStore } from './result-store.ts';
@@ -30,7 +31,9 @@ export function seedForJob(job: Job): number {
 /**
  * Runs one job to its durable end: every image is written (once: a retry never overwrites), then the result manifest,
  * last, so the manifest's presence means the job is complete. A job whose manifest already exists is answered from it
- * without generating anything.
+ * without generating anything. The model's safety checker runs unless the job's `safety.images` is `off`; under
+ * `block` a flagged image is left out (listed in `blocked`), and a job whose every image is blocked still succeeds,
+ * with no outputs.
  */
 export async function runJob(job: Job, deps: RunJobDependencies): Promise<ResultManifest> {
   const started = performance.now();
@@ -42,21 +45,34 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
   // Input images are read (and checked) before the model is leased, so a bad one fails without holding it.
   const inputs = await readInputImages(job, deps.store);
   const { image: _image, mask: _mask, ...parameters } = job.parameters;
+  const safetyMode = imageSafetyMode(job);
   const lease = await deps.registry.acquire(job.modelId);
   let generated: GenerationResult;
   try {
     generated = await deps.batcher.generate(
       lease.model,
       { ...parameters, ...inputs, seed: seedForJob(job) },
-      { signal: deps.signal, onProgress: deps.onProgress, previewEvery: job.previewEvery, jobId: job.jobId },
+      {
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+        previewEvery: job.previewEvery,
+        jobId: job.jobId,
+        safetyCheck: safetyMode !== 'off',
+      },
     );
   } finally {
     lease.release();
   }
   const { images, record } = generated;
   const outputs: ResultManifest['outputs'] = [];
+  const blocked: NonNullable<ResultManifest['blocked']> = [];
   for (const [index, image] of images.entries()) {
     deps.signal?.throwIfAborted();
+    const { contentFilter, seed } = image;
+    if (isBlocked(safetyMode, contentFilter)) {
+      blocked.push({ index, seed, contentFilter });
+      continue;
+    }
     const body = await encodeImage(image, record, { format });
     const key = resultKey(job, index);
     const contentType = contentTypeFor(format);
@@ -67,7 +83,7 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
       contentType,
       metadata: { 'job-id': job.jobId, seed: String(image.seed), record: embeddedRecord(record, image.seed) },
     });
-    outputs.push({ key, contentType, seed: image.seed, bytes: body.length });
+    outputs.push({ key, contentType, seed, bytes: body.length, contentFilter });
   }
   const manifest: ResultManifest = {
     jobId: job.jobId,
@@ -75,6 +91,7 @@ export async function runJob(job: Job, deps: RunJobDependencies): Promise<Result
     modelId: job.modelId,
     status: 'succeeded',
     outputs,
+    ...(safetyMode === 'block' && { blocked }),
     records: [record],
     timings: { queuedMs: 0, totalMs: performance.now() - started },
     createdAt: new Date().toISOString(),

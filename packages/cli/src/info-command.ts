@@ -42,6 +42,10 @@ function describeModel(model: StableDiffusionModel) {
         ...model.vaeDecoder.upcast,
       },
     },
+    /** The image safety checker (`safety_checker/`), or null: then every image is reported unchecked. */
+    safetyChecker: model.safetyChecker
+      ? { ...component(model.safetyChecker.session), scores: model.safetyChecker.contract.hasScores }
+      : null,
     hasVaeEncoder: model.hasVaeEncoder,
     tokenizer: { window: model.tokenizer.maxLength, padToken: model.tokenizer.padToken },
     scheduler: {
@@ -55,10 +59,11 @@ function describeModel(model: StableDiffusionModel) {
   };
 }
 
-function describeLoad({ stagesMs, weightsHash }: StableDiffusionModel['load']): string {
+function describeLoad({ stagesMs, weightsHash, safetyChecker }: StableDiffusionModel['load']): string {
   const ms = (value: number) => `${Math.round(value)} ms`;
   const hashed = `${weightsHash.hashedFiles} of ${weightsHash.files} weight files read, the rest cached`;
-  return `${ms(stagesMs.total)}: configs ${ms(stagesMs.configs)}, sessions ${ms(stagesMs.sessions)}, weights hash ${ms(stagesMs.weightsHash)} (${hashed}, alongside the sessions)`;
+  const checker = safetyChecker ? `, safety checker ${ms(safetyChecker.ms)}` : '';
+  return `${ms(stagesMs.total)}: configs ${ms(stagesMs.configs)}, sessions ${ms(stagesMs.sessions)}${checker}, weights hash ${ms(stagesMs.weightsHash)} (${hashed}, alongside the sessions)`;
 }
 
 function printText(info: ReturnType<typeof describeModel>): void {
@@ -80,6 +85,16 @@ function printText(info: ReturnType<typeof describeModel>): void {
   lines.push(
     `${''.padEnd(14)}scaling factor ${vae.scalingFactor}, spatial factor ${vae.spatialFactor}, decodes with ${vae.component}/ (force_upcast ${vae.forceUpcast})`,
   );
+  const checker = info.safetyChecker;
+  if (checker) {
+    lines.push(
+      `safety        in:  ${checker.inputs.join(', ')}`,
+      `${''.padEnd(14)}out: ${checker.outputs.join(', ')}`,
+      `${''.padEnd(14)}checks every image: the verdict${checker.scores ? ' and its scores' : ' (no scores in this export)'}`,
+    );
+  } else {
+    lines.push('safety        no safety_checker/: images are reported unchecked (docs/SAFETY.md)');
+  }
   const note = info.scheduler.implemented
     ? ''
     : ` (not implemented here; ${info.scheduler.default} with its configuration)`;

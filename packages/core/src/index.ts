@@ -46,6 +46,8 @@ export type { GenerationRequest } from './pipeline/generation-request.ts';
 export type { LatentPreview } from './pipeline/latent-preview.ts';
 export { parseRecordJson, stringifyRecordJson } from './pipeline/record-json.ts';
 export type { StageTimings } from './pipeline/stage-timer.ts';
+export { checkImageSafety, NOT_CHECKED } from './safety/check-image-safety.ts';
+export type { SafetyChecker } from './safety/safety-checker.ts';
 export { createScheduler, schedulerNameForClass } from './schedulers/create-scheduler.ts';
 export type { Scheduler, SchedulerStepResult } from './schedulers/scheduler.ts';
 export { type ClipTokenizer, loadClipTokenizer } from './tokenizer/clip-tokenizer.ts';

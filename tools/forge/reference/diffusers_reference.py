@@ -621,12 +621,42 @@ def format_json(value) -> str:
     return number_list.sub(lambda match: json.dumps(json.loads(match.group(0))), text) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def reference_versions(diffusers_version: str, src: Path, commit: str | None, **more: str) -> dict[str, str | None]:
+    """What a golden was made with: diffusers (version and commit), torch, ONNX Runtime, transformers, numpy, python."""
+    import onnxruntime
+    import torch
+    import transformers
+
+    return {
+        "diffusers": diffusers_version,
+        "diffusersCommit": diffusers_commit(src, commit),
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "transformers": transformers.__version__,
+        **more,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def write_golden(out: Path, golden: dict, count: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(format_json(golden))
+    print(f"wrote {out} ({out.stat().st_size} bytes, {count})", file=sys.stderr)
+
+
+def reference_arguments(description: str, default_out: Path) -> argparse.ArgumentParser:
+    """The options every diffusers reference script takes: the source tree, its commit, the fixtures, the golden."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--diffusers-src", type=Path, required=True, help="folder holding the diffusers package")
     parser.add_argument("--diffusers-commit", help="the commit the source was exported from (recorded in the JSON)")
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=default_out)
+    return parser
+
+
+def main() -> None:
+    parser = reference_arguments(__doc__.split("\n\n")[0], DEFAULT_OUT)
     parser.add_argument("--only", nargs="*", help="case names to run (prints them; writes nothing)")
     args = parser.parse_args()
 
@@ -634,8 +664,6 @@ def main() -> None:
     diffusers = Diffusers(args.diffusers_src.resolve())
     torch = diffusers.torch
     torch.set_num_threads(1)
-    import onnxruntime
-    import transformers
 
     from edit_reference import EDIT_CASES, EditDiffusers, run_edit_case
 
@@ -661,20 +689,10 @@ def main() -> None:
             "seed + i) on test/fixtures/models; made by tools/forge/reference/diffusers_reference.py. "
             "pixels: base64 of raw RGB bytes, row-major HWC. latents: the final latents of that image."
         ),
-        "versions": {
-            "diffusers": diffusers.version,
-            "diffusersCommit": diffusers_commit(args.diffusers_src, args.diffusers_commit),
-            "torch": torch.__version__,
-            "onnxruntime": onnxruntime.__version__,
-            "transformers": transformers.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "versions": reference_versions(diffusers.version, args.diffusers_src, args.diffusers_commit),
         "cases": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(format_json(golden))
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(results)} cases)", file=sys.stderr)
+    write_golden(args.out, golden, f"{len(results)} cases")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ const record = {
   seeds: [7],
   onnxRuntimeVersion: '1.30.0',
   executionProviders: ['cpu'],
+  safetyChecker: null,
   warnings: [],
   timings: {} as GenerationRecord['timings'],
 } satisfies GenerationRecord;

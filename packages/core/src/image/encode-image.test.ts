@@ -31,10 +31,17 @@ const record: GenerationRecord = {
   seeds: [7],
   onnxRuntimeVersion: '1.0.0',
   executionProviders: ['cpu'],
+  safetyChecker: null,
   warnings: [],
   timings: {} as GenerationRecord['timings'],
 };
-const image = { pixels: new Uint8Array(8 * 8 * 3).fill(90), width: 8, height: 8, seed: 7 };
+const image = {
+  pixels: new Uint8Array(8 * 8 * 3).fill(90),
+  width: 8,
+  height: 8,
+  seed: 7,
+  contentFilter: { checked: false, flagged: false },
+};
 
 /** EXIF UserComment (EXIF 2.32 Table 9): an 8-byte character code, then the text; UNICODE is UTF-16, big-endian here. */
 function userComment(comment: Buffer): string {

@@ -48,7 +48,7 @@ export interface VaeDecoderContract {
   outputName: string;
 }
 
-const FLOATS = ['float32', 'float16'] as const;
+export const FLOATS = ['float32', 'float16'] as const;
 const SDXL_CONDITIONING = 'float32 or float16 [batch, n], SDXL conditioning (text_embeds with time_ids)';
 const INTEGERS = ['int32', 'int64'] as const;
 
@@ -56,7 +56,7 @@ function describeValue(value: ValueInfo): string {
   return `${value.type}[${value.shape.join(', ')}]`;
 }
 
-function findInput(file: string, session: ModelSession, name: string, expected: string): ValueInfo {
+export function findInput(file: string, session: ModelSession, name: string, expected: string): ValueInfo {
   const input = session.inputs.find((candidate) => candidate.name === name);
   if (input) return input;
   const found = session.inputs.map((candidate) => `${candidate.name}: ${describeValue(candidate)}`).join(', ');
@@ -72,7 +72,7 @@ function findInput(file: string, session: ModelSession, name: string, expected: 
   );
 }
 
-function expectType<T extends string>(file: string, value: ValueInfo, allowed: readonly T[]): T {
+export function expectType<T extends string>(file: string, value: ValueInfo, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value.type)) return value.type as T;
   throw new ModelError(
     'model_contract_mismatch',
@@ -90,7 +90,7 @@ function outputNamed(session: ModelSession, preferred: string): string {
   return (session.outputs.find((output) => output.name === preferred) ?? session.outputs[0]).name;
 }
 
-function rejectUnknownInputs(file: string, session: ModelSession, known: readonly string[]): void {
+export function rejectUnknownInputs(file: string, session: ModelSession, known: readonly string[]): void {
   const unknown = session.inputs.filter((input) => !known.includes(input.name));
   if (unknown.length === 0) return;
   throw new ModelError(

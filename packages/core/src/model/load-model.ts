@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { ModelSession, SessionFactory, SessionOptions } from '../backend/model-session.ts';
 import { createOnnxSession } from '../backend/onnx-session.ts';
 import { ModelError, ValidationError } from '../errors.ts';
+import { loadSafetyChecker, type SafetyChecker } from '../safety/safety-checker.ts';
 import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import {
   readTextEncoderContract,
@@ -75,6 +76,8 @@ export interface StableDiffusionModel {
    * so a model used only for text-to-image never loads it. Fails with `model_file_missing` when the folder has none.
    */
   vaeEncoder(): Promise<VaeEncoder>;
+  /** The folder's image safety checker (`safety_checker/` with `feature_extractor/`), when it has one. */
+  readonly safetyChecker: SafetyChecker | undefined;
   /** Load time by stage and how the weights were hashed. */
   readonly load: ModelLoadReport;
   release(): Promise<void>;
@@ -191,12 +194,17 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   // to open one is the error a caller sees, so the hash's own outcome is then not needed.
   const hashing = timed(() => hashModelWeights(dir, cacheFile));
   hashing.catch(() => undefined);
+  const checking = timed(() => loadSafetyChecker(dir, (component) => openComponent(dir, component, options)));
+  checking.catch(() => undefined); // settled below, after the other sessions
   const { value: sessions, ms: sessionsMs } = await timed(() =>
     Promise.allSettled(components.map((component) => openComponent(dir, component, options))),
   );
+  const [checker] = await Promise.allSettled([checking]);
   const opened = sessions.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const releaseAll = () => Promise.all(opened.map((session) => session.release()));
-  const failure = sessions.find((result) => result.status === 'rejected');
+  const safetyChecker = checker.status === 'fulfilled' ? checker.value.value : undefined;
+  const everySession = safetyChecker ? [...opened, safetyChecker.session] : opened;
+  const releaseAll = () => Promise.all(everySession.map((session) => session.release()));
+  const failure = [...sessions, checker].find((result) => result.status === 'rejected');
   if (failure) {
     await releaseAll();
     throw failure.reason;
@@ -268,7 +276,12 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
         });
         return encoder;
       },
-      load: { stagesMs, weightsHash },
+      safetyChecker,
+      load: {
+        stagesMs,
+        weightsHash,
+        ...(safetyChecker && checker.status === 'fulfilled' && { safetyChecker: { ms: checker.value.ms } }),
+      },
       release: async () => {
         await releaseAll();
         await encoder?.then(

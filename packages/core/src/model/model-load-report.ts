@@ -9,6 +9,11 @@ export interface ModelLoadReport {
   stagesMs: { configs: number; sessions: number; weightsHash: number; total: number };
   /** The weight hash's file counts and cache: `hashedFiles` 0 means every digest came from the cache. */
   weightsHash: Omit<WeightsHash, 'digest'>;
+  /**
+   * Present when the folder has a safety checker (which then checks every image unless a generation turns it off):
+   * milliseconds to read its preprocessor settings and open its session, alongside the other sessions.
+   */
+  safetyChecker?: { ms: number };
 }
 
 /** `work`'s result and how long it took, in milliseconds. */

@@ -3,6 +3,7 @@ import { onnxRuntimeVersion } from '../backend/onnx-session.ts';
 import { concatTensors, floatTensor, numericTensor, readFloatTensor } from '../backend/tensor-conversion.ts';
 import { AbortError, ModelError, ValidationError } from '../errors.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
+import { checkImageSafety, NOT_CHECKED } from '../safety/check-image-safety.ts';
 import { decodeLatents } from './decode-latents.ts';
 import { decodeEditInputs } from './edit-inputs.ts';
 import { appendChannels } from './edit-tensors.ts';
@@ -39,6 +40,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Attach a preview to the progress of every k-th step. Default: no previews. */
   previewEvery?: number;
+  /**
+   * Run the model's safety checker on each image (`GeneratedImage.contentFilter`). Default true; a model without a
+   * checker reports `checked: false` either way.
+   */
+  safetyCheck?: boolean;
 }
 
 /** One request of a batch, with its own progress, cancellation and previews. */
@@ -174,7 +180,7 @@ export async function generateBatch(
   // 6. Decode each image's latents to pixels.
   for (const { index, job, prepared } of active) {
     try {
-      outcomes[index] = { ok: true, result: await decodeJob(model, prepared, job.signal) };
+      outcomes[index] = { ok: true, result: await decodeJob(model, prepared, job) };
     } catch (error) {
       fail(index, error);
     }
@@ -285,9 +291,10 @@ function nonFiniteLatents(value: number, t: number, progress: { step: number; to
 async function decodeJob(
   model: StableDiffusionModel,
   prepared: PreparedGeneration,
-  signal: AbortSignal | undefined,
+  { signal, safetyCheck = true }: GenerateOptions,
 ): Promise<GenerationResult> {
   const { settings, scheduler, seeds, latents, latentDims, timer, guided, warnings, edit } = prepared;
+  const checker = safetyCheck ? model.safetyChecker : undefined;
   const perImage = latents.length / seeds.length;
   const images = [];
   for (const [i, seed] of seeds.entries()) {
@@ -295,7 +302,9 @@ async function decodeJob(
     if (canceled) throw canceled;
     const slice = latents.subarray(i * perImage, (i + 1) * perImage);
     const pixels = applyOverlay(edit, await decodeLatents(model, slice, latentDims, settings, timer));
-    images.push({ pixels, width: settings.width, height: settings.height, seed });
+    const image = { pixels, width: settings.width, height: settings.height, seed };
+    const contentFilter = checker ? await checkImageSafety(checker, image, timer) : NOT_CHECKED;
+    images.push({ ...image, contentFilter });
   }
   return {
     images,
@@ -313,6 +322,7 @@ async function decodeJob(
       seeds,
       onnxRuntimeVersion,
       executionProviders: [...model.executionProviders],
+      safetyChecker: checker?.name ?? null,
       warnings,
       timings: timer.finish(),
       ...(edit ? { edit: edit.record } : {}),

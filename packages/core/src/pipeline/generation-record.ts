@@ -1,3 +1,4 @@
+import type { ContentFilter } from '@stipple/jobs';
 import type { ModelFamily } from '../model/model-family.ts';
 import type { StageTimings } from './stage-timer.ts';
 
@@ -18,6 +19,8 @@ export interface GenerationRecord {
   seeds: number[];
   onnxRuntimeVersion: string;
   executionProviders: string[];
+  /** What checked every image (`safety_checker`, the model's), or null when nothing did (no checker, or turned off). */
+  safetyChecker: string | null;
   /** Notes a caller should see: a scheduler substituted for one the engine lacks. */
   warnings: string[];
   timings: StageTimings;
@@ -45,6 +48,8 @@ export interface GeneratedImage {
   width: number;
   height: number;
   seed: number;
+  /** The model's safety checker's verdict on this image; `checked: false` when none ran (never read that as safe). */
+  contentFilter: ContentFilter;
 }
 
 export interface GenerationResult {

@@ -9,6 +9,8 @@ export interface StageTimings {
   vaeDecoderMs: number;
   /** Encoding the input image (and the masked image) for image-to-image and inpainting; 0 for text-to-image. */
   vaeEncoderMs: number;
+  /** The safety checker: preprocessing and its session, every image. */
+  safetyCheckerMs: number;
   /** Everything from the first check to the last decoded pixel. */
   totalMs: number;
   /** Summed time inside `session.run` across all components: the floor any wrapper overhead is measured against. */
@@ -26,6 +28,7 @@ export class StageTimer {
     schedulerMs: 0,
     vaeDecoderMs: 0,
     vaeEncoderMs: 0,
+    safetyCheckerMs: 0,
     totalMs: 0,
     sessionRunMs: 0,
   };
