@@ -29,6 +29,21 @@ export interface PresignGetOptions {
   responseContentType?: string;
 }
 
+export interface PresignPutOptions {
+  /** The upload's `Content-Type`, signed: S3 refuses a PUT that sends another. */
+  contentType: string;
+  /** The upload's size in bytes, signed as `Content-Length`: S3 refuses a PUT of any other size. */
+  contentLength: number;
+  /** Seconds the URL stays valid: an integer 1–604800 (7 days); default 3600. */
+  expiresInSeconds?: number;
+}
+
+/** An object's bytes and the `Content-Type` it was stored with. */
+export interface StoredObject {
+  bytes: Uint8Array;
+  contentType: string | undefined;
+}
+
 /**
  * S3 access for the edge, with fetch and SigV4 only (so it runs in workerd): presigned GET URLs for results, result
  * manifests, and staged inputs, against any S3-compatible store (AWS S3, R2, MinIO).
@@ -60,6 +75,36 @@ export class EdgeStorage {
     return (await this.signer.presign(url, 'GET', expiresInSeconds)).toString();
   }
 
+  /**
+   * A URL that uploads one object with a PUT until it expires: the signature covers `Content-Type` and `Content-Length`
+   * (`X-Amz-SignedHeaders`), so the client must send exactly those and S3 takes no other type or size.
+   */
+  async presignPut(location: S3Location, options: PresignPutOptions): Promise<string> {
+    const expiresInSeconds = presignExpirySeconds(options.expiresInSeconds);
+    const url = objectUrl(this.endpoint, location, this.pathStyle);
+    const headers = { 'content-type': options.contentType, 'content-length': String(options.contentLength) };
+    return (await this.signer.presign(url, 'PUT', expiresInSeconds, headers)).toString();
+  }
+
+  /**
+   * The object's bytes, or `undefined` when it does not exist (the bucket must). An object over `maxBytes` is not read
+   * past that many bytes: it throws `storage_object_too_large`, with its size when the store said it.
+   */
+  async getBytes(
+    location: S3Location,
+    options: CallOptions & { maxBytes?: number } = {},
+  ): Promise<StoredObject | undefined> {
+    const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
+    if (response.status === 404) {
+      const failure = await storageFailure('GET', location, response);
+      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
+      return undefined;
+    }
+    if (!response.ok) throw await storageFailure('GET', location, response);
+    const bytes = await readCapped(response, options.maxBytes ?? Number.POSITIVE_INFINITY, location);
+    return { bytes, contentType: response.headers.get('content-type') ?? undefined };
+  }
+
   /** The object's body as text, or `undefined` when it does not exist (the bucket must). */
   async getText(location: S3Location, options: CallOptions = {}): Promise<string | undefined> {
     const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
@@ -84,8 +129,13 @@ export class EdgeStorage {
     }
   }
 
-  /** Writes an object (a staged job, for instance). */
-  async putObject(location: S3Location, body: string, contentType: string, options: CallOptions = {}): Promise<void> {
+  /** Writes an object (a staged job, an input image). */
+  async putObject(
+    location: S3Location,
+    body: string | Uint8Array<ArrayBuffer>,
+    contentType: string,
+    options: CallOptions = {},
+  ): Promise<void> {
     const init = { method: 'PUT', headers: { 'content-type': contentType }, body };
     const response = await this.send('PUT', location, init, options.abortSignal);
     if (!response.ok) throw await storageFailure('PUT', location, response);
@@ -115,6 +165,38 @@ export class EdgeStorage {
       throw unreachable(operation, location, error);
     }
   }
+}
+
+/** A body read to its end, refused as soon as it passes `maxBytes` (the rest is never downloaded). */
+async function readCapped(response: Response, maxBytes: number, location: S3Location): Promise<Uint8Array> {
+  const tooLarge = (size: string) =>
+    new StorageError(
+      'storage_object_too_large',
+      `${describeCall('GET', location)} is ${size} bytes, over the ${maxBytes} this read allows`,
+      { ...location, maxBytes },
+    );
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(String(declared));
+  }
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of response.body ?? []) {
+    length += chunk.length;
+    chunks.push(chunk);
+    if (length > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(`over ${maxBytes}`);
+    }
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 function invalidObject(location: S3Location, problem: string, cause?: unknown): StorageError {
