@@ -42,4 +42,5 @@ export {
   type StoredObject,
 } from './storage/edge-storage.ts';
 export { MAX_PRESIGN_TTL_SECONDS, PRESIGN_TTL_SECONDS } from './storage/presign-expiry.ts';
+export { readCappedBody } from './transport/read-capped-body.ts';
 export { retryAfterMs } from './transport/retry-after.ts';

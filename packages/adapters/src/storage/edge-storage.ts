@@ -5,6 +5,7 @@ import { objectUrl, type S3Location } from '../aws/s3-location.ts';
 import { type Clock, systemClock } from '../spec/clock.ts';
 import type { CallOptions } from '../spec/image-provider-v1.ts';
 import { describeIssues } from '../spec/parse-settings.ts';
+import { readCappedBody } from '../transport/read-capped-body.ts';
 import { presignExpirySeconds } from './presign-expiry.ts';
 import { describeCall, storageFailure, unreachable } from './storage-failure.ts';
 
@@ -40,7 +41,7 @@ export interface PresignPutOptions {
 
 /** An object's bytes and the `Content-Type` it was stored with. */
 export interface StoredObject {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   contentType: string | undefined;
 }
 
@@ -101,7 +102,16 @@ export class EdgeStorage {
       return undefined;
     }
     if (!response.ok) throw await storageFailure('GET', location, response);
-    const bytes = await readCapped(response, options.maxBytes ?? Number.POSITIVE_INFINITY, location);
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const declared = response.headers.get('content-length');
+    const bytes = await readCappedBody(response, maxBytes);
+    if (bytes === undefined) {
+      throw new StorageError(
+        'storage_object_too_large',
+        `${describeCall('GET', location)} is ${declared ?? `over ${maxBytes}`} bytes, over the ${maxBytes} this read allows`,
+        { ...location, maxBytes },
+      );
+    }
     return { bytes, contentType: response.headers.get('content-type') ?? undefined };
   }
 
@@ -165,38 +175,6 @@ export class EdgeStorage {
       throw unreachable(operation, location, error);
     }
   }
-}
-
-/** A body read to its end, refused as soon as it passes `maxBytes` (the rest is never downloaded). */
-async function readCapped(response: Response, maxBytes: number, location: S3Location): Promise<Uint8Array> {
-  const tooLarge = (size: string) =>
-    new StorageError(
-      'storage_object_too_large',
-      `${describeCall('GET', location)} is ${size} bytes, over the ${maxBytes} this read allows`,
-      { ...location, maxBytes },
-    );
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge(String(declared));
-  }
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of response.body ?? []) {
-    length += chunk.length;
-    chunks.push(chunk);
-    if (length > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw tooLarge(`over ${maxBytes}`);
-    }
-  }
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }
 
 function invalidObject(location: S3Location, problem: string, cause?: unknown): StorageError {
