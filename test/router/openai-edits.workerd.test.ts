@@ -1,31 +1,16 @@
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { bytesToHex } from '@stipple/jobs';
 import { decode, encode } from 'fast-png';
-import OpenAI, { type ClientOptions, toFile } from 'openai';
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../functions/router/src/env.ts';
 import type { JobRecord } from '../../functions/router/src/jobs/job-record.ts';
 import { readJob } from '../../functions/router/src/jobs/job-run.ts';
 import { createStorage } from '../../functions/router/src/jobs/job-services.ts';
 import { VARIATION_PROMPT, VARIATION_STRENGTH } from '../../functions/router/src/openai/image-job-request.ts';
+import { openai, rejection } from './openai-client.ts';
 import { call, newTenant } from './router-fixture.ts';
-
-const BASE_URL = 'https://api.stipple.test/v1';
-
-const routerFetch: NonNullable<ClientOptions['fetch']> = (url, init) =>
-  (exports as { default: Fetcher }).default.fetch(url, init);
-
-/** The official SDK, unchanged but for its base URL and a fetch that reaches the router under test. */
-const openai = (apiKey: string) => new OpenAI({ apiKey, baseURL: BASE_URL, fetch: routerFetch });
-
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(OpenAI.APIError);
-  return error as InstanceType<typeof OpenAI.APIError>;
-}
 
 /** A 64×64 RGB PNG, a red disc on blue. */
 function scene(): Uint8Array<ArrayBuffer> {

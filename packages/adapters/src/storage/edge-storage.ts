@@ -95,13 +95,8 @@ export class EdgeStorage {
     location: S3Location,
     options: CallOptions & { maxBytes?: number } = {},
   ): Promise<StoredObject | undefined> {
-    const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
-    if (response.status === 404) {
-      const failure = await storageFailure('GET', location, response);
-      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
-      return undefined;
-    }
-    if (!response.ok) throw await storageFailure('GET', location, response);
+    const response = await this.getObject(location, options.abortSignal);
+    if (response === undefined) return undefined;
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const declared = response.headers.get('content-length');
     const bytes = await readCappedBody(response, maxBytes);
@@ -117,15 +112,7 @@ export class EdgeStorage {
 
   /** The object's body as text, or `undefined` when it does not exist (the bucket must). */
   async getText(location: S3Location, options: CallOptions = {}): Promise<string | undefined> {
-    const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
-    if (response.status === 404) {
-      // S3 answers 404 for a missing bucket too (NoSuchBucket); only a missing key means "not written yet".
-      const failure = await storageFailure('GET', location, response);
-      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
-      return undefined;
-    }
-    if (!response.ok) throw await storageFailure('GET', location, response);
-    return response.text();
+    return (await this.getObject(location, options.abortSignal))?.text();
   }
 
   /** The object parsed as JSON, or `undefined` when it does not exist. */
@@ -159,6 +146,19 @@ export class EdgeStorage {
   ): Promise<ResultManifest | undefined> {
     const location = 'bucket' in job ? job : { bucket: job.output.bucket, key: manifestKey(job) };
     return parseManifest(location, await this.getJson(location, options));
+  }
+
+  /** A GetObject's successful answer, or `undefined` when the key does not exist; any other failure throws. */
+  private async getObject(location: S3Location, signal?: AbortSignal): Promise<Response | undefined> {
+    const response = await this.send('GET', location, { method: 'GET' }, signal);
+    if (response.status === 404) {
+      // S3 answers 404 for a missing bucket too (NoSuchBucket); only a missing key means "not written yet".
+      const failure = await storageFailure('GET', location, response);
+      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
+      return undefined;
+    }
+    if (!response.ok) throw await storageFailure('GET', location, response);
+    return response;
   }
 
   private async send(
