@@ -2,7 +2,7 @@ import { describeValue } from '@stipple/jobs';
 import { z } from 'zod';
 import { fromBase64 } from '../openai/base64.ts';
 import { INPUT_IMAGE_CONTENT_TYPES, MAX_INLINE_IMAGE_BYTES } from './input-image-limits.ts';
-import { UPLOAD_ID_PATTERN } from './input-location.ts';
+import { UPLOAD_ID_PATTERN } from './upload-id.ts';
 
 /** The input fields of a job. */
 export type InputImageField = 'image' | 'mask';

@@ -1,14 +1,6 @@
 import type { S3Location } from '@stipple/adapters';
 import type { Env } from '../env.ts';
-import { randomHex } from '../keys/random-hex.ts';
 import { DEFAULT_INPUT_PREFIX } from './input-image-limits.ts';
-
-/** An upload id: `upl_` and 128 random bits in hex, unguessable like job ids. */
-export const UPLOAD_ID_PATTERN = /^upl_[0-9a-f]{32}$/;
-
-export function newUploadId(): string {
-  return `upl_${randomHex(16)}`;
-}
 
 /**
  * Where a tenant's input lives: `{S3_INPUT_PREFIX}/{tenant}/{upload id}` in the result bucket. The tenant comes from

@@ -7,7 +7,8 @@ import { fetchInputImage } from './fetch-input-image.ts';
 import { imageTypeOf } from './image-type.ts';
 import { MAX_UPLOAD_BYTES } from './input-image-limits.ts';
 import type { InputImageField, InputImageSource } from './input-image-source.ts';
-import { inputLocation, newUploadId } from './input-location.ts';
+import { inputLocation } from './input-location.ts';
+import { newUploadId } from './upload-id.ts';
 
 /** A job's input images as the job contract names them (`{ key, sha256 }`). */
 export type ResolvedInputImages = Partial<Record<InputImageField, InputImage>>;

@@ -12,13 +12,14 @@ export async function readCappedBody(
   }
   const chunks: Uint8Array[] = [];
   let length = 0;
-  for await (const chunk of response.body ?? []) {
-    length += chunk.length;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); read !== undefined && !read.done; read = await reader?.read()) {
+    length += read.value.length;
     if (length > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
+      await reader?.cancel().catch(() => undefined);
       return undefined;
     }
-    chunks.push(chunk);
+    chunks.push(read.value);
   }
   const bytes = new Uint8Array(length);
   let offset = 0;
