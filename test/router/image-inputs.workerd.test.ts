@@ -190,6 +190,25 @@ describe('POST /v1/jobs with input images', () => {
     expect(view.input.strength).toBe(0.8);
   });
 
+  it('refuses a URL that serves another content type, or answers an error, naming what it got', async () => {
+    const { key } = await newTenant(5);
+    const storage = createStorage(env as Env);
+    const location = { bucket: 'results', key: 'fixtures/served-as-text.png' };
+    await storage.putObject(location, png(), 'image/png');
+    const asText = await storage.presignGet(location, { responseContentType: 'text/plain' });
+    const missing = await storage.presignGet({ bucket: 'results', key: 'fixtures/none.png' });
+    for (const [url, message] of [
+      [asText, 'image URL serves "text/plain"; use one serving image/png, image/jpeg, image/webp'],
+      [missing, 'answered 404; use a URL that serves the image'],
+    ]) {
+      const response = await createJob(key, { prompt: 'x', image: url });
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as ErrorBody;
+      expect(error).toMatchObject({ code: 'invalid_image', param: 'image' });
+      expect(error.message).toContain(message);
+    }
+  });
+
   it('refuses a URL of a private address as the webhooks do (SSRF), reserving nothing', async () => {
     const { key } = await newTenant(1);
     for (const [url, reason] of [
