@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { denoisingStepsRun } from './denoising-steps.ts';
+import { denoisingSteps } from './denoising-steps.ts';
 
-describe('denoisingStepsRun', () => {
-  it('runs every step without a strength, and floor(steps × strength) with one, as diffusers does', () => {
-    expect(denoisingStepsRun(25, undefined)).toBe(25);
-    expect(denoisingStepsRun(20, 0.5)).toBe(10);
-    // Python's int(25 * 0.3) is 7: 25 × 0.3 is 7.499999999999999 in binary floating point too.
-    expect(denoisingStepsRun(25, 0.3)).toBe(7);
-    expect(denoisingStepsRun(50, 0.75)).toBe(37);
-    expect(denoisingStepsRun(30, 1)).toBe(30);
+describe('denoisingSteps', () => {
+  it('runs every step without a strength (text-to-image)', () => {
+    expect(denoisingSteps(25, undefined)).toBe(25);
   });
 
-  it('runs at least one step, even at strength 0 or when steps × strength is below 1', () => {
-    expect(denoisingStepsRun(20, 0)).toBe(1);
-    expect(denoisingStepsRun(4, 0.2)).toBe(1);
+  it.each([
+    [50, 0.8, 40],
+    [25, 0.75, 18],
+    [10, 1, 10],
+    [10, 0.35, 3],
+    [4, 0.3, 1],
+    [10, 0.01, 1],
+    [10, 0, 1],
+  ])('runs the last floor(steps × strength) of %i steps at strength %f, at least one: %i', (steps, strength, run) => {
+    expect(denoisingSteps(steps, strength)).toBe(run);
   });
 });

@@ -1,5 +1,5 @@
 export { ApiError, type ApiErrorOptions, type ApiErrorType, apiErrorFromEnvelope } from './api-error.ts';
-export { denoisingStepsRun } from './denoising-steps.ts';
+export { denoisingSteps } from './denoising-steps.ts';
 export { boundedNumber, describeValue } from './field-rules.ts';
 export {
   GENERATION_LIMITS,

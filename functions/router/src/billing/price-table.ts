@@ -17,7 +17,7 @@ export interface JobSize {
   height: number;
   /**
    * Denoising steps that run: all of them for text-to-image, `floor(steps × strength)` (at least 1) for image-to-image
-   * and inpainting (`denoisingStepsRun` in `@stipple/jobs`), so a job pays for the compute it uses.
+   * and inpainting (`denoisingSteps` in `@stipple/jobs`), so a job pays for the compute it uses.
    */
   steps: number;
   n: number;

@@ -1,4 +1,4 @@
-import { denoisingStepsRun } from '@stipple/jobs';
+import { denoisingSteps } from '@stipple/jobs';
 import { priceJob } from '../billing/price-table.ts';
 import { jobRun, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
@@ -44,7 +44,7 @@ export async function createJob(
   checkModelSize(model, width, height, sizeParam);
   const settings = imageSettings(request);
   // Image-to-image runs part of the schedule: the cap and the price count the steps that run.
-  const stepsRun = denoisingStepsRun(steps, settings.strength);
+  const stepsRun = denoisingSteps(steps, settings.strength);
   if (width * height * stepsRun * request.n > MAX_PIXEL_STEPS) {
     throw new ApiError(
       400,
