@@ -7,6 +7,8 @@ export interface DeployConfig {
   keyPrefix: string;
   /** `STIPPLE_OUTPUT_EXPIRY_DAYS`: days before results (and SageMaker's staged jobs) are deleted. Default 30. */
   outputExpiryDays: number;
+  /** `STIPPLE_INPUT_EXPIRY_DAYS`: days before input images (uploads, data URLs, fetched URLs) are deleted. Default 1. */
+  inputExpiryDays: number;
   /** `STIPPLE_CORS_ORIGINS`: origins that may GET results from a browser, comma-separated. Default `*`. */
   corsOrigins: string[];
   /** `STIPPLE_MODELS`: model ids the GPU workers serve, comma-separated. Default `tiny-shapes`. */
@@ -66,6 +68,7 @@ export function readDeployConfig(env: Env): DeployConfig {
   return {
     keyPrefix: value(env, 'STIPPLE_KEY_PREFIX') ?? 'outputs',
     outputExpiryDays: integer(env, 'STIPPLE_OUTPUT_EXPIRY_DAYS', 30, 1),
+    inputExpiryDays: integer(env, 'STIPPLE_INPUT_EXPIRY_DAYS', 1, 1),
     corsOrigins: list(env, 'STIPPLE_CORS_ORIGINS', ['*']),
     models: list(env, 'STIPPLE_MODELS', ['tiny-shapes']),
     modelRegistryPath: value(env, 'STIPPLE_MODEL_REGISTRY'),

@@ -12,8 +12,9 @@ export interface EdgeCredentialsArgs {
 /**
  * The router's AWS identity (`S3_ACCESS_KEY_ID` / `S3_SECRET_ACCESS_KEY`): an IAM user and its access key. The router
  * presigns result URLs at the edge, and SigV4 query signing needs a secret key; a Worker has no IAM role to assume. It
- * may read the outputs prefix and nothing else in the bucket: a presigned URL can do no more than its signer, and only
- * the one GET it was signed for. With SageMaker the router signs its calls with the same identity
+ * may read the outputs prefix, and write and read input images under `inputs/` (presigned uploads, and what it stores
+ * and checks itself), and nothing else in the bucket: a presigned URL can do no more than its signer, and only the one
+ * GET or PUT it was signed for. With SageMaker the router signs its calls with the same identity
  * (functions/router/src/providers/provider-config.ts), so it may also stage jobs under `sagemaker-inputs/`, read
  * SageMaker's responses and failures, and invoke and describe that one endpoint. `s3:ListBucket` (key names only) is
  * there because without it S3 answers 403 instead of 404 for a missing object (S3 User Guide, GetObject
@@ -51,6 +52,14 @@ export function createEdgeCredentials(args: EdgeCredentialsArgs) {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'ReadOutputs', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [under(args.layout.outputs)] },
+        // Input images: stored from data URLs and fetched URLs, read back from uploads (to check and digest them), and
+        // PUT by clients through URLs this key presigns.
+        {
+          Sid: 'StoreInputs',
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [under(args.layout.inputs)],
+        },
         { Sid: 'NotFoundIsNotDenied', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [args.bucket.arn] },
         ...sagemaker,
       ],

@@ -5,7 +5,7 @@ import { type BucketLayout, objectsUnder } from './bucket-layout.ts';
 /**
  * The SageMaker execution role: what SageMaker does on the endpoint's behalf (pull the image, read staged requests,
  * write responses and failures, logs and metrics) and what the gpu-worker does with it (read its secret, write results
- * under the outputs prefix, read models). Nothing else in the bucket, no other bucket, and no other secret.
+ * under the outputs prefix, read input images and models). Nothing else in the bucket, no other bucket, and no other secret.
  */
 export function createGpuRole(args: {
   bucket: aws.s3.Bucket;
@@ -41,6 +41,8 @@ export function createGpuRole(args: {
           Resource: [under(args.layout.outputs)],
         },
         { Sid: 'ReadModels', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [under(args.layout.models)] },
+        // Image-to-image and inpainting jobs name their input images by key under the inputs prefix.
+        { Sid: 'ReadInputs', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [under(args.layout.inputs)] },
         {
           Sid: 'ReadStagedRequests',
           Effect: 'Allow',

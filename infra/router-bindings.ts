@@ -30,6 +30,7 @@ export function routerBindings(args: RouterBindingsArgs): RouterBindings {
       S3_BUCKET: bucket.bucket,
       S3_REGION: bucket.region,
       S3_KEY_PREFIX: layout.outputs,
+      S3_INPUT_PREFIX: layout.inputs,
       ...(args.config.modelCatalogue === undefined ? {} : { MODELS: args.config.modelCatalogue }),
     },
     secrets: {

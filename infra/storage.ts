@@ -3,9 +3,10 @@ import { bucketLayout } from './bucket-layout.ts';
 import type { DeployConfig } from './deploy-config.ts';
 
 export interface StorageArgs {
-  /** `keyPrefix`, `outputExpiryDays` (results and SageMaker's staged requests, responses and failures) and
-   * `corsOrigins` (origins a browser may GET results from: presigned URLs in an `<img>` or `fetch`). */
-  config: Pick<DeployConfig, 'keyPrefix' | 'outputExpiryDays' | 'corsOrigins'>;
+  /** `keyPrefix`, `outputExpiryDays` (results and SageMaker's staged requests, responses and failures),
+   * `inputExpiryDays` (input images) and `corsOrigins` (origins a browser may GET results from, presigned URLs in an
+   * `<img>` or `fetch`, and PUT uploads to). */
+  config: Pick<DeployConfig, 'keyPrefix' | 'outputExpiryDays' | 'inputExpiryDays' | 'corsOrigins'>;
   /** Delete the objects with the bucket on `sst remove` (every stage but production). */
   forceDestroy: boolean;
 }
@@ -13,7 +14,10 @@ export interface StorageArgs {
 /** Multipart uploads never completed still cost storage; S3 keeps them until told otherwise. */
 const ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7;
 
-/** The private result bucket: no public access, owner-enforced objects, expiring outputs, CORS for GET. */
+/**
+ * The private result bucket: no public access, owner-enforced objects, expiring outputs and inputs (inputs sooner: a
+ * job reads them within its deadline, at most an hour), CORS for GET and for presigned PUT uploads.
+ */
 export function createStorage(args: StorageArgs) {
   const layout = bucketLayout(args.config.keyPrefix);
   const bucket = new aws.s3.Bucket('ResultBucket', {
@@ -43,6 +47,12 @@ export function createStorage(args: StorageArgs) {
         expiration: { days: args.config.outputExpiryDays },
       })),
       {
+        id: `expire-${layout.inputs}`,
+        status: 'Enabled',
+        filter: { prefix: `${layout.inputs}/` },
+        expiration: { days: args.config.inputExpiryDays },
+      },
+      {
         id: 'abort-incomplete-multipart-uploads',
         status: 'Enabled',
         filter: { prefix: '' },
@@ -58,6 +68,15 @@ export function createStorage(args: StorageArgs) {
         allowedOrigins: args.config.corsOrigins,
         allowedHeaders: ['*'],
         exposeHeaders: ['Content-Length', 'Content-Type', 'ETag'],
+        maxAgeSeconds: 3600,
+      },
+      {
+        // A browser PUTting an input to its presigned URL (POST /v1/uploads): the signature, not CORS, limits the key,
+        // type and size; Content-Length is set by the browser and never preflighted.
+        allowedMethods: ['PUT'],
+        allowedOrigins: args.config.corsOrigins,
+        allowedHeaders: ['content-type'],
+        exposeHeaders: ['ETag'],
         maxAgeSeconds: 3600,
       },
     ],

@@ -18,14 +18,14 @@ beforeAll(async () => {
 });
 afterAll(() => s3?.stop());
 
-/** Checks a presigned GET as S3 would, at time `now`. */
-function verifyAt(url: string, now: number) {
+/** Checks a presigned request (a GET unless told) as S3 would, at time `now`, with the headers it sends. */
+function verifyAt(url: string, now: number, method = 'GET', headers: Record<string, string> = {}) {
   const parsed = new URL(url);
   return verifySigV4(
     {
-      method: 'GET',
+      method,
       target: `${parsed.pathname}${parsed.search}`,
-      headers: { host: parsed.host },
+      headers: { host: parsed.host, ...headers },
       body: new Uint8Array(),
     },
     {
@@ -118,11 +118,7 @@ describe('EdgeStorage presigned GET URLs', () => {
 
   it('fetch the object from a real S3 server, with the overridden headers', async () => {
     const body = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
-    await storage.putObject(
-      { bucket: BUCKET, key: 'presigned/0.png' },
-      new TextDecoder('latin1').decode(body),
-      'image/png',
-    );
+    await storage.putObject({ bucket: BUCKET, key: 'presigned/0.png' }, body, 'image/png');
     const plain = await fetch(await storage.presignGet({ bucket: BUCKET, key: 'presigned/0.png' }));
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-type')).toBe('image/png');
@@ -138,6 +134,40 @@ describe('EdgeStorage presigned GET URLs', () => {
     expect(overridden.status).toBe(200);
     expect(overridden.headers.get('content-disposition')).toBe('attachment; filename="shape.png"');
     expect(overridden.headers.get('content-type')).toBe('application/octet-stream');
+  });
+});
+
+describe('EdgeStorage presigned PUT URLs', () => {
+  const fixed = new EdgeStorage({
+    endpoint: 'http://127.0.0.1:4568',
+    credentials: S3RVER_CREDENTIALS,
+    clock: new FakeClock(SIGNED_AT),
+  });
+  const upload = { contentType: 'image/png', contentLength: 1234, expiresInSeconds: 900 };
+
+  it('sign Content-Type and Content-Length, so S3 takes no other type or size', async () => {
+    const url = await fixed.presignPut({ bucket: BUCKET, key: 'inputs/acme/upl_1' }, upload);
+    const params = new URL(url).searchParams;
+    expect(params.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(params.get('X-Amz-Expires')).toBe('900');
+    const sent = { 'content-type': 'image/png', 'content-length': '1234' };
+    expect(verifyAt(url, SIGNED_AT, 'PUT', sent)).toMatchObject({ ok: true, expiresAt: SIGNED_AT + 900_000 });
+    expect(verifyAt(url, SIGNED_AT, 'PUT', { ...sent, 'content-length': '99999' })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verifyAt(url, SIGNED_AT, 'PUT', { ...sent, 'content-type': 'text/html' })).toMatchObject({ ok: false });
+    expect(verifyAt(url, SIGNED_AT, 'GET', sent)).toMatchObject({ ok: false });
+    expect(verifyAt(url, SIGNED_AT + 901_000, 'PUT', sent)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('upload to a real S3 server, and the object reads back byte for byte', async () => {
+    const body = Uint8Array.from({ length: 300 }, (_, index) => (index * 7) % 256);
+    const location = { bucket: BUCKET, key: 'inputs/acme/upl_2' };
+    const url = await storage.presignPut(location, { contentType: 'image/webp', contentLength: body.length });
+    const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/webp' }, body });
+    expect(put.status).toBe(200);
+    expect(await storage.getBytes(location)).toEqual({ bytes: body, contentType: 'image/webp' });
   });
 });
 
@@ -177,6 +207,20 @@ describe('EdgeStorage objects', () => {
     expect(error).toMatchObject({ code: 'storage_invalid_object', isRetryable: false });
     expect((error as Error).message).toMatch(
       /^GET s3:\/\/results\/edge\/acme\/job-2\/result\.json is not a result manifest \(status: /,
+    );
+  });
+
+  it('write and read bytes, read nothing for a missing key, and stop reading at the size allowed', async () => {
+    const location = { bucket: BUCKET, key: 'edge/acme/bytes.bin' };
+    const body = Uint8Array.from({ length: 5000 }, (_, index) => index % 251);
+    await storage.putObject(location, body, 'application/octet-stream');
+    expect((await storage.getBytes(location, { maxBytes: 5000 }))?.bytes).toEqual(body);
+    expect(await storage.getBytes({ bucket: BUCKET, key: 'edge/acme/none.bin' })).toBeUndefined();
+    const error = await storage.getBytes(location, { maxBytes: 4999 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toMatchObject({ code: 'storage_object_too_large' });
+    expect((error as Error).message).toBe(
+      'GET s3://results/edge/acme/bytes.bin is 5000 bytes, over the 4999 this read allows',
     );
   });
 

@@ -7,6 +7,7 @@ describe('readDeployConfig', () => {
     expect(readDeployConfig({})).toMatchObject({
       keyPrefix: 'outputs',
       outputExpiryDays: 30,
+      inputExpiryDays: 1,
       corsOrigins: ['*'],
       models: ['tiny-shapes'],
       sagemaker: { instanceType: 'ml.g5.xlarge', maxInstances: 1 },
@@ -17,6 +18,9 @@ describe('readDeployConfig', () => {
   it('refuses values it cannot use, naming the variable and what is allowed', () => {
     expect(() => readDeployConfig({ STIPPLE_OUTPUT_EXPIRY_DAYS: '0' })).toThrow(
       'STIPPLE_OUTPUT_EXPIRY_DAYS is "0"; use an integer of at least 1',
+    );
+    expect(() => readDeployConfig({ STIPPLE_INPUT_EXPIRY_DAYS: 'soon' })).toThrow(
+      'STIPPLE_INPUT_EXPIRY_DAYS is "soon"',
     );
     expect(() => readDeployConfig({ STIPPLE_SAGEMAKER: 'yes' })).toThrow('use on or off');
     expect(() => readDeployConfig({ STIPPLE_SAGEMAKER: 'off' })).toThrow('the router would have no GPU');

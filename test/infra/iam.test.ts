@@ -57,11 +57,16 @@ describe('infra IAM', () => {
     }
   });
 
-  it('lets the edge key read the outputs prefix and nothing more when there is no SageMaker endpoint', async () => {
+  it('lets the edge key read the outputs, store and read inputs, and nothing more without SageMaker', async () => {
     const { policy, bucketArn, under } = await deployed(EXTERNAL_WORKERS_ONLY);
     const edge = policy('aws:iam/userPolicy:UserPolicy', 'EdgeUserPolicy');
-    expect(edge.map((grant) => grant.action).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
-    expect(resourcesOf(edge, 's3:GetObject')).toEqual([under('images')]);
+    expect([...new Set(edge.map((grant) => grant.action))].sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    expect(resourcesOf(edge, 's3:GetObject')).toEqual([under('images'), under('inputs')]);
+    expect(resourcesOf(edge, 's3:PutObject')).toEqual([under('inputs')]);
     expect(resourcesOf(edge, 's3:ListBucket')).toEqual([bucketArn]);
   });
 
@@ -73,7 +78,7 @@ describe('infra IAM', () => {
       [under(layout.outputs), under(layout.sagemakerFailures), under(layout.sagemakerOutputs)].sort(),
     );
     expect(resourcesOf(role, 's3:GetObject')).toEqual(
-      [under(layout.outputs), under(layout.models), under(layout.sagemakerInputs)].sort(),
+      [under(layout.outputs), under(layout.inputs), under(layout.models), under(layout.sagemakerInputs)].sort(),
     );
   });
 
@@ -81,9 +86,14 @@ describe('infra IAM', () => {
     const { policy, gpu, storage, under } = await deployed();
     const { layout } = storage;
     const edge = policy('aws:iam/userPolicy:UserPolicy', 'EdgeUserPolicy');
-    expect(resourcesOf(edge, 's3:PutObject')).toEqual([under(layout.sagemakerInputs)]);
+    expect(resourcesOf(edge, 's3:PutObject')).toEqual([under(layout.inputs), under(layout.sagemakerInputs)].sort());
     expect(resourcesOf(edge, 's3:GetObject')).toEqual(
-      [under(layout.outputs), under(layout.sagemakerFailures), under(layout.sagemakerOutputs)].sort(),
+      [
+        under(layout.outputs),
+        under(layout.inputs),
+        under(layout.sagemakerFailures),
+        under(layout.sagemakerOutputs),
+      ].sort(),
     );
     const endpointArn = await resolved(gpu!.endpoint.arn);
     const sagemaker = edge.filter((grant) => grant.action.startsWith('sagemaker:'));

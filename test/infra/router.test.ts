@@ -119,6 +119,7 @@ describe('infra/router', () => {
     expect(config.vars.S3_BUCKET).toBe(await resolved(storage.bucket.bucket));
     expect(config.vars.S3_REGION).toBe(await resolved(storage.bucket.region));
     expect(config.vars.S3_KEY_PREFIX).toBe(storage.layout.outputs);
+    expect(config.vars.S3_INPUT_PREFIX).toBe(storage.layout.inputs);
     const providers = JSON.parse(config.vars.PROVIDERS);
     expect(providers).toEqual([
       {

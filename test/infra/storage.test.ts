@@ -26,8 +26,10 @@ describe('infra/storage', () => {
     });
     const rules: Inputs[] = theResource(resources, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')
       .inputs.rules;
-    const expiring = rules.filter((rule) => rule.expiration !== undefined);
     const { layout } = storage;
+    const expiring = rules.filter(
+      (rule) => rule.expiration !== undefined && rule.filter.prefix !== `${layout.inputs}/`,
+    );
     expect(expiring.map((rule) => rule.filter.prefix).sort()).toEqual(
       [layout.outputs, layout.sagemakerInputs, layout.sagemakerOutputs, layout.sagemakerFailures]
         .map((p) => `${p}/`)
@@ -40,15 +42,33 @@ describe('infra/storage', () => {
     expect(abort?.filter.prefix ?? '').toBe('');
   });
 
-  it('allows browsers to GET results, and nothing else', async () => {
+  it('expires input images after a day by default, or the days configured, sooner than results', async () => {
+    for (const [env, days] of [
+      [{}, 1],
+      [{ STIPPLE_INPUT_EXPIRY_DAYS: '3' }, 3],
+    ] as const) {
+      const { resources, storage } = await deployUnderMocks(env);
+      const rules: Inputs[] = theResource(resources, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')
+        .inputs.rules;
+      expect(storage.layout.inputs).toBe('inputs');
+      expect(rules.filter((rule) => rule.filter.prefix === 'inputs/')).toEqual([
+        { id: 'expire-inputs', status: 'Enabled', filter: { prefix: 'inputs/' }, expiration: { days } },
+      ]);
+    }
+  });
+
+  it('allows browsers to GET results and PUT presigned uploads, and nothing else', async () => {
     const { resources } = await deployUnderMocks({
       STIPPLE_CORS_ORIGINS: 'https://app.example.com, https://b.example',
     });
-    const [rule, ...others] = theResource(resources, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration').inputs
-      .corsRules;
+    const [get, put, ...others] = theResource(resources, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')
+      .inputs.corsRules;
     expect(others).toEqual([]);
-    expect(rule.allowedMethods).toContain('GET');
-    expect(rule.allowedMethods.filter((method: string) => method !== 'GET' && method !== 'HEAD')).toEqual([]);
-    expect(rule.allowedOrigins).toEqual(['https://app.example.com', 'https://b.example']);
+    expect(get.allowedMethods).toContain('GET');
+    expect(get.allowedMethods.filter((method: string) => method !== 'GET' && method !== 'HEAD')).toEqual([]);
+    expect(put.allowedMethods).toEqual(['PUT']);
+    expect(put.allowedHeaders).toEqual(['content-type']);
+    for (const rule of [get, put])
+      expect(rule.allowedOrigins).toEqual(['https://app.example.com', 'https://b.example']);
   });
 });

@@ -40,7 +40,7 @@ describe('/openapi.json and /docs', () => {
     interface BodySchema {
       required: string[];
       additionalProperties: boolean;
-      properties: Record<string, { enum?: string[] }>;
+      properties: Record<string, { enum?: string[]; format?: string }>;
     }
     const document = (await response.json()) as {
       openapi: string;
@@ -61,6 +61,18 @@ describe('/openapi.json and /docs', () => {
     const imageBody = document.paths['/v1/images/generations'].post.requestBody!.content['application/json'].schema;
     expect(imageBody.properties).toHaveProperty('size');
     expect(imageBody.properties).toHaveProperty('negative_prompt');
+    expect(jobBody.properties.image).toMatchObject({ type: 'string' });
+    expect(jobBody.properties.strength).toMatchObject({ minimum: 0, maximum: 1 });
+    const uploadBody = document.paths['/v1/uploads'].post.requestBody!.content['application/json'].schema;
+    expect(uploadBody.required.sort()).toEqual(['content_type', 'size_bytes']);
+    // The OpenAI image forms are multipart: files are binary strings, the rest fields as in JSON.
+    const editBody = document.paths['/v1/images/edits'].post.requestBody!.content['multipart/form-data'].schema;
+    expect(editBody.required.sort()).toEqual(['image', 'prompt']);
+    expect(editBody.properties.image).toMatchObject({ type: 'string', format: 'binary', maxLength: 4 * 1024 * 1024 });
+    expect(editBody.properties.mask).toMatchObject({ format: 'binary' });
+    const variationBody =
+      document.paths['/v1/images/variations'].post.requestBody!.content['multipart/form-data'].schema;
+    expect(variationBody.required).toEqual(['image']);
   });
 
   it('document every route the app serves, but those listed as outside the API, and nothing it does not', async () => {

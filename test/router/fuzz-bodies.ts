@@ -20,7 +20,10 @@ const anyValue = fc.oneof(
 );
 const nearlyValid = fc.oneof(
   fc
-    .record({ field: fc.constantFrom(...Object.keys(validJob), 'size', 'scheduler', 'webhook'), value: anyValue })
+    .record({
+      field: fc.constantFrom(...Object.keys(validJob), 'size', 'scheduler', 'webhook', 'image', 'mask', 'strength'),
+      value: anyValue,
+    })
     .map(({ field, value }) => JSON.stringify({ ...validJob, [field]: value })),
   fc.constantFrom(...Object.keys(validJob)).map((field) => {
     const { [field as keyof typeof validJob]: _, ...rest } = validJob;

@@ -50,6 +50,11 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
       seed: 7,
       n: 2,
       output_format: 'png',
+      image: null,
+      mask: null,
+      strength: null,
+      mask_blur: null,
+      preserve_unmasked: null,
     });
 
     const done = await waitForJobState<JobView>(job.id, key);

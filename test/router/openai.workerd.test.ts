@@ -1,32 +1,13 @@
 import { createExecutionContext } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
-import OpenAI, { type ClientOptions } from 'openai';
+import { env } from 'cloudflare:workers';
+import OpenAI from 'openai';
 import type { ImageGenerateParamsNonStreaming } from 'openai/resources/images';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/router/src/app.ts';
+import { openai, rejection } from './openai-client.ts';
 import { call, newTenant } from './router-fixture.ts';
 
-const BASE_URL = 'https://api.stipple.test/v1';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Into the router under test, in the same workerd as the test. */
-const routerFetch: NonNullable<ClientOptions['fetch']> = (url, init) =>
-  (exports as { default: Fetcher }).default.fetch(url, init);
-
-/** The official SDK, unchanged but for its base URL and a fetch that reaches the router under test. */
-function openai(apiKey: string, fetch = routerFetch): OpenAI {
-  return new OpenAI({ apiKey, baseURL: BASE_URL, fetch });
-}
-
-/** The error a promise rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(OpenAI.APIError);
-  return error as InstanceType<typeof OpenAI.APIError>;
-}
 
 /** A PNG's IHDR width and height (PNG spec §11.2.2: they follow the 8-byte signature and the chunk's length and type). */
 function pngSize(bytes: Uint8Array): { width: number; height: number } {

@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/job-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
 import { playgroundRoutes } from './routes/playground-routes.ts';
 import { providerRoutes } from './routes/provider-routes.ts';
+import { uploadRoutes } from './routes/upload-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 
@@ -32,6 +33,7 @@ export function createApp(): OpenAPIHono<AppContext> {
       .route('/', docsRoutes(app))
       .route('/', faviconRoutes)
       .route('/', playgroundRoutes)
+      .route('/v1/uploads', uploadRoutes)
       .route('/v1/jobs', jobRoutes)
       .route('/internal', jobEventRoutes)
       .route('/v1', openaiRoutes)

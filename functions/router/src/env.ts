@@ -52,6 +52,8 @@ export interface Env {
   S3_REGION?: string;
   S3_BUCKET: string;
   S3_KEY_PREFIX?: string;
+  /** Where input images live (`POST /v1/uploads`, data URLs, fetched URLs): `{prefix}/{tenant}/{upload id}`. Default `inputs`. */
+  S3_INPUT_PREFIX?: string;
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
   /** Signs client tokens (`POST /v1/client-tokens`), 32+ characters; unset = client tokens disabled. */

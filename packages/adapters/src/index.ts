@@ -34,6 +34,13 @@ export * from './providers/sagemaker-realtime/index.ts';
 export { type Clock, systemClock } from './spec/clock.ts';
 export type * from './spec/image-provider-v1.ts';
 export { jobHandle } from './spec/job-handle.ts';
-export { EdgeStorage, type EdgeStorageOptions, type PresignGetOptions } from './storage/edge-storage.ts';
+export {
+  EdgeStorage,
+  type EdgeStorageOptions,
+  type PresignGetOptions,
+  type PresignPutOptions,
+  type StoredObject,
+} from './storage/edge-storage.ts';
 export { MAX_PRESIGN_TTL_SECONDS, PRESIGN_TTL_SECONDS } from './storage/presign-expiry.ts';
+export { readCappedBody } from './transport/read-capped-body.ts';
 export { retryAfterMs } from './transport/retry-after.ts';

@@ -10,6 +10,8 @@ export type StorageErrorCode =
   | 'storage_failed'
   /** An object that should be JSON of a known shape (a result manifest) is not. */
   | 'storage_invalid_object'
+  /** An object is larger than the read allows (an input image over its limit); nothing past the limit was read. */
+  | 'storage_object_too_large'
   /** The user metadata does not fit S3's 2 KB limit even after truncation. */
   | 'storage_metadata_too_large';
 

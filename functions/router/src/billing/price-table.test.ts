@@ -1,3 +1,4 @@
+import { denoisingSteps } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICE_TABLE, priceJob, roundMegapixelSteps } from './price-table.ts';
 
@@ -18,6 +19,14 @@ describe('priceJob', () => {
       megapixelSteps: 0.24576,
       credits: 3,
     });
+  });
+
+  it('prices an image job by the steps that run: strength 0.5 costs what half the steps cost', () => {
+    const size = { width: 1024, height: 1024, n: 2 };
+    const half = priceJob({ ...size, steps: denoisingSteps(30, 0.5) });
+    expect(half).toEqual(priceJob({ ...size, steps: 15 }));
+    expect(half.credits).toBe(2); // ceil(1.048576 × 15 × 0.04 = 0.63) = 1 per image
+    expect(priceJob({ ...size, steps: denoisingSteps(30, undefined) }).credits).toBe(4);
   });
 
   it('follows the table it is given', () => {

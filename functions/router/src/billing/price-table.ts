@@ -15,6 +15,10 @@ export const DEFAULT_PRICE_TABLE: PriceTable = { creditsPerMegapixelStep: 0.04, 
 export interface JobSize {
   width: number;
   height: number;
+  /**
+   * Denoising steps that run: all of them for text-to-image, `floor(steps × strength)` (at least 1) for image-to-image
+   * and inpainting (`denoisingSteps` in `@stipple/jobs`), so a job pays for the compute it uses.
+   */
   steps: number;
   n: number;
 }
@@ -22,7 +26,7 @@ export interface JobSize {
 /** The `usage` block every job carries from creation on. */
 export interface Usage {
   images: number;
-  /** width × height / 10⁶ × steps × images. */
+  /** width × height / 10⁶ × steps run × images. */
   megapixelSteps: number;
   /** Credits reserved (while the job runs) or charged (once it succeeded); 0 after a refund. */
   credits: number;

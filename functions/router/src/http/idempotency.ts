@@ -37,10 +37,14 @@ function checkKey(key: string): void {
 /** SHA-256 of the method, path with query, and raw body: what "the same request" means. */
 async function fingerprint(c: Context<AppContext>): Promise<string> {
   const url = new URL(c.req.url);
-  // HonoRequest caches the body text, so the route still reads it after this.
-  const text = `${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`;
-  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return bytesToHex(hash);
+  // The raw bytes (a multipart body's files are binary), which HonoRequest caches: the route still reads the body as
+  // text or form data after this.
+  const head = new TextEncoder().encode(`${c.req.method} ${url.pathname}${url.search}\n`);
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const message = new Uint8Array(head.length + body.length);
+  message.set(head);
+  message.set(body, head.length);
+  return bytesToHex(await crypto.subtle.digest('SHA-256', message));
 }
 
 async function snapshot(response: Response): Promise<StoredResponse> {

@@ -12,6 +12,11 @@ export async function parseBody<Schema extends z.ZodType>(c: Context, schema: Sc
   } catch {
     throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   }
+  return validateBody(schema, body);
+}
+
+/** Validates a request body already read (JSON, a form); the first problem becomes a 400 naming the field. */
+export function validateBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
   // reportInput: the issues carry the value sent, which the message names.
   const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;

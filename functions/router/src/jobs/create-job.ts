@@ -1,13 +1,16 @@
+import { denoisingSteps } from '@stipple/jobs';
 import { priceJob } from '../billing/price-table.ts';
 import { jobRun, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { resolveInputImages } from '../inputs/resolve-input-images.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import { readRouterConfig } from '../router-config.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
 import { webhookUrlPolicy } from '../webhooks/webhook-url-policy.ts';
+import { imageSettings } from './image-settings.ts';
 import { jobListScopes } from './job-access.ts';
 import { jobCallback } from './job-callback.ts';
 import type { JobRecord } from './job-record.ts';
@@ -23,8 +26,8 @@ function newJobId(): string {
 
 /**
  * Creates a job for a tenant: model defaults, the sizes the model draws (`sizeParam` names the request's size field in
- * the error, as checkModelSize says), the compute cap, the price reserved (402 when the balance is short), and
- * its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
+ * the error, as checkModelSize says), the compute cap, its input images stored and digested, the price of the steps
+ * that will run reserved (402 when the balance is short), and its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
  */
 export async function createJob(
   env: Env,
@@ -39,11 +42,14 @@ export async function createJob(
   const height = request.height ?? model.height;
   const steps = request.steps ?? model.steps;
   checkModelSize(model, width, height, sizeParam);
-  if (width * height * steps * request.n > MAX_PIXEL_STEPS) {
+  const settings = imageSettings(request);
+  // Image-to-image runs part of the schedule: the cap and the price count the steps that run.
+  const stepsRun = denoisingSteps(steps, settings.strength);
+  if (width * height * stepsRun * request.n > MAX_PIXEL_STEPS) {
     throw new ApiError(
       400,
       'job_too_large',
-      `width × height × steps × n is ${width * height * steps * request.n}; keep it within ${MAX_PIXEL_STEPS}`,
+      `width × height × steps × n is ${width * height * stepsRun * request.n}; keep it within ${MAX_PIXEL_STEPS}`,
     );
   }
   if (request.start_timeout_seconds !== undefined && request.start_timeout_seconds > request.timeout_seconds) {
@@ -58,8 +64,9 @@ export async function createJob(
     const check = await checkWebhookUrl(request.webhook, webhookUrlPolicy(env));
     if (!check.ok) throw new ApiError(400, 'invalid_webhook', check.reason, { param: 'webhook' });
   }
+  const inputs = await resolveInputImages(env, tenantId, { image: request.image, mask: request.mask });
   const id = newJobId();
-  const usage = priceJob({ width, height, steps, n: request.n });
+  const usage = priceJob({ width, height, steps: stepsRun, n: request.n });
   const account = tenantAccount(env, tenantId);
   const createdAt = new Date();
   const reserved = await account.reserve(
@@ -112,6 +119,8 @@ export async function createJob(
         seed: request.seed,
         n: request.n,
         clipSkip: request.clip_skip,
+        ...inputs,
+        ...settings,
       },
       // The storage prefix comes from the authenticated tenant only (the worker writes under {prefix}/{tenant}/{job}).
       output: { bucket: env.S3_BUCKET, keyPrefix: env.S3_KEY_PREFIX ?? 'outputs', format: request.output_format },

@@ -1,12 +1,13 @@
 import { GENERATION_LIMITS, MAX_PROMPT_CHARACTERS, OUTPUT_FORMATS, PREVIEW_EVERY, SCHEDULERS } from '@stipple/jobs';
 import { z } from 'zod';
+import { inputImageSourceSchema } from '../inputs/input-image-source.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 
 /*
  * The engine's bounds (GENERATION_LIMITS in @stipple/jobs), narrowed where the public API is stricter; the test beside
  * this file checks that every bound here lies within the engine's.
  */
-const { width, height, steps, guidance, seed, n, clipSkip } = GENERATION_LIMITS;
+const { width, height, steps, guidance, seed, n, clipSkip, strength, maskBlur } = GENERATION_LIMITS;
 /** Smallest image side the API draws, pixels (the engine's is 8). */
 export const MIN_IMAGE_SIDE = 64;
 /** Most denoising steps per job (the engine's is 1000). */
@@ -20,6 +21,14 @@ export const DEFAULT_JOB_TIMEOUT_SECONDS = 600;
 export const MAX_JOB_TIMEOUT_SECONDS = 3600;
 /** Presigned URL lifetime bounds, seconds (S3 allows at most 7 days). */
 export const URL_TTL_SECONDS = { default: 3600, min: 60, max: 604_800 } as const;
+
+/**
+ * `strength` when a job with an `image` leaves it out: diffusers' defaults, 0.8 for image-to-image
+ * (`StableDiffusionImg2ImgPipeline`) and 1 for inpainting (`StableDiffusionInpaintPipeline`). The router always sends
+ * one, so the price it reserves is for the steps that run.
+ */
+export const DEFAULT_IMAGE_STRENGTH = 0.8;
+export const DEFAULT_INPAINT_STRENGTH = 1;
 
 /** Pixels, 64–2048 in steps of 8 (a model may draw fewer sizes: model-catalogue.ts); the API's wording names the value. */
 const side = (engine: { max: number; step: number }) =>
@@ -100,6 +109,26 @@ export const jobRequestSchema = z.strictObject({
     .max(URL_TTL_SECONDS.max)
     .default(URL_TTL_SECONDS.default)
     .meta({ description: 'Lifetime of the presigned output URLs; each GET mints fresh ones.' }),
+  image: inputImageSourceSchema('image').optional(),
+  mask: inputImageSourceSchema('mask').optional(),
+  strength: z
+    .number()
+    .min(strength.min)
+    .max(strength.max)
+    .optional()
+    .meta({
+      description: `With image: how much of the schedule runs over it, 0–1; floor(steps × strength) steps run and are charged. Default ${DEFAULT_IMAGE_STRENGTH}, or ${DEFAULT_INPAINT_STRENGTH} with a mask.`,
+    }),
+  mask_blur: z
+    .int()
+    .min(maskBlur.min)
+    .max(maskBlur.max)
+    .optional()
+    .meta({ description: "With mask: blur of the mask's edge, pixels; default the engine's." }),
+  preserve_unmasked: z
+    .boolean()
+    .optional()
+    .meta({ description: 'With mask: paste the unmasked pixels of image back exactly over the result.' }),
   webhook: z
     .string()
     .max(2048, { error: 'webhook must be at most 2048 characters' })

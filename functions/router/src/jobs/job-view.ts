@@ -1,8 +1,15 @@
 import type { EdgeStorage } from '@stipple/adapters';
+import type { InputImage } from '@stipple/jobs';
 import { publicJobError } from '../errors/public-job-error.ts';
+import { uploadIdOfKey } from '../inputs/input-location.ts';
 import type { JobRecord } from './job-record.ts';
-import type { JobView } from './public-job-types.ts';
+import type { JobView, JobViewInputImage } from './public-job-types.ts';
 import { recordView, valuesUsed } from './record-view.ts';
+
+/** An input image as the API names it: the upload it is (never its key) and its digest. */
+function inputImageView(image: InputImage | undefined): JobViewInputImage | null {
+  return image ? { upload_id: uploadIdOfKey(image.key), sha256: image.sha256 } : null;
+}
 
 /**
  * The values a job runs with: what was asked, with the catalogue's size and steps for the model where it was not.
@@ -23,6 +30,11 @@ function inputView({ job, manifest }: JobRecord) {
     seed: used?.seed ?? parameters.seed ?? null,
     n: parameters.n,
     output_format: job.output.format,
+    image: inputImageView(parameters.image),
+    mask: inputImageView(parameters.mask),
+    strength: parameters.strength ?? null,
+    mask_blur: parameters.maskBlur ?? null,
+    preserve_unmasked: parameters.preserveUnmasked ?? null,
   };
 }
 

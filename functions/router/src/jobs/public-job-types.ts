@@ -15,6 +15,12 @@ export interface JobViewOutput {
   bytes: number;
 }
 
+/** An input image of a job: the upload it was stored as (`upl_…`) and its content's SHA-256, in hex. */
+export interface JobViewInputImage {
+  upload_id: string;
+  sha256: string;
+}
+
 /** A job as `GET /v1/jobs/:id`, the job list and the final event of its stream show it. */
 export interface JobView {
   id: string;
@@ -36,6 +42,13 @@ export interface JobView {
     seed: number | null;
     n?: number;
     output_format: OutputFormat;
+    /** Image-to-image and inpainting: the image started from, and the mask (white = repainted); null without. */
+    image: JobViewInputImage | null;
+    mask: JobViewInputImage | null;
+    /** How much of the schedule ran over `image` (floor(steps × strength) steps); null for text-to-image. */
+    strength: number | null;
+    mask_blur: number | null;
+    preserve_unmasked: boolean | null;
   };
   end_user: string | null;
   created_at: string;

@@ -9,3 +9,14 @@ export function toBase64(bytes: Uint8Array): string {
   }
   return btoa(binary);
 }
+
+/** The bytes standard base64 (RFC 4648 §4) spells, or undefined when the text is not base64. */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    return undefined;
+  }
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
+}

@@ -37,7 +37,8 @@ const imageSize = z.string().transform((size, context) => {
   return width.success && height.success ? { width: width.data!, height: height.data! } : z.NEVER;
 });
 
-const fields = z.strictObject({
+/** The fields of `POST /v1/images/generations`; the edit and variation forms take some of them (image-form-schemas.ts). */
+export const imageGenerationFields = z.strictObject({
   model: job.model,
   prompt: job.prompt,
   // OpenAI allows 10; a Stipple job makes at most MAX_IMAGES_PER_JOB.
@@ -96,7 +97,7 @@ export const imageGenerationSchema = z.preprocess(
     typeof body === 'object' && body !== null && !Array.isArray(body)
       ? Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null))
       : body,
-  fields,
+  imageGenerationFields,
 );
 
 export type ImageGenerationRequest = z.output<typeof imageGenerationSchema>;

@@ -40,7 +40,8 @@ interface BodySchema {
 }
 
 function fieldsTable(operation: DocumentedOperation): string {
-  const schema = operation.requestBody?.content['application/json']?.schema;
+  const content = operation.requestBody?.content;
+  const schema = (content?.['application/json'] ?? content?.['multipart/form-data'])?.schema;
   if (!schema) return '';
   const rows = Object.entries(schema.properties ?? {}).map(
     ([name, field]) =>

@@ -43,6 +43,14 @@ export function jsonBody(schema: z.ZodType) {
 }
 
 /**
+ * A multipart/form-data request body (files and fields, as OpenAI's image edits take them), documented the same way
+ * from the zod schema its handler parses it with (`parseForm`); files show as binary strings.
+ */
+export function formBody(schema: z.ZodType) {
+  return { required: true, content: { 'multipart/form-data': { schema: requestSchema(schema) } } };
+}
+
+/**
  * An operation's responses by status, each described in a line; the common errors are added, and every error
  * response carries the error envelope.
  */

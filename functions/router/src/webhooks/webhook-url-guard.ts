@@ -22,53 +22,64 @@ export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; reason: stri
  * (`0x7f.1`, `2130706433`, `[::ffff:127.0.0.1]`) to canonical literals by the time the host is checked. Only port 443
  * and `extraPorts`. Delivery re-checks right before each attempt's `fetch`, because DNS answers can change
  * (rebinding); Workers' `fetch` resolves on its own, so a window of one lookup remains (docs/router.md, "Security").
+ * Input images fetched by URL pass the same guard; `subject` names the URL's use in the messages.
  */
-export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Promise<WebhookUrlCheck> {
+export async function checkWebhookUrl(
+  raw: string,
+  policy: WebhookUrlPolicy,
+  subject = 'webhook',
+): Promise<WebhookUrlCheck> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, reason: `webhook URL ${JSON.stringify(raw)} is not a URL` };
+    return { ok: false, reason: `${subject} URL ${JSON.stringify(raw)} is not a URL` };
   }
   const allowedProtocols = policy.allowLocal ? ['https:', 'http:'] : ['https:'];
   if (!allowedProtocols.includes(url.protocol)) {
-    return { ok: false, reason: `webhook URL ${raw} uses ${url.protocol.slice(0, -1)}; use an https URL` };
+    return { ok: false, reason: `${subject} URL ${raw} uses ${url.protocol.slice(0, -1)}; use an https URL` };
   }
   if (url.username || url.password) {
     return {
       ok: false,
-      reason: `webhook URL ${url.host} carries credentials; put secrets in the path or verify our signature`,
+      reason: `${subject} URL ${url.host} carries credentials; put secrets in the path or verify our signature`,
     };
   }
   if (policy.allowLocal) return { ok: true, url };
   const port = url.port === '' ? DEFAULT_WEBHOOK_PORT : Number(url.port);
   if (port !== DEFAULT_WEBHOOK_PORT && !policy.extraPorts.includes(port)) {
     const allowed = [DEFAULT_WEBHOOK_PORT, ...policy.extraPorts].join(', ');
-    return { ok: false, reason: `webhook URL ${url.host} uses port ${port}; use ${allowed} (WEBHOOK_ALLOWED_PORTS)` };
+    return {
+      ok: false,
+      reason: `${subject} URL ${url.host} uses port ${port}; use ${allowed} (WEBHOOK_ALLOWED_PORTS)`,
+    };
   }
   const host = url.hostname;
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    return { ok: false, reason: `webhook host ${host} is loopback; use a public https URL` };
+    return { ok: false, reason: `${subject} host ${host} is loopback; use a public https URL` };
   }
   const literal = ipLiteral(host);
-  const addresses = literal ? [literal.address] : await resolved(policy, host);
+  const addresses = literal ? [literal.address] : await resolved(policy, host, subject);
   if (typeof addresses === 'string') return { ok: false, reason: addresses };
   for (const address of addresses) {
     const why = address.includes(':') ? blockedIpv6(address) : blockedIpv4(address);
     if (why) {
       const via = literal ? '' : ` (${host} resolves to ${address})`;
-      return { ok: false, reason: `webhook host ${literal ? address : host} is ${why}${via}; use a public https URL` };
+      return {
+        ok: false,
+        reason: `${subject} host ${literal ? address : host} is ${why}${via}; use a public https URL`,
+      };
     }
   }
   return { ok: true, url };
 }
 
-async function resolved(policy: WebhookUrlPolicy, host: string): Promise<string[] | string> {
+async function resolved(policy: WebhookUrlPolicy, host: string, subject: string): Promise<string[] | string> {
   try {
     const addresses = await policy.resolveHost(host);
-    return addresses.length > 0 ? addresses : `webhook host ${host} does not resolve; use a public https URL`;
+    return addresses.length > 0 ? addresses : `${subject} host ${host} does not resolve; use a public https URL`;
   } catch (error) {
-    return `webhook host ${host} could not be resolved (${(error as Error).message}); try again or use another URL`;
+    return `${subject} host ${host} could not be resolved (${(error as Error).message}); try again or use another URL`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { AwsClient } from 'aws4fetch';
+import { AwsClient, AwsV4Signer } from 'aws4fetch';
 import type { AwsCredentials } from './aws-credentials.ts';
 
 export interface AwsSignerOptions {
@@ -45,15 +45,30 @@ export class AwsSigner {
 
   /**
    * A URL signed in its query string (SigV4 query authentication), valid for `expiresInSeconds` from now. Any
-   * query parameters already on `url` (such as `response-content-type`) are signed with it.
+   * query parameters already on `url` (such as `response-content-type`) are signed with it, and so are `headers`: the
+   * request made with the URL must send each with exactly this value (S3 refuses it otherwise, `SignatureDoesNotMatch`).
+   * aws4fetch leaves `content-type` and `content-length` out of a signature unless told to sign every header
+   * (`allHeaders`), which is how a presigned PUT pins an upload's type and size.
    */
-  async presign(url: URL, method: string, expiresInSeconds: number): Promise<URL> {
+  async presign(
+    url: URL,
+    method: string,
+    expiresInSeconds: number,
+    headers: Record<string, string> = {},
+  ): Promise<URL> {
     const unsigned = new URL(url);
     unsigned.searchParams.set('X-Amz-Expires', String(expiresInSeconds));
-    const signed = await this.client.sign(unsigned.toString(), {
+    const signer = new AwsV4Signer({
+      ...this.options.credentials,
+      service: this.options.service,
+      region: this.options.region,
+      url: unsigned.toString(),
       method,
-      aws: { signQuery: true, datetime: amzDate(this.options.now()) },
+      headers,
+      signQuery: true,
+      allHeaders: true,
+      datetime: amzDate(this.options.now()),
     });
-    return new URL(signed.url);
+    return new URL((await signer.sign()).url);
   }
 }

@@ -5,6 +5,7 @@ import { objectUrl, type S3Location } from '../aws/s3-location.ts';
 import { type Clock, systemClock } from '../spec/clock.ts';
 import type { CallOptions } from '../spec/image-provider-v1.ts';
 import { describeIssues } from '../spec/parse-settings.ts';
+import { readCappedBody } from '../transport/read-capped-body.ts';
 import { presignExpirySeconds } from './presign-expiry.ts';
 import { describeCall, storageFailure, unreachable } from './storage-failure.ts';
 
@@ -27,6 +28,21 @@ export interface PresignGetOptions {
   responseContentDisposition?: string;
   /** Sets the response's `Content-Type`. */
   responseContentType?: string;
+}
+
+export interface PresignPutOptions {
+  /** The upload's `Content-Type`, signed: S3 refuses a PUT that sends another. */
+  contentType: string;
+  /** The upload's size in bytes, signed as `Content-Length`: S3 refuses a PUT of any other size. */
+  contentLength: number;
+  /** Seconds the URL stays valid: an integer 1–604800 (7 days); default 3600. */
+  expiresInSeconds?: number;
+}
+
+/** An object's bytes and the `Content-Type` it was stored with. */
+export interface StoredObject {
+  bytes: Uint8Array<ArrayBuffer>;
+  contentType: string | undefined;
 }
 
 /**
@@ -60,17 +76,43 @@ export class EdgeStorage {
     return (await this.signer.presign(url, 'GET', expiresInSeconds)).toString();
   }
 
+  /**
+   * A URL that uploads one object with a PUT until it expires: the signature covers `Content-Type` and `Content-Length`
+   * (`X-Amz-SignedHeaders`), so the client must send exactly those and S3 takes no other type or size.
+   */
+  async presignPut(location: S3Location, options: PresignPutOptions): Promise<string> {
+    const expiresInSeconds = presignExpirySeconds(options.expiresInSeconds);
+    const url = objectUrl(this.endpoint, location, this.pathStyle);
+    const headers = { 'content-type': options.contentType, 'content-length': String(options.contentLength) };
+    return (await this.signer.presign(url, 'PUT', expiresInSeconds, headers)).toString();
+  }
+
+  /**
+   * The object's bytes, or `undefined` when it does not exist (the bucket must). An object over `maxBytes` is not read
+   * past that many bytes: it throws `storage_object_too_large`, with its size when the store said it.
+   */
+  async getBytes(
+    location: S3Location,
+    options: CallOptions & { maxBytes?: number } = {},
+  ): Promise<StoredObject | undefined> {
+    const response = await this.getObject(location, options.abortSignal);
+    if (response === undefined) return undefined;
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const declared = response.headers.get('content-length');
+    const bytes = await readCappedBody(response, maxBytes);
+    if (bytes === undefined) {
+      throw new StorageError(
+        'storage_object_too_large',
+        `${describeCall('GET', location)} is ${declared ?? `over ${maxBytes}`} bytes, over the ${maxBytes} this read allows`,
+        { ...location, maxBytes },
+      );
+    }
+    return { bytes, contentType: response.headers.get('content-type') ?? undefined };
+  }
+
   /** The object's body as text, or `undefined` when it does not exist (the bucket must). */
   async getText(location: S3Location, options: CallOptions = {}): Promise<string | undefined> {
-    const response = await this.send('GET', location, { method: 'GET' }, options.abortSignal);
-    if (response.status === 404) {
-      // S3 answers 404 for a missing bucket too (NoSuchBucket); only a missing key means "not written yet".
-      const failure = await storageFailure('GET', location, response);
-      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
-      return undefined;
-    }
-    if (!response.ok) throw await storageFailure('GET', location, response);
-    return response.text();
+    return (await this.getObject(location, options.abortSignal))?.text();
   }
 
   /** The object parsed as JSON, or `undefined` when it does not exist. */
@@ -84,8 +126,13 @@ export class EdgeStorage {
     }
   }
 
-  /** Writes an object (a staged job, for instance). */
-  async putObject(location: S3Location, body: string, contentType: string, options: CallOptions = {}): Promise<void> {
+  /** Writes an object (a staged job, an input image). */
+  async putObject(
+    location: S3Location,
+    body: string | Uint8Array<ArrayBuffer>,
+    contentType: string,
+    options: CallOptions = {},
+  ): Promise<void> {
     const init = { method: 'PUT', headers: { 'content-type': contentType }, body };
     const response = await this.send('PUT', location, init, options.abortSignal);
     if (!response.ok) throw await storageFailure('PUT', location, response);
@@ -99,6 +146,19 @@ export class EdgeStorage {
   ): Promise<ResultManifest | undefined> {
     const location = 'bucket' in job ? job : { bucket: job.output.bucket, key: manifestKey(job) };
     return parseManifest(location, await this.getJson(location, options));
+  }
+
+  /** A GetObject's successful answer, or `undefined` when the key does not exist; any other failure throws. */
+  private async getObject(location: S3Location, signal?: AbortSignal): Promise<Response | undefined> {
+    const response = await this.send('GET', location, { method: 'GET' }, signal);
+    if (response.status === 404) {
+      // S3 answers 404 for a missing bucket too (NoSuchBucket); only a missing key means "not written yet".
+      const failure = await storageFailure('GET', location, response);
+      if (failure.details.s3Code === 'NoSuchBucket') throw failure;
+      return undefined;
+    }
+    if (!response.ok) throw await storageFailure('GET', location, response);
+    return response;
   }
 
   private async send(
