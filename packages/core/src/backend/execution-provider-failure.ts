@@ -91,8 +91,8 @@ export async function executionProviderFailure(
   }
   const library = loaded ? (loaded[2] ?? loaded[1]) : await probe(provider).catch(() => undefined);
   if (library === undefined) {
-    const fix = 'check its CUDA, cuDNN and TensorRT libraries with `ldd` on libonnxruntime_providers_' + provider;
-    return unavailable(`its shared library did not load (${message}); ${fix}.so`, provider, details, error);
+    const fix = `check its CUDA, cuDNN and TensorRT libraries with \`ldd libonnxruntime_providers_${provider}.so\``;
+    return unavailable(`its shared library did not load (${message}); ${fix}`, provider, details, error);
   }
   details.library = library;
   return unavailable(`${library} could not be loaded; ${libraryFix(library)}`, provider, details, error);
