@@ -41,8 +41,8 @@ export interface ModelSession {
 /** How sessions are created. */
 export interface SessionOptions {
   /**
-   * ONNX Runtime execution providers in order of preference. Default `['cpu']`; GPU containers pass `['cuda', 'cpu']`
-   * or `['tensorrt', 'cuda', 'cpu']`.
+   * ONNX Runtime execution providers in order of preference. Default `['cpu']`; the GPU image passes `['cuda', 'cpu']`.
+   * A provider that cannot start is skipped for the ones after it; with none after it, loading fails.
    */
   executionProviders?: readonly string[];
   /** Threads used inside one operator. Default: ONNX Runtime's choice (one per physical core). */
