@@ -57,8 +57,7 @@ describe('the gpu-worker Dockerfile', () => {
     // What each provider loads (ldd libonnxruntime_providers_<name>.so), and what in the image puts it there.
     const installs: Record<string, () => boolean> = {
       cpu: () => true,
-      cuda: () =>
-        read('ENV')[0] === 'ONNXRUNTIME_NODE_INSTALL=cuda12' && /-cudnn-runtime-/.test(read('FROM').at(-1)!),
+      cuda: () => read('ENV')[0] === 'ONNXRUNTIME_NODE_INSTALL=cuda12' && /-cudnn-runtime-/.test(read('FROM').at(-1)!),
       tensorrt: () => read('RUN').some((args) => /libnvinfer10/.test(args) && /libnvonnxparsers10/.test(args)),
     };
     for (const provider of providers) expect(installs[provider]?.(), provider).toBe(true);
