@@ -50,6 +50,20 @@ describe('the gpu-worker Dockerfile', () => {
     expect(read('EXPOSE')).toEqual(['8080']);
   });
 
+  it('advertises only execution providers whose libraries it installs: CUDA 12 with cuDNN, no TensorRT', () => {
+    const env = read('ENV').at(-1)!;
+    const providers = /EXECUTION_PROVIDERS=(\S+)/.exec(env)?.[1].split(',') ?? [];
+    expect(providers).toEqual(['cuda', 'cpu']);
+    // What each provider loads (ldd libonnxruntime_providers_<name>.so), and what in the image puts it there.
+    const installs: Record<string, () => boolean> = {
+      cpu: () => true,
+      cuda: () => read('ENV')[0] === 'ONNXRUNTIME_NODE_INSTALL=cuda12' && /-cudnn-runtime-/.test(read('FROM').at(-1)!),
+      tensorrt: () => read('RUN').some((args) => /libnvinfer10/.test(args) && /libnvonnxparsers10/.test(args)),
+    };
+    for (const provider of providers) expect(installs[provider]?.(), provider).toBe(true);
+    expect(installs.tensorrt()).toBe(false);
+  });
+
   it("runs onnxruntime-node's install script itself, which allowScripts keeps from running on install", () => {
     const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
     expect(manifest.allowScripts['onnxruntime-node']).toBe(false);

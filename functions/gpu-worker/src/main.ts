@@ -34,6 +34,9 @@ const registry = await ModelRegistry.fromSetting(
   config.registry,
   {
     executionProviders: config.executionProviders,
+    deviceId: config.deviceId,
+    cpuMemoryArena: config.cpuMemoryArena,
+    memoryPattern: config.memoryPattern,
     hashCacheDir: config.modelCacheDir,
     ...(config.inferenceThread && { sessionFactory: createThreadedOnnxSession }),
   },

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@stipple/core';
 import { type Env, readBoolean, readEnv, readInteger } from './env-values.ts';
+import { type ExecutionProviderConfig, readExecutionProviderConfig } from './execution-provider-config.ts';
 
 /** The fewest characters the worker's HMAC secret may have, wherever it comes from. */
 export const MIN_WORKER_SECRET_CHARACTERS = 16;
@@ -27,7 +28,7 @@ export type WorkerSecretSource =
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
 
 /** What the worker reads from its environment (S3 settings are read by `readS3Config`). */
-export interface WorkerConfig {
+export interface WorkerConfig extends ExecutionProviderConfig {
   /**
    * `SAGEMAKER_BIND_TO_PORT` (SageMaker sets it for each container of a multi-container endpoint), else `PORT`, else
    * 8080 as SageMaker's container contract requires. An empty value counts as unset.
@@ -50,8 +51,6 @@ export interface WorkerConfig {
    * it; tiny-shapes is always there.
    */
   registry: string | undefined;
-  /** `EXECUTION_PROVIDERS`: comma-separated, e.g. `cuda,cpu` in GPU images. Default `cpu`. */
-  executionProviders: string[];
   /**
    * `INFERENCE_THREAD`: run ONNX Runtime (model loads and every `session.run`) in its own thread, so `/ping`, progress
    * and cancellation answer while a model runs. Default true; false runs it on the main thread (for comparison).
@@ -103,7 +102,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
   }
   const secret = readSecretSource(env);
   const maxBatchImages = integer(env, 'MAX_BATCH_IMAGES', 8, 1);
-  const providers = (env.EXECUTION_PROVIDERS ?? 'cpu').split(',').map((provider) => provider.trim());
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -111,7 +109,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxRequestBodyBytes: integer(env, 'MAX_REQUEST_BODY_BYTES', 256 * 1024, 1024),
     secret,
     registry: env.MODEL_REGISTRY || undefined,
-    executionProviders: providers.filter(Boolean),
+    ...readExecutionProviderConfig(env),
     inferenceThread: readBoolean(env, 'INFERENCE_THREAD', true, 'invalid_worker_config'),
     maxConcurrentJobs: integer(env, 'MAX_CONCURRENT_JOBS', maxBatchImages, 1),
     maxBatchImages,

@@ -10,6 +10,13 @@ export class ValidationError extends StippleError {}
 export class ModelError extends StippleError {}
 
 /**
+ * ONNX Runtime could not start an execution provider the caller listed (code `execution_provider_unavailable`): a
+ * CUDA, cuDNN or TensorRT library that is not installed, no visible GPU, a driver too old. The message names what is
+ * missing and how to fix it; the model file is not at fault.
+ */
+export class ExecutionProviderError extends StippleError {}
+
+/**
  * Work stopped through an `AbortSignal`: canceled by a caller (`canceled`, `@stipple/jobs` `JOB_CANCELED`), past its
  * deadline (`deadline_exceeded`), or handed back by a draining worker (`worker_shutting_down`).
  */

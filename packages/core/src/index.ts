@@ -1,7 +1,7 @@
 export type { ModelSession, SessionFactory, SessionOptions, Tensor, ValueInfo } from './backend/model-session.ts';
 export { onnxRuntimeVersion } from './backend/onnx-session.ts';
 export { createThreadedOnnxSession } from './backend/session-thread.ts';
-export { AbortError, ModelError, StippleError, ValidationError } from './errors.ts';
+export { AbortError, ExecutionProviderError, ModelError, StippleError, ValidationError } from './errors.ts';
 export { formatA1111Parameters } from './image/a1111-parameters.ts';
 export {
   type EncodeOptions,

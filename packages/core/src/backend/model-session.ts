@@ -29,19 +29,35 @@ export interface ModelSession {
   readonly outputs: readonly ValueInfo[];
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
+  /**
+   * The execution providers the session was created with: the requested list, less any provider that could not start
+   * when a later one in the list was there to fall back to. Absent for sessions that do not say (test doubles).
+   */
+  readonly executionProviders?: readonly string[];
+  /** One line per provider that could not start and was fallen back from (the reason, and how to fix it). */
+  readonly providerFallbacks?: readonly string[];
 }
 
 /** How sessions are created. */
 export interface SessionOptions {
   /**
-   * ONNX Runtime execution providers in order of preference. Default `['cpu']`; GPU containers pass `['cuda', 'cpu']`
-   * or `['tensorrt', 'cuda', 'cpu']`.
+   * ONNX Runtime execution providers in order of preference. Default `['cpu']`; the GPU image passes `['cuda', 'cpu']`.
+   * A provider that cannot start is skipped for the ones after it; with none after it, loading fails.
    */
   executionProviders?: readonly string[];
   /** Threads used inside one operator. Default: ONNX Runtime's choice (one per physical core). */
   intraOpThreads?: number;
   /** Threads used across independent operators. Default: ONNX Runtime's choice. */
   interOpThreads?: number;
+  /**
+   * The GPU the `cuda` and `tensorrt` providers run on, an ordinal among the devices this process sees (CUDA numbers
+   * the devices in `CUDA_VISIBLE_DEVICES` from 0). Default 0: one GPU per process, the first visible one.
+   */
+  deviceId?: number;
+  /** ONNX Runtime's CPU memory arena (`enableCpuMemArena`). Default: ONNX Runtime's (on). */
+  cpuMemoryArena?: boolean;
+  /** ONNX Runtime's memory pattern planning (`enableMemPattern`). Default: ONNX Runtime's (on). */
+  memoryPattern?: boolean;
 }
 
 export type SessionFactory = (modelPath: string, options: SessionOptions) => Promise<ModelSession>;

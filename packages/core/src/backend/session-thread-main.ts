@@ -16,7 +16,8 @@ async function handle(request: SessionThreadRequest): Promise<{ value: unknown; 
     case 'create': {
       const session = await createOnnxSession(request.modelPath, request.options);
       sessions.set(request.sessionId, session);
-      return { value: { inputs: session.inputs, outputs: session.outputs }, transfer: [] };
+      const { inputs, outputs, executionProviders, providerFallbacks } = session;
+      return { value: { inputs, outputs, executionProviders, providerFallbacks }, transfer: [] };
     }
     case 'run': {
       const outputs = await sessions.get(request.sessionId)!.run(request.feeds);

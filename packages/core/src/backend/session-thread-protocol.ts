@@ -1,5 +1,5 @@
 /** The messages between `session-thread.ts` (the caller's thread) and `session-thread-main.ts` (the inference thread). */
-import { ModelError, StippleError, ValidationError } from '../errors.ts';
+import { ExecutionProviderError, ModelError, StippleError, ValidationError } from '../errors.ts';
 import type { SessionOptions, Tensor, ValueInfo } from './model-session.ts';
 
 export type SessionThreadRequest = { id: number; sessionId: number } & (
@@ -12,7 +12,12 @@ export type SessionThreadResponse =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedError };
 
-export type CreatedSession = { inputs: ValueInfo[]; outputs: ValueInfo[] };
+export type CreatedSession = {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  executionProviders?: readonly string[];
+  providerFallbacks?: readonly string[];
+};
 
 interface SerializedError {
   name: string;
@@ -29,7 +34,7 @@ export function serializeError(error: unknown): SerializedError {
   return { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) };
 }
 
-const STIPPLE_ERRORS = { ModelError, ValidationError } as const;
+const STIPPLE_ERRORS = { ExecutionProviderError, ModelError, ValidationError } as const;
 
 export function deserializeError(error: SerializedError): Error {
   const Class = STIPPLE_ERRORS[error.name as keyof typeof STIPPLE_ERRORS];

@@ -69,18 +69,19 @@ function currentThread(): SessionThread {
  * Sessions that live in one inference thread per process: opening a model and `session.run` (synchronous native
  * calls in onnxruntime-node) no longer block the caller's event loop, so a server stays responsive (`/ping`,
  * progress, cancellation) while it generates. Feeds are copied to the thread (the engine reuses them across steps);
- * outputs come back without a copy. Errors keep their class and code (`out_of_memory`, `invalid_execution_provider`).
+ * outputs come back without a copy. Errors keep their class and code (`out_of_memory`, `invalid_execution_provider`,
+ * `execution_provider_unavailable`).
  */
 export const createThreadedOnnxSession: SessionFactory = async (modelPath, options) => {
   const owner = currentThread();
   const sessionId = nextSessionId++;
   // Only the options the thread needs cross over (a caller's other fields, a session factory say, cannot be cloned).
-  const { executionProviders, intraOpThreads, interOpThreads } = options;
+  const { executionProviders, intraOpThreads, interOpThreads, deviceId, cpuMemoryArena, memoryPattern } = options;
   const created = (await owner.call({
     op: 'create',
     sessionId,
     modelPath,
-    options: { executionProviders, intraOpThreads, interOpThreads },
+    options: { executionProviders, intraOpThreads, interOpThreads, deviceId, cpuMemoryArena, memoryPattern },
   })) as CreatedSession;
   const checkOwner = () => {
     if (owner.alive) return;
@@ -93,6 +94,8 @@ export const createThreadedOnnxSession: SessionFactory = async (modelPath, optio
   return {
     inputs: created.inputs,
     outputs: created.outputs,
+    executionProviders: created.executionProviders,
+    providerFallbacks: created.providerFallbacks,
     async run(feeds) {
       checkOwner();
       return (await owner.call({ op: 'run', sessionId, feeds })) as Record<string, Tensor>;

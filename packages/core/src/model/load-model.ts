@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ModelSession, SessionFactory, SessionOptions } from '../backend/model-session.ts';
 import { createOnnxSession } from '../backend/onnx-session.ts';
-import { ModelError, ValidationError } from '../errors.ts';
+import { ExecutionProviderError, ModelError, ValidationError } from '../errors.ts';
 import { loadSafetyChecker, type SafetyChecker } from '../safety/safety-checker.ts';
 import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import {
@@ -69,7 +69,13 @@ export interface StableDiffusionModel {
   readonly scheduler: { readonly className: string; readonly config: Record<string, unknown> };
   /** Native image size: the UNet's `sample_size` times the spatial factor. */
   readonly defaultSize: { readonly width: number; readonly height: number };
+  /**
+   * The execution providers the model runs on: those asked for, less any that could not start and were fallen back
+   * from (`cuda,cpu` on a machine without CUDA runs on `cpu`).
+   */
   readonly executionProviders: readonly string[];
+  /** Why a provider was fallen back from, one line each; every generation's record carries them as warnings. */
+  readonly providerFallbacks: readonly string[];
   readonly hasVaeEncoder: boolean;
   /**
    * The VAE encoder (`vae_encoder/model.onnx`), which image-to-image and inpainting need: opened on first use and kept,
@@ -120,8 +126,9 @@ async function openComponent(dir: string, component: string, options: LoadModelO
   try {
     return await (options.sessionFactory ?? createOnnxSession)(file, options);
   } catch (error) {
-    // A bad option (an unknown execution provider) is the caller's error, not the file's.
-    if (error instanceof ValidationError) throw error;
+    // A bad option (an unknown execution provider) is the caller's error, a provider that cannot start the machine's:
+    // neither is the file's.
+    if (error instanceof ValidationError || error instanceof ExecutionProviderError) throw error;
     throw new ModelError(
       'model_file_corrupt',
       `${file} could not be opened by ONNX Runtime: ${(error as Error).message}`,
@@ -163,10 +170,20 @@ function checkThreads(field: string, value: number | undefined): void {
   );
 }
 
+function checkDeviceId(value: number | undefined): void {
+  if (value === undefined || (Number.isInteger(value) && value >= 0)) return;
+  throw new ValidationError(
+    'invalid_device_id',
+    `device_id ${value} is not a GPU ordinal; use an integer of at least 0 (0 is the first GPU this process sees)`,
+    { field: 'device_id', value },
+  );
+}
+
 /** Opens a model folder in the Hugging Face Optimum / diffusers ONNX layout and checks every graph fits the engine. */
 export async function loadModel(modelDir: string, options: LoadModelOptions = {}): Promise<StableDiffusionModel> {
   checkThreads('intra_op_threads', options.intraOpThreads);
   checkThreads('inter_op_threads', options.interOpThreads);
+  checkDeviceId(options.deviceId);
   const started = performance.now();
   const dir = resolve(modelDir);
   if (!(await exists(dir))) {
@@ -267,7 +284,8 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
         config: schedulerConfig,
       },
       defaultSize: { width: sampleSize, height: sampleSize },
-      executionProviders: options.executionProviders ?? ['cpu'],
+      executionProviders: unetSession.executionProviders ?? options.executionProviders ?? ['cpu'],
+      providerFallbacks: [...new Set(opened.flatMap((session) => session.providerFallbacks ?? []))],
       hasVaeEncoder: await exists(join(dir, 'vae_encoder', 'model.onnx')),
       vaeEncoder: () => {
         encoder ??= openComponent(dir, 'vae_encoder', options).then((session) => {

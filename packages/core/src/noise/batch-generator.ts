@@ -6,6 +6,8 @@ import type { RandomGenerator } from './random-generator.ts';
  */
 export function createBatchGenerator(generators: readonly RandomGenerator[]): RandomGenerator {
   if (generators.length === 0) throw new RangeError('a batch generator needs at least one generator');
+  // One image draws from its own generator as it is, without a copy of every draw.
+  if (generators.length === 1) return generators[0];
   return {
     seed: generators[0].seed,
     randn(n: number): Float32Array {

@@ -6,7 +6,6 @@ import type { StableDiffusionModel } from '../model/load-model.ts';
 import { checkImageSafety, NOT_CHECKED } from '../safety/check-image-safety.ts';
 import { decodeLatents } from './decode-latents.ts';
 import { decodeEditInputs } from './edit-inputs.ts';
-import { appendChannels } from './edit-tensors.ts';
 import type { GenerationResult } from './generation-record.ts';
 import type { GenerationRequest } from './generation-request.ts';
 import { applyClassifierFreeGuidance, rescaleGuidance } from './guidance.ts';
@@ -21,7 +20,7 @@ import {
   requestBatchKey,
 } from './prepare-generation.ts';
 import { StageTimer } from './stage-timer.ts';
-import { repeat } from './unet-conditioning.ts';
+import { UnetSampleBuffer } from './unet-sample-buffer.ts';
 
 export interface GenerationProgress {
   /** Denoising steps finished, 1-based. */
@@ -62,6 +61,8 @@ interface ActiveJob {
   prepared: PreparedGeneration;
   /** Present when the job asked for previews. */
   projection: LatentProjection | undefined;
+  /** The guided prediction, rewritten every step (schedulers keep no reference to a step's model output). */
+  guided?: Float32Array;
 }
 
 /** Stops between steps; a caller that aborted with its own `AbortError` (naming the job, say) gets that one back. */
@@ -146,6 +147,7 @@ export async function generateBatch(
   // 5. Denoising loop, one UNet call per step for every job still running.
   const steps = active[0]?.prepared.timesteps ?? [];
   let conditioning: Record<string, Tensor> | undefined;
+  const sampleBuffer = new UnetSampleBuffer();
   for (const [step, t] of steps.entries()) {
     const running = active.filter(({ index, job }) => {
       const canceled = abortReason(job.signal);
@@ -158,7 +160,7 @@ export async function generateBatch(
     conditioning ??= joinConditioning(active);
     let predictions: Float32Array[];
     try {
-      predictions = await runUnet(model, active, t, conditioning);
+      predictions = await runUnet(model, active, t, conditioning, sampleBuffer);
     } catch (error) {
       for (const { index } of active) fail(index, error);
       active = [];
@@ -202,33 +204,25 @@ async function runUnet(
   active: readonly ActiveJob[],
   t: number,
   conditioning: Record<string, Tensor>,
+  sampleBuffer: UnetSampleBuffer,
 ): Promise<Float32Array[]> {
   const { unet } = model;
-  const inputs = active.map(({ prepared }) =>
-    prepared.timer.measure('schedulerMs', () =>
-      prepared.scheduler.scaleModelInput(prepared.guided ? repeat(prepared.latents, 2) : prepared.latents, t),
-    ),
-  );
   const [channels, height, width] = active[0].prepared.latentDims;
-  const rowsOf = (input: Float32Array) => input.length / (channels * height * width);
-  // An inpainting UNet takes each row's mask and masked-image latents after its latents (diffusers' `torch.cat`).
-  const samples = active.map(({ prepared }, i) => {
-    const extra = prepared.edit?.unetChannels;
-    return extra ? appendChannels(inputs[i], extra, rowsOf(inputs[i])) : inputs[i];
-  });
+  const latentRow = channels * height * width;
+  // Scaled once per job; the buffer repeats them for guidance and joins an inpainting UNet's extra channels.
+  const parts = active.map(({ prepared }) => ({
+    scaled: prepared.timer.measure('schedulerMs', () => prepared.scheduler.scaleModelInput(prepared.latents, t)),
+    copies: prepared.guided ? (2 as const) : (1 as const),
+    extra: prepared.edit?.unetChannels,
+  }));
+  const sample = sampleBuffer.fill(parts, latentRow);
   const offsets: number[] = [];
   let length = 0;
-  for (const input of inputs) {
+  for (const { scaled, copies } of parts) {
     offsets.push(length);
-    length += input.length;
+    length += scaled.length * copies;
   }
-  const sample = new Float32Array(samples.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of samples) {
-    sample.set(part, at);
-    at += part.length;
-  }
-  const rows = length / (channels * height * width);
+  const rows = length / latentRow;
   const timestep = unet.contract.timestepIsScalar
     ? numericTensor([t], unet.contract.timestepType, [])
     : numericTensor(new Array(rows).fill(t), unet.contract.timestepType, [rows]);
@@ -241,20 +235,22 @@ async function runUnet(
   const elapsed = performance.now() - started;
   for (const { prepared } of active) prepared.timer.addSessionRun('unetMs', elapsed);
   const raw = readFloatTensor(outputs[unet.contract.outputName]);
-  return inputs.map((input, i) => raw.subarray(offsets[i], offsets[i] + input.length));
+  return parts.map(({ scaled, copies }, i) => raw.subarray(offsets[i], offsets[i] + scaled.length * copies));
 }
 
 /** Guidance and one scheduler step for one job, then its progress (with a preview when one is due). */
 function advance(
-  { job, prepared, projection }: ActiveJob,
+  activeJob: ActiveJob,
   raw: Float32Array,
   t: number,
   progress: { step: number; totalSteps: number },
 ): void {
+  const { job, prepared, projection } = activeJob;
   const { settings, timer, scheduler } = prepared;
   const prediction = timer.measure('unetMs', () => {
     if (!prepared.guided) return raw;
-    const guided = applyClassifierFreeGuidance(raw, settings.guidance);
+    activeJob.guided ??= new Float32Array(raw.length / 2);
+    const guided = applyClassifierFreeGuidance(raw, settings.guidance, activeJob.guided);
     if (settings.guidanceRescale > 0) {
       rescaleGuidance(guided, raw.subarray(raw.length / 2), settings.n, settings.guidanceRescale);
     }

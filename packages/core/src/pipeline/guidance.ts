@@ -1,10 +1,15 @@
 /**
  * Classifier-free guidance (Ho & Salimans 2022): the UNet ran on [unconditional × n, conditional × n] in one batch;
- * the guided prediction is uncond + scale · (cond − uncond).
+ * the guided prediction is uncond + scale · (cond − uncond), written to `out` (a denoising loop passes the same buffer
+ * every step) or a new array.
  */
-export function applyClassifierFreeGuidance(batchedPrediction: Float32Array, scale: number): Float32Array {
+export function applyClassifierFreeGuidance(
+  batchedPrediction: Float32Array,
+  scale: number,
+  out?: Float32Array,
+): Float32Array {
   const half = batchedPrediction.length / 2;
-  const guided = new Float32Array(half);
+  const guided = out ?? new Float32Array(half);
   for (let i = 0; i < half; i++) {
     const uncond = batchedPrediction[i];
     guided[i] = uncond + scale * (batchedPrediction[half + i] - uncond);

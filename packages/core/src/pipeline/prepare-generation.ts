@@ -70,7 +70,9 @@ export function planGeneration(
   if (guided && !zeroNegative) texts.unshift({ field: 'negative_prompt', text: settings.negativePrompt ?? '' });
   const prompts = timer.measure('tokenizeMs', () => tokenizePrompts(model, texts, settings.clipSkip));
   const startIndex = settings.steps - denoisingSteps(settings.steps, settings.edit?.strength);
-  return { settings, scheduler, warnings, guided, prompts, zeroNegative, startIndex, inputs };
+  // A provider fallen back from at load is the record's business too: the image was made on another device.
+  const allWarnings = [...model.providerFallbacks, ...warnings];
+  return { settings, scheduler, warnings: allWarnings, guided, prompts, zeroNegative, startIndex, inputs };
 }
 
 /**

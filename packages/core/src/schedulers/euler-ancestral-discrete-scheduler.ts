@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.ts';
 import type { RandomGenerator } from '../noise/random-generator.ts';
-import { f32, interpAtIndex, weightedSum } from './array-math.ts';
+import { f32, interpAtIndex } from './array-math.ts';
 import { type BetaScheduleConfig, readBetaScheduleConfig } from './beta-schedule.ts';
 import type { SchedulerStepResult } from './scheduler.ts';
 import { ConfigReader, resolveConfig, validateInferenceSteps } from './scheduler-config.ts';
@@ -86,10 +86,9 @@ export class EulerAncestralDiscreteScheduler extends SigmaScheduler {
     const sigmaUp = f32(Math.sqrt(f32(f32(toSquared * f32(fromSquared - toSquared)) / fromSquared)));
     const sigmaDown = f32(Math.sqrt(f32(toSquared - f32(sigmaUp * sigmaUp))));
 
-    const derivative = sample.map((s, i) => f32(s - predOriginalSample[i]) / sigma);
     const dt = f32(sigmaDown - sigma);
     const noise = generator.randn(sample.length);
-    const prevSample = weightedSum([1, sample], [dt, derivative], [sigmaUp, noise]);
+    const prevSample = this.eulerUpdate(sample, predOriginalSample, sigma, dt, { sigmaUp, noise });
     this.stepIndex = index + 1;
     return { prevSample, predOriginalSample };
   }

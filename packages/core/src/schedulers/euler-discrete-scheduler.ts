@@ -1,5 +1,5 @@
 import type { RandomGenerator } from '../noise/random-generator.ts';
-import { f32, interpAtIndex, torchLinspaceFloat32, weightedSum } from './array-math.ts';
+import { f32, interpAtIndex, torchLinspaceFloat32 } from './array-math.ts';
 import type { BetaScheduleConfig } from './beta-schedule.ts';
 import { readBetaScheduleConfig } from './beta-schedule.ts';
 import { PREDICTION_TYPES, type PredictionType } from './prediction-type.ts';
@@ -130,9 +130,8 @@ export class EulerDiscreteScheduler extends SigmaScheduler {
     // With s_churn = 0 diffusers' gamma is 0, so sigma_hat = sigma and no noise is drawn.
     const sigma = this.sigmas[index];
     const predOriginalSample = this.predictOriginalSample(this.options.prediction_type, modelOutput, sample, sigma);
-    const derivative = sample.map((s, i) => f32(s - predOriginalSample[i]) / sigma);
     const dt = f32(this.sigmas[index + 1] - sigma);
-    const prevSample = weightedSum([1, sample], [dt, derivative]);
+    const prevSample = this.eulerUpdate(sample, predOriginalSample, sigma, dt);
     this.stepIndex = index + 1;
     return { prevSample, predOriginalSample };
   }

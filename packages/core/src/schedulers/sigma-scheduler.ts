@@ -86,6 +86,27 @@ export abstract class SigmaScheduler implements Scheduler {
     }
   }
 
+  /**
+   * The Euler update `sample + dt · (sample − x₀) / σ`, plus `σ_up · noise` for the ancestral sampler, in one pass: the
+   * float32 roundings of diffusers' `derivative = (sample - pred_original_sample) / sigma` then
+   * `prev_sample = sample + derivative * dt (+ noise * sigma_up)`, without an array for the derivative.
+   */
+  protected eulerUpdate(
+    sample: Float32Array,
+    predOriginalSample: Float32Array,
+    sigma: number,
+    dt: number,
+    ancestral?: { sigmaUp: number; noise: Float32Array },
+  ): Float32Array {
+    const prevSample = new Float32Array(sample.length);
+    for (let i = 0; i < prevSample.length; i++) {
+      const derivative = f32(f32(sample[i] - predOriginalSample[i]) / sigma);
+      const moved = f32(sample[i] + f32(dt * derivative));
+      prevSample[i] = ancestral ? moved + f32(ancestral.sigmaUp * ancestral.noise[i]) : moved;
+    }
+    return prevSample;
+  }
+
   /** Resets the step counter; subclasses call it from `setTimesteps`. */
   protected resetSchedule(timesteps: number[], sigmas: ArrayLike<number>): void {
     this.timesteps = timesteps;
