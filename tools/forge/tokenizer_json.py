@@ -26,8 +26,9 @@ def write_tokenizer_json(tok, folder: Path, pad_token: str, python: str) -> None
         tok.write(slow, pad_token=pad_token)
         result = subprocess.run([python, __file__, str(slow), str(fast)], capture_output=True, text=True)
         if result.returncode != 0:
+            error = (result.stderr.strip().splitlines() or ["no error output"])[-1]
             raise SystemExit(
-                f"{python} could not save a CLIPTokenizerFast ({result.stderr.strip().splitlines()[-1:]}); the "
+                f"{python} could not save a CLIPTokenizerFast ({error}); the "
                 "tokenizer-json variant needs transformers: pass --transformers-python with a Python that has it, "
                 "e.g. the reference venv of tools/forge/reference/README.md"
             )
