@@ -3,7 +3,8 @@
 
     /usr/bin/python3 tools/forge/forge.py fixtures --out test/fixtures/models
 
-Needs Debian's python3-torch and python3-onnx (see README.md); nothing else.
+Needs Debian's python3-torch and python3-onnx (see README.md), and for the tokenizer-json variant another Python
+with transformers (--transformers-python).
 """
 
 from __future__ import annotations
