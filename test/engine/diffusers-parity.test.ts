@@ -123,12 +123,14 @@ describe('parity with diffusers on the fixture models', () => {
       'external-data',
       'fp16',
       'lcm',
+      'lcm-lora',
       'rank0-timestep',
       'sd15-inpainting',
       'sd15-int32',
       'sd15-int64-float-timestep',
       'sd2-v-prediction',
       'sdxl',
+      'tokenizer-json',
     ]);
   });
 

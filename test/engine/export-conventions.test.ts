@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
-// Export conventions of real models, each made from a tiny fixture copied to a temp folder and edited the way such
-// exports differ. docs/MODELS.md, "Export conventions", names these tests.
+// Export conventions of real models, each on a tiny fixture that tools/forge exports that way (lcm-lora,
+// tokenizer-json, sdxl-refiner), or on a fixture copied to a temp folder and edited the way such exports differ where
+// the difference is one config key. docs/MODELS.md, "Export conventions", names these tests.
 
 const copies: string[] = [];
 
@@ -63,6 +64,21 @@ describe('tokenizer model_max_length', () => {
   });
 });
 
+describe('tokenizer.json alone', () => {
+  it("reads transformers' CLIPTokenizerFast file as the same tokenizer as vocab.json and merges.txt", async () => {
+    // The same vocabulary and merges in both layouts (tools/forge); the window comes from the text encoder.
+    const [json, files] = await Promise.all(
+      ['tokenizer-json', 'sd15-int32'].map((variant) => loadModel(fixtureModel(variant), { hashCacheDir: null })),
+    );
+    expect(json.tokenizer.maxLength).toBe(77);
+    const prompts = ["A  Red FOX's portrait,\tsitting in 4k snow: highly-detailed PHOTO", 'café, crème brûlée', ''];
+    for (const prompt of prompts) {
+      expect(Array.from(json.tokenizer.encode(prompt).ids)).toEqual(Array.from(files.tokenizer.encode(prompt).ids));
+    }
+    await Promise.all([json.release(), files.release()]);
+  });
+});
+
 describe('trailing timestep spacing', () => {
   it('keeps an ordinary model with trailing spacing at its family defaults and guidance', async () => {
     const dir = await editedCopy('sd15-int32', {
@@ -114,26 +130,29 @@ describe('VAE latent scaling', () => {
 });
 
 describe('LCM-LoRA fused export', () => {
-  it('defaults to guidance ≤ 2 and runs one UNet batch (not two) per step', async () => {
-    const lcmConfig = JSON.parse(
-      await readFile(join(fixtureModel('lcm'), 'scheduler', 'scheduler_config.json'), 'utf8'),
-    ) as Record<string, unknown>;
-    const dir = await editedCopy('sd15-int32', { 'scheduler/scheduler_config.json': () => lcmConfig });
-    const model = await loadModel(dir, { hashCacheDir: null });
+  it('defaults to 4 steps at guidance 1 and runs one UNet batch (not two) per step', async () => {
+    const model = await loadModel(fixtureModel('lcm-lora'), { hashCacheDir: null });
     expect(model.unet.contract.timestepCondDim).toBe(undefined);
-    expect(model.defaults.guidance).toBeLessThanOrEqual(2);
+    expect([model.family.family, model.defaults]).toEqual(['lcm', { steps: 4, guidance: 1 }]);
     const unetBatches = countUnetBatches(model);
     const { record } = await generate(model, { prompt: 'a cat', width: 64, height: 64, seed: 1 });
-    expect([record.scheduler.className, record.steps]).toEqual(['LCMScheduler', 4]);
+    expect([record.scheduler.className, record.steps, record.guidance]).toEqual(['LCMScheduler', 4, 1]);
     expect(unetBatches).toEqual([1, 1, 1, 1]);
+    await model.release();
+  });
+
+  it('runs real classifier-free guidance above 1 (two UNet batches per step), as diffusers does', async () => {
+    const model = await loadModel(fixtureModel('lcm-lora'), { hashCacheDir: null });
+    const unetBatches = countUnetBatches(model);
+    await generate(model, { prompt: 'a cat', width: 64, height: 64, steps: 3, guidance: 1.5, seed: 1 });
+    expect(unetBatches).toEqual([2, 2, 2]);
     await model.release();
   });
 });
 
 describe('SDXL refiner', () => {
   it('fails at load with model_unsupported, naming the folder and what to use instead', async () => {
-    const dir = await editedCopy('sdxl', {});
-    await Promise.all(['text_encoder', 'tokenizer'].map((name) => rm(join(dir, name), { recursive: true })));
+    const dir = fixtureModel('sdxl-refiner');
     const error = await loadModel(dir, { hashCacheDir: null }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'model_unsupported' });
     expect((error as Error).message).toBe(

@@ -26,6 +26,7 @@ from tiny_modules import (
     VaeConfig,
     init_weights,
 )
+from tokenizer_json import write_tokenizer_json
 from variants import BROKEN, BROKEN_BASE, VARIANTS, TextEncoder2, Variant
 
 BATCH = 2
@@ -53,6 +54,7 @@ OPT_SEQ = "sequence_length"
 
 DUMMY_PROMPT = "a photo of a red cat on a blue background"
 SDXL_TIME_IDS = [64.0, 64.0, 0.0, 0.0, 64.0, 64.0]  # original size, crop top-left, target size
+SDXL_REFINER_TIME_IDS = [64.0, 64.0, 0.0, 0.0, 6.0]  # original size, crop top-left, aesthetic score
 
 
 def _finish(model: onnx.ModelProto, variant: Variant, component: str, path: Path) -> None:
@@ -189,7 +191,8 @@ def build_unet(variant: Variant, folder: Path) -> None:
     if variant.xl:
         names += ["text_embeds", "time_ids"]
         text_embeds = torch.randn((BATCH, cfg.text_embeds_dim), generator=gen)
-        time_ids = torch.tensor([SDXL_TIME_IDS] * BATCH, dtype=torch.float32)
+        dummy_time_ids = SDXL_TIME_IDS if variant.num_time_ids == len(SDXL_TIME_IDS) else SDXL_REFINER_TIME_IDS
+        time_ids = torch.tensor([dummy_time_ids] * BATCH, dtype=torch.float32)
         args = (*args, text_embeds, time_ids)
         axes["text_embeds"] = {0: batch}
         axes["time_ids"] = {0: batch}
@@ -305,7 +308,8 @@ def build_vae_encoder(variant: Variant, folder: Path) -> None:
     write_json(folder / "config.json", _vae_config_json(variant))
 
 
-def build_variant(variant: Variant, tok: Tokenizer, out: Path) -> Path:
+def build_variant(variant: Variant, tok: Tokenizer, out: Path, transformers_python: str) -> Path:
+    """One variant's folder; ``transformers_python`` runs tokenizer_json.py for a tokenizer.json-only variant."""
     folder = out / variant.name
     if folder.exists():
         shutil.rmtree(folder)
@@ -319,11 +323,18 @@ def build_variant(variant: Variant, tok: Tokenizer, out: Path) -> Path:
             variant.null_entries,
             xl=variant.xl,
             force_zeros_for_empty_prompt=variant.force_zeros_for_empty_prompt,
+            first_text_encoder=variant.first_text_encoder,
+            requires_aesthetics_score=variant.requires_aesthetics_score,
+            tokenizer_class="CLIPTokenizerFast" if variant.tokenizer_json_only else "CLIPTokenizer",
         ),
     )
     write_json(folder / "scheduler" / "scheduler_config.json", sched)
-    tok.write(folder / "tokenizer", pad_token=variant.pad_token)
-    build_text_encoder(variant, tok, folder / "text_encoder")
+    if variant.tokenizer_json_only:
+        write_tokenizer_json(tok, folder / "tokenizer", variant.pad_token, transformers_python)
+    elif variant.first_text_encoder:
+        tok.write(folder / "tokenizer", pad_token=variant.pad_token)
+    if variant.first_text_encoder:
+        build_text_encoder(variant, tok, folder / "text_encoder")
     if variant.text_encoder_2 is not None:
         tok.write(folder / "tokenizer_2", pad_token=variant.text_encoder_2.pad_token)
         build_text_encoder(variant, tok, folder / "text_encoder_2", variant.text_encoder_2)

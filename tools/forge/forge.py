@@ -3,7 +3,8 @@
 
     /usr/bin/python3 tools/forge/forge.py fixtures --out test/fixtures/models
 
-Needs Debian's python3-torch and python3-onnx (see README.md); nothing else.
+Needs Debian's python3-torch and python3-onnx (see README.md), and for the tokenizer-json variant another Python
+with transformers (--transformers-python).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     for variant in VARIANTS:
         if variant.name not in wanted:
             continue
-        folder = build_variant(variant, tok, out)
+        folder = build_variant(variant, tok, out, args.transformers_python)
         print(f"built {folder}  ({variant.summary})")
         if variant.vae_overflow:
             golden = Path(args.goldens) / f"{variant.name}.json"
@@ -116,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     fx.add_argument("--no-broken", action="store_true", help="skip the broken/ error fixtures")
     fx.add_argument("--goldens", default="test/fixtures/goldens", help="where fixture goldens go (fp16-vae-upcast)")
     fx.add_argument("--print-hashes", action="store_true", help="print sha256 of every file written")
+    fx.add_argument(
+        "--transformers-python",
+        default=sys.executable,
+        help="a Python with transformers, which writes tokenizer-json's tokenizer.json (default: this one)",
+    )
     fx.set_defaults(func=cmd_fixtures)
 
     tk = sub.add_parser("tokenize", help="print the fixture tokenizer's ids for some prompts (test vectors)")

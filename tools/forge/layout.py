@@ -23,6 +23,21 @@ def _sched(class_name: str, **keys: Any) -> dict[str, Any]:
     return {k: cfg[k] for k in ["_class_name", "_diffusers_version"] + sorted(k for k in cfg if not k.startswith("_"))}
 
 
+# LCMScheduler's keys that LCM Dreamshaper and an LCM-LoRA-fused SD 1.5 write alike
+_LCM_KEYS: dict[str, Any] = {
+    "clip_sample": False,
+    "clip_sample_range": 1.0,
+    "dynamic_thresholding_ratio": 0.995,
+    "original_inference_steps": 50,
+    "prediction_type": "epsilon",
+    "rescale_betas_zero_snr": False,
+    "sample_max_value": 1.0,
+    "steps_offset": 1,
+    "thresholding": False,
+    "timestep_scaling": 10.0,
+    "timestep_spacing": "leading",
+}
+
 SCHEDULERS: dict[str, dict[str, Any]] = {
     # runwayml/stable-diffusion-v1-5
     "sd15-pndm": _sched(
@@ -86,21 +101,11 @@ SCHEDULERS: dict[str, dict[str, Any]] = {
         use_karras_sigmas=False,
     ),
     # SimianLuo/LCM_Dreamshaper_v7
-    "lcm": _sched(
-        "LCMScheduler",
-        clip_sample=False,
-        clip_sample_range=1.0,
-        dynamic_thresholding_ratio=0.995,
-        original_inference_steps=50,
-        prediction_type="epsilon",
-        rescale_betas_zero_snr=False,
-        sample_max_value=1.0,
-        set_alpha_to_one=True,
-        steps_offset=1,
-        thresholding=False,
-        timestep_scaling=10.0,
-        timestep_spacing="leading",
-    ),
+    "lcm": _sched("LCMScheduler", **_LCM_KEYS, set_alpha_to_one=True),
+    # SD 1.5 with LCM-LoRA fused in, saved after the LCM-LoRA recipe's
+    # `pipe.scheduler = LCMScheduler.from_config(pipe.scheduler.config)`: what diffusers' save_config writes for
+    # "sd15-pndm" (LCMScheduler's keys with SD 1.5's values; PNDM's skip_prk_steps carried over)
+    "sd15-lcm-lora": _sched("LCMScheduler", **_LCM_KEYS, set_alpha_to_one=False, skip_prk_steps=True),
 }
 
 
@@ -114,7 +119,12 @@ def model_index(
     null_entries: bool,
     xl: bool = False,
     force_zeros_for_empty_prompt: bool | None = None,
+    first_text_encoder: bool = True,
+    requires_aesthetics_score: bool | None = None,
+    tokenizer_class: str = "CLIPTokenizer",
 ) -> dict[str, Any]:
+    """With ``first_text_encoder`` false (SDXL's refiner), text_encoder and tokenizer are null entries, as the
+    refiner's model_index.json has them."""
     index: dict[str, Any] = {
         "_class_name": pipeline_class,
         "_diffusers_version": DIFFUSERS_VERSION,
@@ -124,14 +134,16 @@ def model_index(
         index["feature_extractor"] = [None, None]
     if force_zeros_for_empty_prompt is not None:
         index["force_zeros_for_empty_prompt"] = force_zeros_for_empty_prompt
+    if requires_aesthetics_score is not None:
+        index["requires_aesthetics_score"] = requires_aesthetics_score
     if null_entries:
         index["requires_safety_checker"] = False
         index["safety_checker"] = [None, None]
     index["scheduler"] = ["diffusers", scheduler_class]
-    index["text_encoder"] = ["optimum", "ORTModelTextEncoder"]
+    index["text_encoder"] = ["optimum", "ORTModelTextEncoder"] if first_text_encoder else [None, None]
     if xl:
         index["text_encoder_2"] = ["optimum", "ORTModelTextEncoder"]
-    index["tokenizer"] = ["transformers", "CLIPTokenizer"]
+    index["tokenizer"] = ["transformers", tokenizer_class] if first_text_encoder else [None, None]
     if xl:
         index["tokenizer_2"] = ["transformers", "CLIPTokenizer"]
     index["unet"] = ["optimum", "ORTModelUnet"]

@@ -76,6 +76,11 @@ class Variant:
     vae_force_upcast: bool | None = None  # vae config key (SDXL's VAE: true)
     # An fp16 VAE decoder whose activations pass fp16's range, with an fp32 copy in vae_decoder_fp32/
     vae_overflow: bool = False
+    # False: an SDXL refiner, text_encoder_2/tokenizer_2 only (model_index.json lists text_encoder/tokenizer as null)
+    first_text_encoder: bool = True
+    requires_aesthetics_score: bool | None = None  # model_index.json key (SDXL refiner: true, 5 time ids)
+    # tokenizer/ holds only tokenizer.json, as transformers' CLIPTokenizerFast saves it (tokenizer_json.py)
+    tokenizer_json_only: bool = False
 
     @property
     def seed(self) -> int:
@@ -87,8 +92,9 @@ class Variant:
 
     @property
     def cross_attention_dim(self) -> int:
-        """SDXL concatenates both encoders' penultimate hidden states."""
-        return self.text_hidden + (self.text_encoder_2.hidden if self.text_encoder_2 else 0)
+        """SDXL concatenates both encoders' penultimate hidden states (the refiner has only the second)."""
+        first = self.text_hidden if self.first_text_encoder else 0
+        return first + (self.text_encoder_2.hidden if self.text_encoder_2 else 0)
 
 
 VARIANTS: list[Variant] = [
@@ -193,6 +199,36 @@ VARIANTS: list[Variant] = [
         vae_encoder=True,
         vae_encoder_output="latent_parameters",
         unet_in_channels=9,
+    ),
+    Variant(
+        name="lcm-lora",
+        index=11,
+        summary="SD 1.5 with LCM-LoRA fused in: an ordinary UNet (no timestep_cond, no time_cond_proj_dim) and the "
+        "LCMScheduler config that LCMScheduler.from_config(SD 1.5's) saves",
+        scheduler="sd15-lcm-lora",
+    ),
+    Variant(
+        name="tokenizer-json",
+        index=12,
+        summary="sd15-like, tokenizer/ holding only tokenizer.json as transformers' CLIPTokenizerFast saves it",
+        tokenizer_json_only=True,
+    ),
+    Variant(
+        name="sdxl-refiner",
+        index=13,
+        summary="Optimum SDXL refiner export: text_encoder_2 (as sdxl's) and tokenizer_2 only, "
+        "requires_aesthetics_score; unet cross_attention_dim 48 + text_embeds [batch, 40] + time_ids [batch, 5] "
+        "(size, crop, aesthetic score); vae_encoder; SDXL's EulerDiscrete and VAE",
+        pipeline_class="ORTStableDiffusionXLImg2ImgPipeline",
+        scheduler="euler",
+        first_text_encoder=False,
+        text_encoder_2=TextEncoder2(),
+        num_time_ids=5,
+        scaling_factor=0.13025,
+        force_zeros_for_empty_prompt=False,
+        requires_aesthetics_score=True,
+        vae_force_upcast=True,
+        vae_encoder=True,
     ),
 ]
 

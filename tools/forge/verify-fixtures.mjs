@@ -9,7 +9,9 @@
 // the way they should be. SDXL variants (model_index.json lists text_encoder_2): runs both
 // text encoders, checks their hidden_states.* outputs, concatenates each one's
 // hidden_states[-2] into encoder_hidden_states, feeds the unet text_embeds and time_ids, and
-// checks that time_ids and text_embeds change out_sample. A folder whose model_index.json lists a
+// checks that time_ids and text_embeds change out_sample; an SDXL refiner (no text_encoder, 5 time ids with the
+// aesthetic score) the same with text_encoder_2 alone. A tokenizer/ holding only tokenizer.json (tokenizer-json) is
+// read from it (model.vocab, model.merges, the post-processor's tokens). A folder whose model_index.json lists a
 // safety_checker: runs it on the decoded images (clip_input from the seeded noise) and checks its
 // outputs' shapes, that flagged images come back black, and that feature_extractor/ is there.
 // Exits non-zero on the first class of failure it finds.
@@ -24,6 +26,7 @@ const BATCH = 2;
 const SEQ = 77;
 const LATENT = 8;
 const TIME_IDS = [64, 64, 0, 0, 64, 64]; // SDXL: original size, crop top-left, target size
+const REFINER_TIME_IDS = [64, 64, 0, 0, 6]; // SDXL refiner: original size, crop top-left, aesthetic score
 
 const timeIds = (row) => new ort.Tensor('float32', Float32Array.from([...row, ...row]), [BATCH, row.length]);
 
@@ -113,10 +116,34 @@ async function open(folder, component) {
 const metaOf = (session, name) => session.inputMetadata.find((m) => m.name === name);
 const sameDims = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/**
+ * vocab, merges (with merges.txt's "#version" line) and the special tokens, from vocab.json, merges.txt and
+ * tokenizer_config.json, or from a fast tokenizer's tokenizer.json alone (its pad token is the end token, as
+ * transformers' CLIPTokenizerFast has it without a tokenizer_config.json).
+ */
+function readTokenizer(dir) {
+  if (existsSync(join(dir, 'vocab.json'))) {
+    readJson(join(dir, 'special_tokens_map.json'));
+    return {
+      vocab: readJson(join(dir, 'vocab.json')),
+      merges: readFileSync(join(dir, 'merges.txt'), 'utf8').split('\n').filter(Boolean),
+      cfg: readJson(join(dir, 'tokenizer_config.json')),
+    };
+  }
+  const json = readJson(join(dir, 'tokenizer.json'));
+  const files = readdirSync(dir);
+  check(files.length === 1, `${dir} holds ${files.join(', ')}, want tokenizer.json alone`);
+  check(json.model.type === 'BPE' && json.model.end_of_word_suffix === '</w>', 'tokenizer.json is not CLIP BPE');
+  const vocab = { ...json.model.vocab };
+  for (const added of json.added_tokens) vocab[added.content] = added.id;
+  const merges = json.model.merges.map((merge) => (Array.isArray(merge) ? merge.join(' ') : merge));
+  const [bos, eos] = [json.post_processor.cls[0], json.post_processor.sep[0]];
+  return { vocab, merges: ['#version: 0.2', ...merges], cfg: { bos_token: bos, eos_token: eos, pad_token: eos } };
+}
+
 function tokenize(tokenizerDir) {
   // Not a BPE implementation: single-word prompt tokens looked up whole ("cat</w>" etc.).
-  const vocab = readJson(join(tokenizerDir, 'vocab.json'));
-  const cfg = readJson(join(tokenizerDir, 'tokenizer_config.json'));
+  const { vocab, cfg } = readTokenizer(tokenizerDir);
   const words = ['a</w>', 'photo</w>', 'of</w>', 'a</w>', 'red</w>', 'cat</w>'];
   const ids = [vocab[cfg.bos_token], ...words.map((w) => vocab[w]), vocab[cfg.eos_token]];
   check(
@@ -130,11 +157,7 @@ function tokenize(tokenizerDir) {
 }
 
 function checkTokenizer(folder, textConfig, tokenizerName = 'tokenizer') {
-  const dir = join(folder, tokenizerName);
-  const vocab = readJson(join(dir, 'vocab.json'));
-  const merges = readFileSync(join(dir, 'merges.txt'), 'utf8').split('\n').filter(Boolean);
-  const cfg = readJson(join(dir, 'tokenizer_config.json'));
-  readJson(join(dir, 'special_tokens_map.json'));
+  const { vocab, merges, cfg } = readTokenizer(join(folder, tokenizerName));
   const size = Object.keys(vocab).length;
   check(merges[0] === '#version: 0.2', 'merges.txt must start with #version: 0.2');
   check(size === 512 + (merges.length - 1) + 2, `vocab size ${size} != 512 + merges + 2`);
@@ -239,7 +262,6 @@ async function verifyVariant(name) {
   const folder = join(root, name);
   const index = readJson(join(folder, 'model_index.json'));
   const sched = readJson(join(folder, 'scheduler', 'scheduler_config.json'));
-  const textConfig = readJson(join(folder, 'text_encoder', 'config.json'));
   const unetConfig = readJson(join(folder, 'unet', 'config.json'));
   const vaeConfig = readJson(join(folder, 'vae_decoder', 'config.json'));
   console.log(
@@ -247,31 +269,36 @@ async function verifyVariant(name) {
       `scaling_factor ${vaeConfig.scaling_factor}`,
   );
   const xl = Boolean(index.text_encoder_2);
+  // SDXL's refiner: text_encoder_2 alone, and the aesthetic score in place of the target size in time_ids
+  const refiner = Boolean(index.requires_aesthetics_score);
+  const xlTimeIds = refiner ? REFINER_TIME_IDS : TIME_IDS;
   let hidden;
   let xlFeeds = {};
   if (xl) {
-    // SDXL: both encoders' hidden_states[-2], concatenated; text_encoder_2's text_embeds
+    // SDXL: both encoders' hidden_states[-2], concatenated (the refiner's one); text_encoder_2's text_embeds
     for (const c of ['text_encoder_2', 'tokenizer_2']) check(existsSync(join(folder, c)), `no ${c}/ folder`);
+    for (const c of ['text_encoder', 'tokenizer']) {
+      check(existsSync(join(folder, c)) === !refiner, `${c}/ ${refiner ? 'in' : 'missing from'} ${name}`);
+      check(Boolean(index[c]?.[0]) === !refiner, `model_index.json's ${c} entry vs requires_aesthetics_score`);
+    }
     check(
       typeof index.force_zeros_for_empty_prompt === 'boolean',
       'model_index.json lacks force_zeros_for_empty_prompt',
     );
-    const one = await runXlTextEncoder(folder, 'text_encoder', 'tokenizer', false);
+    const one = refiner ? null : await runXlTextEncoder(folder, 'text_encoder', 'tokenizer', false);
     const two = await runXlTextEncoder(folder, 'text_encoder_2', 'tokenizer_2', true);
-    hidden = concatLastAxis(one.penultimate, two.penultimate);
-    check(
-      hidden.dims[2] === unetConfig.cross_attention_dim,
-      `concatenated hidden ${hidden.dims[2]} != cross_attention_dim`,
-    );
+    hidden = one ? concatLastAxis(one.penultimate, two.penultimate) : two.penultimate;
+    check(hidden.dims[2] === unetConfig.cross_attention_dim, `encoder hidden ${hidden.dims[2]} != cross_attention_dim`);
     const te = two.out.text_embeds;
     check(
       unetConfig.projection_class_embeddings_input_dim ===
-        te.dims[1] + TIME_IDS.length * unetConfig.addition_time_embed_dim,
-      'projection_class_embeddings_input_dim != text_embeds + 6 * addition_time_embed_dim',
+        te.dims[1] + xlTimeIds.length * unetConfig.addition_time_embed_dim,
+      `projection_class_embeddings_input_dim != text_embeds + ${xlTimeIds.length} * addition_time_embed_dim`,
     );
-    xlFeeds = { text_embeds: te, time_ids: timeIds(TIME_IDS) };
-    console.log(`    -> encoder_hidden_states [${hidden.dims}] (hidden_states.1 of both, concatenated)`);
+    xlFeeds = { text_embeds: te, time_ids: timeIds(xlTimeIds) };
+    console.log(`    -> encoder_hidden_states [${hidden.dims}] (hidden_states.1 of ${one ? 'both' : 'one'})`);
   } else {
+    const textConfig = readJson(join(folder, 'text_encoder', 'config.json'));
     checkTokenizer(folder, textConfig);
     const { ids } = tokenize(join(folder, 'tokenizer'));
 
@@ -336,9 +363,17 @@ async function verifyVariant(name) {
   if (xl) {
     // micro-conditioning must matter: another size, and zeroed text_embeds (force_zeros_for_empty_prompt)
     const zeros = new ort.Tensor('float32', new Float32Array(feeds.text_embeds.size), feeds.text_embeds.dims);
+    const otherTimeIds = refiner
+      ? [
+          [128, 128, 0, 0, 6],
+          [64, 64, 0, 0, 2.5],
+        ]
+      : [
+          [128, 128, 0, 0, 64, 64],
+          [64, 64, 0, 0, 96, 96],
+        ];
     const changes = [
-      ['time_ids [128, 128, 0, 0, 64, 64]', { time_ids: timeIds([128, 128, 0, 0, 64, 64]) }],
-      ['time_ids [64, 64, 0, 0, 96, 96]', { time_ids: timeIds([64, 64, 0, 0, 96, 96]) }],
+      ...otherTimeIds.map((row) => [`time_ids [${row.join(', ')}]`, { time_ids: timeIds(row) }]),
       ['zero text_embeds', { text_embeds: zeros }],
     ];
     for (const [what, change] of changes) {

@@ -174,6 +174,20 @@ CASES = [
         height=32,
         seed=66,
     ),
+    # LCM-LoRA fused into an ordinary UNet (no time_cond_proj_dim): at guidance 1 diffusers' do_classifier_free_guidance
+    # is false (one UNet pass per step, no negative prompt); above 1 it runs real CFG, as for any SD UNet.
+    case("lcm-lora default (lcm) guidance 1", "lcm-lora", steps=4, guidance=1.0, seed=67),
+    case("lcm-lora guidance 1.5 (real CFG) n=2", "lcm-lora", steps=4, guidance=1.5, n=2, seed=68),
+    # tokenizer/ with tokenizer.json alone: transformers' CLIPTokenizerFast reads it (Model, below).
+    case("tokenizer-json default (PNDM config, euler)", "tokenizer-json", steps=4, seed=69),
+    case(
+        "tokenizer-json euler-ancestral, mixed case and spacing",
+        "tokenizer-json",
+        prompt="A  Red FOX's portrait,\tsitting in 4k snow: highly-detailed PHOTO",
+        scheduler="euler-ancestral",
+        steps=4,
+        seed=90,
+    ),
 ]
 
 
@@ -308,19 +322,33 @@ class OnnxModule:
         return [torch.from_numpy(np.asarray(output, dtype=np.float32)) for output in outputs]
 
 
+def load_tokenizer(folder: Path, text_encoder_config: dict):
+    """transformers' CLIPTokenizer from vocab.json and merges.txt, or CLIPTokenizerFast from tokenizer.json alone.
+
+    Without tokenizer_config.json transformers leaves `model_max_length` at its "unset" 1e30, and diffusers'
+    `encode_prompt`, which pads to it, fails (OverflowError); the engine then takes the text encoder's
+    `max_position_embeddings`, and so does the reference, so that the case pins the rest of the pipeline."""
+    from transformers import CLIPTokenizer, CLIPTokenizerFast
+
+    tokenizer_class = CLIPTokenizer if (folder / "vocab.json").is_file() else CLIPTokenizerFast
+    tokenizer = tokenizer_class.from_pretrained(str(folder))
+    tokenizer.model_max_length = min(tokenizer.model_max_length, text_encoder_config["max_position_embeddings"])
+    return tokenizer
+
+
 class Model:
     def __init__(self, directory: Path):
-        from transformers import CLIPTokenizer
-
         self.directory = directory
         self.model_index = json.loads((directory / "model_index.json").read_text())
-        self.tokenizer = CLIPTokenizer.from_pretrained(str(directory / "tokenizer"))
+        self.tokenizer = load_tokenizer(
+            directory / "tokenizer", json.loads((directory / "text_encoder" / "config.json").read_text())
+        )
         self.text_encoder = OnnxModule(directory / "text_encoder" / "model.onnx")
         self.xl = (directory / "text_encoder_2").is_dir()
         if self.xl:
-            self.tokenizer_2 = CLIPTokenizer.from_pretrained(str(directory / "tokenizer_2"))
-            self.text_encoder_2 = OnnxModule(directory / "text_encoder_2" / "model.onnx")
             self.text_encoder_2_config = json.loads((directory / "text_encoder_2" / "config.json").read_text())
+            self.tokenizer_2 = load_tokenizer(directory / "tokenizer_2", self.text_encoder_2_config)
+            self.text_encoder_2 = OnnxModule(directory / "text_encoder_2" / "model.onnx")
         self.unet = OnnxModule(directory / "unet" / "model.onnx")
         self.vae_decoder = OnnxModule(directory / "vae_decoder" / "model.onnx")
         self.unet_config = json.loads((directory / "unet" / "config.json").read_text())
