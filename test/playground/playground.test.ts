@@ -139,6 +139,9 @@ async function generate(page: Page, prompt: string, fields: Record<string, strin
   };
 }
 
+/** A phone's screen, as Playwright emulates one: narrow, dense, touch. */
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
 /** What a browser-side DataTransfer needs, for a file dropped on the page (no DOM types here: see PageGlobals). */
 interface DropGlobals {
   atob(base64: string): string;
@@ -168,10 +171,15 @@ function watchUploads(page: Page): string[] {
   return targets;
 }
 
-/** The mask's grey level at each (x, y), and its size. */
-async function maskAt(mask: Buffer, points: [number, number][]) {
+/** Checks a mask is the scene's size, white (repaint) at each of `painted`'s (x, y), black at each of `kept`'s. */
+async function expectMask(mask: Buffer, painted: [number, number][], kept: [number, number][]) {
   const { data, info } = await sharp(mask).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { size: [info.width, info.height], levels: points.map(([x, y]) => data[y * info.width + x]) };
+  const levels = (points: [number, number][]) => points.map(([x, y]) => data[y * info.width + x]);
+  expect({ size: [info.width, info.height], painted: levels(painted), kept: levels(kept) }).toEqual({
+    size: [64, 64],
+    painted: painted.map(() => 255),
+    kept: kept.map(() => 0),
+  });
 }
 
 interface InputView {
@@ -231,6 +239,15 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
     await stack?.interrupt();
     await rm(stateDir, { recursive: true, force: true });
   }, STACK_TEST_TIMEOUT_MS);
+
+  /** The playground in a new tab with the stack's key, once it lists the model; watching for problems and uploads. */
+  async function openPlayground(context: BrowserContext) {
+    const page = await context.newPage();
+    const watched = { page, problems: watchForProblems(page), uploads: watchUploads(page) };
+    await page.goto(`${stack.url}/#key=${stack.key}`);
+    await page.waitForSelector('#model option:text-is("tiny-shapes")', { state: 'attached' });
+    return watched;
+  }
 
   it(
     'takes the key from the printed link, shows progress, and shows the image with its seed and record',
@@ -317,12 +334,7 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
   it(
     'fits a phone-sized screen with no sideways scrolling, before and after a job',
     async () => {
-      const context = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-      });
+      const context = await browser.newContext(PHONE);
       const page = await context.newPage();
       const problems = watchForProblems(page);
       await page.goto(`${stack.url}/#key=${stack.key}`);
@@ -362,15 +374,12 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
     },
     STACK_TEST_TIMEOUT_MS,
   );
+
   it(
     'starts from a picked image with a mask painted by mouse: refuses bad files, uploads both, shows the result',
     async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      const problems = watchForProblems(page);
-      const uploads = watchUploads(page);
-      await page.goto(`${stack.url}/#key=${stack.key}`);
-      await page.waitForSelector('#model option:text-is("tiny-shapes")', { state: 'attached' });
+      const { page, problems, uploads } = await openPlayground(context);
       expect(await page.isVisible('#image-editor')).toBe(false);
 
       await page.setInputFiles('#image-file', {
@@ -417,19 +426,19 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
       expect(shown.naturalWidth).toBe(64);
       expect(shown.status).toMatch(/^Done: 1 image, \d+ credits?\.$/);
       const mask = await checkEditJob(stack, image, uploads, 0.9);
-      // White along the stroke, black far from it (the top corners), at the image's size.
-      expect(
-        await maskAt(mask, [
-          [32, 32],
+      // White along the stroke, black far from it (the top corners).
+      await expectMask(
+        mask,
+        [
           [20, 32],
+          [32, 32],
           [44, 32],
+        ],
+        [
           [2, 2],
           [61, 2],
-        ]),
-      ).toEqual({
-        size: [64, 64],
-        levels: [255, 255, 255, 0, 0],
-      });
+        ],
+      );
 
       // Invert, then clear: back to image-to-image, and the strength the user chose stays.
       await page.click('#invert-mask');
@@ -447,17 +456,8 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
   it(
     'takes a dropped image and a mask painted with a finger on a phone',
     async () => {
-      const context: BrowserContext = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-      });
-      const page = await context.newPage();
-      const problems = watchForProblems(page);
-      const uploads = watchUploads(page);
-      await page.goto(`${stack.url}/#key=${stack.key}`);
-      await page.waitForSelector('#model option:text-is("tiny-shapes")', { state: 'attached' });
+      const context = await browser.newContext(PHONE);
+      const { page, problems, uploads } = await openPlayground(context);
 
       const image = await scene();
       const dataTransfer = await page.evaluateHandle((base64) => {
@@ -495,18 +495,18 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
       const shown = await generate(page, 'a green triangle on a blue background', { '#steps': '10' });
       expect(shown.naturalWidth).toBe(64);
       const mask = await checkEditJob(stack, image, uploads, 1);
-      expect(
-        await maskAt(mask, [
+      await expectMask(
+        mask,
+        [
           [32, 20],
           [32, 32],
           [32, 44],
+        ],
+        [
           [4, 32],
           [59, 32],
-        ]),
-      ).toEqual({
-        size: [64, 64],
-        levels: [255, 255, 255, 0, 0],
-      });
+        ],
+      );
       await page.screenshot({ path: join(OUTPUT_DIR, 'playground-edit-phone.png'), fullPage: true });
       expect(problems).toEqual([]);
       await context.close();
