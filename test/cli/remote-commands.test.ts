@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -140,6 +141,56 @@ describe('stipple-cli remote against a real router, gpu-worker and S3', () => {
     }
   });
 
+  it('uploads --image and --mask through /v1/uploads and inpaints them: the job names both by digest', async () => {
+    const image = await readFile(generated.paths[0]);
+    // White = repaint: a square in the middle; the outer 8 pixels stay black, far beyond a 2-pixel blur.
+    const square = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+      .composite([{ input: square, top: 16, left: 16 }])
+      .png()
+      .toBuffer();
+    const maskPath = join(outDir, 'mask.png');
+    await writeFile(maskPath, mask);
+    const out = join(outDir, 'edited.png');
+    const result = await stipple(
+      env,
+      ...['remote', 'generate', '--prompt', 'a green triangle on a blue background', '--seed', '3'],
+      ...['--image', generated.paths[0], '--mask', maskPath, '--strength', '0.5', '--steps', '10'],
+      ...['--mask-blur', '2', '--keep-unmasked', 'true', '--out', out],
+    );
+    expect([result.code, result.stdout]).toEqual([0, `${out}\n`]);
+    const jobId = /^job (job_\w+) queued$/m.exec(result.stderr)![1];
+    const job = (await (await api(`/v1/jobs/${jobId}`)).json()) as {
+      input: Record<string, unknown> & { image: { upload_id: string }; mask: { upload_id: string } };
+      records: unknown[];
+    };
+    const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    expect(job.input).toMatchObject({
+      image: { upload_id: expect.stringMatching(/^upl_/), sha256: sha256(image) },
+      mask: { upload_id: expect.stringMatching(/^upl_/), sha256: sha256(mask) },
+      strength: 0.5,
+      mask_blur: 2,
+      preserve_unmasked: true,
+    });
+    expect(job.records[0]).toMatchObject({
+      edit: { image_sha256: sha256(image), mask_sha256: sha256(mask), strength: 0.5 },
+    });
+    // Each file went straight to the bucket, under the tenant's inputs prefix, byte for byte.
+    for (const [upload, bytes] of [
+      [job.input.image.upload_id, image],
+      [job.input.mask.upload_id, mask],
+    ] as const) {
+      const stored = await s3.send(new GetObjectCommand({ Bucket: 'results', Key: `inputs/cli-remote/${upload}` }));
+      expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    }
+    // --keep-unmasked true: the pixels outside the mask are the image's own.
+    const pixels = async (path: string) =>
+      (await sharp(path).extract({ left: 0, top: 0, width: 64, height: 8 }).raw().toBuffer()).toString('hex');
+    expect(await pixels(out)).toBe(await pixels(generated.paths[0]));
+  });
+
   it("says what is wrong: the router's message and code, a bad flag before any request, an unreachable router", async () => {
     const badKey = `sk_live_${'x'.repeat(43)}`;
     const refused = await stipple({ ...env, STIPPLE_API_KEY: badKey }, 'remote', 'jobs');
@@ -148,6 +199,16 @@ describe('stipple-cli remote against a real router, gpu-worker and S3', () => {
       /^stipple-cli remote: .+ \[invalid_api_key\]\nRun "stipple-cli remote jobs --help" for usage\.\n$/,
     );
     expect(refused.stderr).not.toContain(badKey);
+    const refusedUpload = await stipple(
+      { ...env, STIPPLE_API_KEY: badKey },
+      ...['remote', 'generate', '--prompt', 'x', '--image', generated.paths[0], '--out', 'x.png'],
+    );
+    expect([refusedUpload.code, refusedUpload.stderr]).toEqual([
+      2,
+      expect.stringMatching(
+        new RegExp(`^stipple-cli remote: --image ${generated.paths[0]}: .+ \\[invalid_api_key\\]\\n`),
+      ),
+    ]);
 
     const tooMany = await stipple(
       env,
@@ -173,6 +234,26 @@ describe('stipple-cli remote against a real router, gpu-worker and S3', () => {
     ]);
     const badFormat = await stipple(env, 'remote', 'generate', '--prompt', 'x', '--format', 'gif', '--out', 'x.png');
     expect(badFormat.stderr).toContain('--format "gif" is not supported; use png, jpeg or webp');
+    const notAnImage = await stipple(
+      env,
+      ...['remote', 'generate', '--prompt', 'x', '--image', STIPPLE_BIN, '--out', 'x.png'],
+    );
+    expect([notAnImage.code, notAnImage.stderr]).toEqual([
+      2,
+      `stipple-cli remote: --image ${STIPPLE_BIN} is not a PNG, JPEG or WebP file [invalid_image]\nRun "stipple-cli remote generate --help" for usage.\n`,
+    ]);
+    const missing = await stipple(
+      env,
+      'remote',
+      'generate',
+      '--prompt',
+      'x',
+      '--image',
+      'nowhere.png',
+      '--out',
+      'x.png',
+    );
+    expect(missing.stderr).toContain('--image nowhere.png cannot be read: ENOENT [input_file_unreadable]');
     const unknownFlag = await stipple(env, 'remote', 'jobs', '--limt', '3');
     expect([unknownFlag.code, unknownFlag.stderr]).toEqual([2, expect.stringContaining("Unknown option '--limt'")]);
     const noKey = await stipple({ ...env, STIPPLE_API_KEY: '' }, 'remote', 'jobs');
@@ -200,6 +281,7 @@ describe('stipple-cli remote against a real router, gpu-worker and S3', () => {
       '--guidance',
     ];
     flags.push('--scheduler', '--seed', '--n', '--format', '--out', '--limit', '--cursor', '--json', '--id');
+    flags.push('--image', '--mask', '--strength', '--mask-blur', '--keep-unmasked');
     for (const flag of flags) expect(help.stdout).toMatch(new RegExp(`(^|\\s)${flag}\\s`, 'm'));
   });
 

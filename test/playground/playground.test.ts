@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { s3ClientFor } from '@stipple/test-support/s3-server';
 import { freePort } from '@stipple/test-support/worker-process';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LocalStackProcess,
@@ -135,6 +139,88 @@ async function generate(page: Page, prompt: string, fields: Record<string, strin
   };
 }
 
+/** A phone's screen, as Playwright emulates one: narrow, dense, touch. */
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** What a browser-side DataTransfer needs, for a file dropped on the page (no DOM types here: see PageGlobals). */
+interface DropGlobals {
+  atob(base64: string): string;
+  File: new (parts: Uint8Array[], name: string, options: { type: string }) => unknown;
+  DataTransfer: new () => { items: { add(file: unknown): void } };
+}
+
+/** A 64² scene as tiny-shapes draws them: a red circle on a blue background. */
+const scene = () =>
+  sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#2040c0"/>' +
+        '<circle cx="32" cy="32" r="14" fill="#d02020"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Where the page PUTs files: the presigned upload URLs it is given, without their signatures. */
+function watchUploads(page: Page): string[] {
+  const targets: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'PUT') targets.push(request.url().split('?')[0]);
+  });
+  return targets;
+}
+
+/** Checks a mask is the scene's size, white (repaint) at each of `painted`'s (x, y), black at each of `kept`'s. */
+async function expectMask(mask: Buffer, painted: [number, number][], kept: [number, number][]) {
+  const { data, info } = await sharp(mask).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const levels = (points: [number, number][]) => points.map(([x, y]) => data[y * info.width + x]);
+  expect({ size: [info.width, info.height], painted: levels(painted), kept: levels(kept) }).toEqual({
+    size: [64, 64],
+    painted: painted.map(() => 255),
+    kept: kept.map(() => 0),
+  });
+}
+
+interface InputView {
+  upload_id: string;
+  sha256: string;
+}
+
+/**
+ * The page's latest job, as the router holds it, checked against the bucket: the page PUT the image and the mask
+ * straight to the store (not through the router), the image byte for byte, and the job names both by digest; returns
+ * the mask as stored.
+ */
+async function checkEditJob(stack: LocalStackProcess, image: Buffer, puts: string[], strength: number) {
+  const response = await fetch(`${stack.url}/v1/jobs?limit=1`, { headers: { authorization: `Bearer ${stack.key}` } });
+  type Job = { input: { image: InputView; mask: InputView; strength: number }; records: unknown[] };
+  const [job] = ((await response.json()) as { data: Job[] }).data;
+  const store = /^\[s3\] serving .+ at (\S+)$/m.exec(stack.output())![1];
+  const stored = async ({ upload_id }: InputView) => {
+    const key = puts.find((url) => url.startsWith(`${store}/`) && url.endsWith(`/${upload_id}`));
+    expect(key, `a PUT of ${upload_id} to the store at ${store}`).toBeDefined();
+    const s3 = s3ClientFor({ endpoint: store });
+    const [, bucket, ...path] = new URL(key!).pathname.split('/');
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: path.join('/') }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    s3.destroy();
+    return bytes;
+  };
+  expect(puts).toHaveLength(2);
+  expect((await stored(job.input.image)).equals(image)).toBe(true);
+  const mask = await stored(job.input.mask);
+  expect(job.input).toMatchObject({
+    image: { upload_id: expect.stringMatching(/^upl_/), sha256: sha256(image) },
+    mask: { upload_id: expect.stringMatching(/^upl_/), sha256: sha256(mask) },
+    strength,
+  });
+  expect(job.records[0]).toMatchObject({
+    edit: { image_sha256: sha256(image), mask_sha256: sha256(mask), strength },
+  });
+  return mask;
+}
+
 describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () => {
   let stack: LocalStackProcess;
   let browser: Browser;
@@ -153,6 +239,15 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
     await stack?.interrupt();
     await rm(stateDir, { recursive: true, force: true });
   }, STACK_TEST_TIMEOUT_MS);
+
+  /** The playground in a new tab with the stack's key, once it lists the model; watching for problems and uploads. */
+  async function openPlayground(context: BrowserContext) {
+    const page = await context.newPage();
+    const watched = { page, problems: watchForProblems(page), uploads: watchUploads(page) };
+    await page.goto(`${stack.url}/#key=${stack.key}`);
+    await page.waitForSelector('#model option:text-is("tiny-shapes")', { state: 'attached' });
+    return watched;
+  }
 
   it(
     'takes the key from the printed link, shows progress, and shows the image with its seed and record',
@@ -239,12 +334,7 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
   it(
     'fits a phone-sized screen with no sideways scrolling, before and after a job',
     async () => {
-      const context = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-      });
+      const context = await browser.newContext(PHONE);
       const page = await context.newPage();
       const problems = watchForProblems(page);
       await page.goto(`${stack.url}/#key=${stack.key}`);
@@ -279,6 +369,145 @@ describe.skipIf(!CHROMIUM)(`the playground in headless Chromium${SKIPPED}`, () =
       await page.goto(`${stack.url}/docs`);
       expect(await layoutProblems(page)).toEqual([]);
       await page.screenshot({ path: join(OUTPUT_DIR, 'docs-phone.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    STACK_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'starts from a picked image with a mask painted by mouse: refuses bad files, uploads both, shows the result',
+    async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const { page, problems, uploads } = await openPlayground(context);
+      expect(await page.isVisible('#image-editor')).toBe(false);
+
+      await page.setInputFiles('#image-file', {
+        name: 'notes.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from('not an image at all'),
+      });
+      await page.waitForSelector('#status.error:text-is("notes.png is not a PNG, JPEG or WebP image")');
+      await page.setInputFiles('#image-file', {
+        name: 'huge.png',
+        mimeType: 'image/png',
+        buffer: Buffer.alloc(21 * 1024 * 1024),
+      });
+      await page.waitForSelector('#status.error:text-is("huge.png is 21.0 MiB; use an image of at most 20.0 MiB")');
+      expect(await page.isVisible('#image-editor')).toBe(false);
+
+      const image = await scene();
+      await page.setInputFiles('#image-file', { name: 'scene.png', mimeType: 'image/png', buffer: image });
+      await page.waitForSelector('#image-editor', { state: 'visible' });
+      expect(await page.textContent('#status')).toBe('');
+      // Image-to-image until something is painted, at the router's default strength.
+      expect(await page.textContent('#strength-value')).toBe('0.80');
+      expect(await page.textContent('#edit-mode')).toMatch(/^Image-to-image/);
+      expect(await layoutProblems(page)).toEqual([]);
+
+      // A stroke across the circle, from a quarter of the way in to three quarters, at half height.
+      const canvas = page.locator('#mask-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const box = (await canvas.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForSelector('#mask-canvas[data-strokes="1"]', { state: 'attached' });
+      expect(await page.textContent('#strength-value')).toBe('1.00');
+      expect(await page.textContent('#edit-mode')).toMatch(/^Inpainting/);
+      // The user's strength: two steps of 0.05 down, by keyboard.
+      await page.focus('#strength');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      expect(await page.textContent('#strength-value')).toBe('0.90');
+
+      const shown = await generate(page, 'a green triangle on a blue background', { '#steps': '20' });
+      expect(shown.naturalWidth).toBe(64);
+      expect(shown.status).toMatch(/^Done: 1 image, \d+ credits?\.$/);
+      const mask = await checkEditJob(stack, image, uploads, 0.9);
+      // White along the stroke, black far from it (the top corners).
+      await expectMask(
+        mask,
+        [
+          [20, 32],
+          [32, 32],
+          [44, 32],
+        ],
+        [
+          [2, 2],
+          [61, 2],
+        ],
+      );
+
+      // Invert, then clear: back to image-to-image, and the strength the user chose stays.
+      await page.click('#invert-mask');
+      expect(await page.textContent('#edit-mode')).toMatch(/^Inpainting/);
+      await page.click('#clear-mask');
+      expect(await page.textContent('#edit-mode')).toMatch(/^Image-to-image/);
+      expect(await page.textContent('#strength-value')).toBe('0.90');
+      await page.screenshot({ path: join(OUTPUT_DIR, 'playground-edit.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    STACK_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'takes a dropped image and a mask painted with a finger on a phone',
+    async () => {
+      const context = await browser.newContext(PHONE);
+      const { page, problems, uploads } = await openPlayground(context);
+
+      const image = await scene();
+      const dataTransfer = await page.evaluateHandle((base64) => {
+        const { atob, File, DataTransfer } = globalThis as unknown as DropGlobals;
+        const transfer = new DataTransfer();
+        const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+        transfer.items.add(new File([bytes], 'scene.png', { type: 'image/png' }));
+        return transfer;
+      }, image.toString('base64'));
+      await page.dispatchEvent('#edit', 'drop', { dataTransfer });
+      await page.waitForSelector('#image-editor', { state: 'visible' });
+      expect(await layoutProblems(page)).toEqual([]);
+
+      // A finger drawn down the middle of the image: touch events, as a phone's screen sends them.
+      const canvas = page.locator('#mask-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const box = (await canvas.boundingBox())!;
+      const x = box.x + box.width / 2;
+      const touch = await context.newCDPSession(page);
+      await touch.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [{ x, y: box.y + box.height * 0.25 }],
+      });
+      for (const fraction of [0.4, 0.55, 0.75]) {
+        await touch.send('Input.dispatchTouchEvent', {
+          type: 'touchMove',
+          touchPoints: [{ x, y: box.y + box.height * fraction }],
+        });
+      }
+      await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await page.waitForSelector('#mask-canvas[data-strokes="1"]', { state: 'attached' });
+      // The page stayed put: the finger painted instead of scrolling.
+      expect((await canvas.boundingBox())!.y).toBe(box.y);
+
+      const shown = await generate(page, 'a green triangle on a blue background', { '#steps': '10' });
+      expect(shown.naturalWidth).toBe(64);
+      const mask = await checkEditJob(stack, image, uploads, 1);
+      await expectMask(
+        mask,
+        [
+          [32, 20],
+          [32, 32],
+          [32, 44],
+        ],
+        [
+          [4, 32],
+          [59, 32],
+        ],
+      );
+      await page.screenshot({ path: join(OUTPUT_DIR, 'playground-edit-phone.png'), fullPage: true });
       expect(problems).toEqual([]);
       await context.close();
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from './router-fixture.ts';
 
 describe('the playground at /', () => {
-  it('serves a page whose policy allows its own script and style, the API here and images from the store only', async () => {
+  it('serves a page whose policy allows its own script and style, the API here, images from the store and uploads to it only', async () => {
     const page = await call('/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -17,11 +17,13 @@ describe('the playground at /', () => {
       'default-src': "'none'",
       'script-src': "'self'",
       'style-src': "'self'",
-      'connect-src': "'self'",
       'frame-ancestors': "'none'",
     });
-    // The test project's S3_ENDPOINT is the s3rver on loopback that presigned output URLs point at.
-    expect(directives['img-src']).toMatch(/^'self' data: http:\/\/127\.0\.0\.1:\d+$/);
+    // The test project's S3_ENDPOINT is the s3rver on loopback that presigned output and upload URLs point at; a
+    // picked input image is shown from a blob URL.
+    const store = /^'self' data: blob: (http:\/\/127\.0\.0\.1:\d+)$/.exec(directives['img-src'])?.[1];
+    expect(store).toBeDefined();
+    expect(directives['connect-src']).toBe(`'self' ${store}`);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });

@@ -3,6 +3,7 @@ import { type JobStatus, TERMINAL_STATUSES } from '../src/jobs/job-status.ts';
 import type { JobView } from '../src/jobs/public-job-types.ts';
 import { api, apiJson } from './api-call.ts';
 import { storeKey } from './api-key-store.ts';
+import { editFields } from './edit-fields.ts';
 import { showJob, showPreviews, showProgress } from './job-display.ts';
 import { jobRequest } from './job-form.ts';
 import { loadCredits } from './key-data.ts';
@@ -12,8 +13,8 @@ import { loadJobs } from './recent-jobs.ts';
 const isTerminal = (event: string) => TERMINAL_STATUSES.includes(event as JobStatus);
 
 /**
- * Submits the form as a job with a preview at every step, then follows the job's event stream
- * (`GET /v1/jobs/:id/events`), read with fetch because EventSource cannot send the Authorization header.
+ * Submits the form as a job with a preview at every step (its image and mask uploaded first), then follows the job's
+ * event stream (`GET /v1/jobs/:id/events`), read with fetch because EventSource cannot send the Authorization header.
  */
 export async function generate(submitEvent: SubmitEvent): Promise<void> {
   submitEvent.preventDefault();
@@ -23,9 +24,9 @@ export async function generate(submitEvent: SubmitEvent): Promise<void> {
   progressElement('progress').dataset.events = '0';
   element('previews').dataset.events = '0';
   element('images').replaceChildren();
-  showStatus('Queued…');
   try {
-    const request = { ...jobRequest(), preview_every: 1 };
+    const request = { ...jobRequest(), ...(await editFields()), preview_every: 1 };
+    showStatus('Queued…');
     const job = await apiJson<JobView>('/v1/jobs', { method: 'POST', body: JSON.stringify(request) });
     const events = await api(`/v1/jobs/${job.id}/events`);
     let finished: JobView | undefined;

@@ -1,5 +1,6 @@
 import type { JobRequestBody } from '../src/jobs/job-request-schema.ts';
 import { inputElement, selectElement, showStatus, textAreaElement } from './page-elements.ts';
+import { pickedImage } from './picked-image.ts';
 
 type NumberField = 'steps' | 'guidance' | 'seed';
 const NUMBER_FIELDS: readonly NumberField[] = ['steps', 'guidance', 'seed'];
@@ -38,7 +39,9 @@ export async function copyCurl(): Promise<void> {
   const command = curlCommand();
   try {
     await navigator.clipboard.writeText(command);
-    showStatus('Copied; set STIPPLE_API_KEY before running it.');
+    // The picked image is a file here, not yet an upload id the command could name.
+    const image = pickedImage() ? ', and add "image" (an upload id: docs/router.md, "Uploads")' : '';
+    showStatus(`Copied; set STIPPLE_API_KEY${image} before running it.`);
   } catch {
     showStatus(command);
   }

@@ -11,7 +11,10 @@ export const EDIT_OPTIONS = {
   'keep-unmasked': { type: 'string' },
 } as const;
 
-export const EDIT_USAGE = `  --image FILE        start from this picture (PNG, JPEG or WebP): image-to-image; the size defaults to its own
+/** The usage lines of `EDIT_OPTIONS`; `imageSize` says what size a job with `--image` draws. */
+export const editUsage = (
+  imageSize: string,
+) => `  --image FILE        start from this picture (PNG, JPEG or WebP): image-to-image; ${imageSize}
   --mask FILE         with --image: inpaint where the mask is white (a file of the image's size)
   --strength X        0-1, how much of the schedule runs over the image (default 0.8; 1 with --mask)
   --mask-blur N       with --mask: soften the mask's edge, 0-64 pixels (default 0)

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeImage, generate, loadModel } from '@stipple/core';
 import { DEFAULT_MODEL_DIR } from './default-model.ts';
-import { EDIT_OPTIONS, EDIT_USAGE, readEditFlags } from './edit-flags.ts';
+import { EDIT_OPTIONS, editUsage, readEditFlags } from './edit-flags.ts';
 import { GENERATION_OPTIONS, readGenerationFlags } from './generation-flags.ts';
 import { numberedPaths } from './output-paths.ts';
 import { parseNumber } from './parse-number.ts';
@@ -22,7 +22,7 @@ export const GENERATE_USAGE = `stipple-cli generate --prompt TEXT --out FILE [op
   --clip-skip N       text-encoder layers to skip from the end, as A1111 (SDXL exports; default 1)
   --threads N         ONNX Runtime threads inside an operator (default: one per core)
   --providers LIST    ONNX Runtime execution providers in order, e.g. cuda,cpu (default: cpu)
-${EDIT_USAGE}`;
+${editUsage('the size defaults to its own')}`;
 
 export async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -26,6 +26,7 @@ export {
   inputImageSchema,
 } from './generation-parameters-schema.ts';
 export { bytesToHex, hexToBytes } from './hex.ts';
+export { INPUT_IMAGE_CONTENT_TYPES, type InputImageContentType, imageTypeOf } from './input-image-type.ts';
 export {
   JOB_CANCELED,
   type JobEvent,

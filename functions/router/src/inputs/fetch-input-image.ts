@@ -1,14 +1,10 @@
 import { readCappedBody } from '@stipple/adapters';
+import { INPUT_IMAGE_CONTENT_TYPES } from '@stipple/jobs';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
 import { webhookUrlPolicy } from '../webhooks/webhook-url-policy.ts';
-import {
-  INPUT_FETCH_TIMEOUT_MS,
-  INPUT_IMAGE_CONTENT_TYPES,
-  MAX_INPUT_FETCH_REDIRECTS,
-  MAX_UPLOAD_BYTES,
-} from './input-image-limits.ts';
+import { INPUT_FETCH_TIMEOUT_MS, MAX_INPUT_FETCH_REDIRECTS, MAX_UPLOAD_BYTES } from './input-image-limits.ts';
 import type { InputImageField } from './input-image-source.ts';
 
 const invalid = (field: InputImageField, message: string) =>

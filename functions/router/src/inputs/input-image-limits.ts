@@ -1,9 +1,5 @@
 import { MAX_INPUT_IMAGE_BYTES } from '@stipple/jobs';
 
-/** The image types an input may be (`image`, `mask`): what the engine decodes. */
-export const INPUT_IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
-export type InputImageContentType = (typeof INPUT_IMAGE_CONTENT_TYPES)[number];
-
 /** The largest uploaded or fetched input, bytes: the engine's (`MAX_INPUT_IMAGE_BYTES`, 20 MiB). */
 export const MAX_UPLOAD_BYTES = MAX_INPUT_IMAGE_BYTES;
 

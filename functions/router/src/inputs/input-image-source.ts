@@ -1,7 +1,7 @@
-import { describeValue } from '@stipple/jobs';
+import { describeValue, INPUT_IMAGE_CONTENT_TYPES } from '@stipple/jobs';
 import { z } from 'zod';
 import { fromBase64 } from '../openai/base64.ts';
-import { INPUT_IMAGE_CONTENT_TYPES, MAX_INLINE_IMAGE_BYTES } from './input-image-limits.ts';
+import { MAX_INLINE_IMAGE_BYTES } from './input-image-limits.ts';
 import { UPLOAD_ID_PATTERN } from './upload-id.ts';
 
 /** The input fields of a job. */

@@ -1,10 +1,9 @@
 import type { EdgeStorage } from '@stipple/adapters';
-import { bytesToHex, type InputImage, StorageError } from '@stipple/jobs';
+import { bytesToHex, type InputImage, imageTypeOf, StorageError } from '@stipple/jobs';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { fetchInputImage } from './fetch-input-image.ts';
-import { imageTypeOf } from './image-type.ts';
 import { MAX_UPLOAD_BYTES } from './input-image-limits.ts';
 import type { InputImageField, InputImageSource } from './input-image-source.ts';
 import { inputLocation } from './input-location.ts';

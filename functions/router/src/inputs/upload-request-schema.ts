@@ -1,5 +1,6 @@
+import { INPUT_IMAGE_CONTENT_TYPES } from '@stipple/jobs';
 import { z } from 'zod';
-import { INPUT_IMAGE_CONTENT_TYPES, MAX_UPLOAD_BYTES } from './input-image-limits.ts';
+import { MAX_UPLOAD_BYTES } from './input-image-limits.ts';
 
 /** `POST /v1/uploads`: the type and exact size of the image about to be uploaded, both signed into the URL. */
 export const uploadRequestSchema = z.strictObject({

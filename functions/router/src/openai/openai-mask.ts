@@ -1,6 +1,6 @@
+import { imageTypeOf } from '@stipple/jobs';
 import { convertIndexedToRgb, decode, encode } from 'fast-png';
 import { ApiError } from '../errors/api-error.ts';
-import { imageTypeOf } from '../inputs/image-type.ts';
 
 /**
  * The largest side of a mask the router converts, pixels: decoding holds 4 bytes a pixel in the isolate's 128 MB, so

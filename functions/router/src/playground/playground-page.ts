@@ -1,8 +1,12 @@
+import { GENERATION_LIMITS, INPUT_IMAGE_CONTENT_TYPES } from '@stipple/jobs';
+import { DEFAULT_IMAGE_STRENGTH, DEFAULT_INPAINT_STRENGTH } from '../jobs/job-request-schema.ts';
+
 const options = (values: readonly string[]) => values.map((value) => `<option>${value}</option>`).join('');
 
 /**
- * The playground at `/`: a form over `POST /v1/jobs`, live progress and previews from the job's event stream, the
- * images with their seeds and records, the key's recent jobs. Static HTML; the behaviour is `/playground.js`, the look
+ * The playground at `/`: a form over `POST /v1/jobs` (an image to start from, uploaded through `POST /v1/uploads`, and
+ * a mask painted over it), live progress and previews from the job's event stream, the images with their seeds and
+ * records, the key's recent jobs. Static HTML; the behaviour is `/playground.js`, the look
  * `/playground.css`, so the Content-Security-Policy can forbid inline scripts and styles.
  */
 export function playgroundPage(schedulers: readonly string[]): string {
@@ -45,6 +49,33 @@ export function playgroundPage(schedulers: readonly string[]): string {
       <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
     </div>
     <label>Scheduler <select id="scheduler"><option value="">model's own</option>${options(schedulers)}</select></label>
+    <fieldset id="edit">
+      <legend>Start from an image <small>(optional)</small></legend>
+      <div id="drop-zone">
+        <label>Image: PNG, JPEG or WebP, up to 20 MiB; or drop one here
+          <input id="image-file" type="file" accept="${INPUT_IMAGE_CONTENT_TYPES.join(',')}">
+        </label>
+      </div>
+      <div id="image-editor" hidden>
+        <div id="mask-stage">
+          <img id="image-preview" alt="The image to start from">
+          <canvas id="mask-canvas" width="1" height="1" aria-label="Mask over the image: paint where it is repainted" aria-describedby="edit-mode"></canvas>
+        </div>
+        <p id="edit-mode" class="hint"></p>
+        <div class="row">
+          <label>Brush <input id="brush-size" type="range" min="2" max="80" value="24"></label>
+          <label>Strength <output id="strength-value" for="strength"></output>
+            <input id="strength" type="range" min="${GENERATION_LIMITS.strength.min}" max="${GENERATION_LIMITS.strength.max}" step="0.05"
+              value="${DEFAULT_IMAGE_STRENGTH}" data-image-default="${DEFAULT_IMAGE_STRENGTH}" data-inpaint-default="${DEFAULT_INPAINT_STRENGTH}">
+          </label>
+        </div>
+        <div class="actions">
+          <button id="clear-mask" type="button" class="secondary small">Clear mask</button>
+          <button id="invert-mask" type="button" class="secondary small">Invert mask</button>
+          <button id="remove-image" type="button" class="secondary small">Remove image</button>
+        </div>
+      </div>
+    </fieldset>
     <div class="actions">
       <button id="generate" type="submit">Generate</button>
       <button id="copy-curl" type="button" class="secondary">Copy as curl</button>

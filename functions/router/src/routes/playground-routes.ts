@@ -4,16 +4,16 @@ import type { AppContext } from '../http/app-context.ts';
 import { playgroundPage } from '../playground/playground-page.ts';
 
 /**
- * Where the page may load images from: the result store that presigns the output URLs (`S3_ENDPOINT`), else AWS S3.
- * Previews arrive as data URLs.
+ * The result store that presigns the output URLs and the upload URLs (`S3_ENDPOINT`), else AWS S3: the page loads
+ * images from it and PUTs input images to it.
  */
-function imageSources(c: Context<AppContext>): string {
-  const endpoint = c.env.S3_ENDPOINT ? new URL(c.env.S3_ENDPOINT).origin : 'https://*.amazonaws.com';
-  return `'self' data: ${endpoint}`;
+function storeOrigin(c: Context<AppContext>): string {
+  return c.env.S3_ENDPOINT ? new URL(c.env.S3_ENDPOINT).origin : 'https://*.amazonaws.com';
 }
 
 /**
- * The page's own script and stylesheet only, the API on this origin only, no framing (clickjacking), no forms
+ * The page's own script and stylesheet only, images from the store (previews arrive as data URLs, a picked input image
+ * is shown from a blob URL), the API on this origin and uploads to the store only, no framing (clickjacking), no forms
  * posted elsewhere; the key lives in sessionStorage (localStorage if the user asks) and travels in headers, never in
  * a URL the page loads.
  */
@@ -23,8 +23,8 @@ function securityHeaders(c: Context<AppContext>): Record<string, string> {
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      `img-src ${imageSources(c)}`,
-      "connect-src 'self'",
+      `img-src 'self' data: blob: ${storeOrigin(c)}`,
+      `connect-src 'self' ${storeOrigin(c)}`,
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",

@@ -16,8 +16,25 @@ type S3rverConstructor = new (options: {
   port: number;
   directory: string;
   silent: boolean;
-  configureBuckets: { name: string }[];
+  configureBuckets: { name: string; configs: string[] }[];
 }) => S3rverInstance;
+
+/**
+ * The buckets' CORS rules, as infra/storage.ts gives the deployed bucket (with any origin: the stack is on loopback):
+ * a browser may GET results and PUT an input to its presigned URL (`POST /v1/uploads`; the playground does). Without
+ * them the browser's preflight is refused ("CORS is not enabled for this bucket").
+ */
+const CORS_CONFIGURATION = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader><ExposeHeader>Content-Length</ExposeHeader><ExposeHeader>Content-Type</ExposeHeader>
+    <ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>content-type</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
 
 export interface S3Store {
   /** e.g. `http://127.0.0.1:40123` (path-style). */
@@ -27,7 +44,8 @@ export interface S3Store {
 
 /**
  * The local stack's object store (and the tests'): s3rver, an S3-protocol server, inside this process, keeping objects
- * as files in `directory` (so they outlive restarts), on loopback `port` (0: one chosen by the system).
+ * as files in `directory` (so they outlive restarts), on loopback `port` (0: one chosen by the system), with CORS for
+ * browsers.
  */
 export async function startS3Store(directory: string, buckets: readonly string[], port = 0): Promise<S3Store> {
   // s3rver ships no ES module entry; a dependency of @stipple/cli.
@@ -37,7 +55,7 @@ export async function startS3Store(directory: string, buckets: readonly string[]
     port,
     directory,
     silent: true,
-    configureBuckets: buckets.map((name) => ({ name })),
+    configureBuckets: buckets.map((name) => ({ name, configs: [CORS_CONFIGURATION] })),
   });
   const address = await server.run();
   return {

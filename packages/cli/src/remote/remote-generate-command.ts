@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { StippleError } from '@stipple/core';
+import { EDIT_OPTIONS, editUsage, readEditFlags } from '../edit-flags.ts';
 import { GENERATION_OPTIONS, readGenerationFlags } from '../generation-flags.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { type ApiTarget, apiRequest, apiTarget, type JobView, TERMINAL_STATUSES } from './api-client.ts';
@@ -7,6 +8,7 @@ import { downloadOutputs, outputPathsFor } from './download-outputs.ts';
 import { followJob } from './follow-job.ts';
 import { INTERRUPTED_EXIT_CODE, watchInterrupt } from './interrupt-watch.ts';
 import { submitJob } from './submit-job.ts';
+import { checkInputFile, type InputFile, uploadInputFile } from './upload-input.ts';
 
 export const REMOTE_GENERATE_USAGE = `stipple-cli remote generate --prompt TEXT --out FILE_OR_DIR [options]
   --url URL           the router (default: $STIPPLE_URL, else the local stack's, npm start)
@@ -22,20 +24,37 @@ export const REMOTE_GENERATE_USAGE = `stipple-cli remote generate --prompt TEXT 
   --n N               images, 1-8; files are numbered name-1.png, name-2.png, ...
   --clip-skip N       text-encoder layers to skip from the end, as A1111 (SDXL exports; default 1)
   --format F          png, jpeg or webp (default: from --out's extension, else png)
-  Submits the job (with an Idempotency-Key, so a retried submission runs and charges once), shows its progress on
-  stderr, downloads the images to --out (a directory gets {job id}.png) and prints their paths on stdout; the job id,
-  seeds and credits charged go to stderr. Ctrl-C cancels the job on the router (its credits come back).`;
+${editUsage("fitted to --width × --height (default: the model's size)")}
+  Uploads --image and --mask through POST /v1/uploads (straight to the router's bucket), submits the job (with an
+  Idempotency-Key, so a retried submission runs and charges once), shows its progress on stderr, downloads the images
+  to --out (a directory gets {job id}.png) and prints their paths on stdout; the job id, seeds and credits charged go
+  to stderr. Ctrl-C cancels the job on the router (its credits come back).`;
 
 export async function remoteGenerateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { ...GENERATION_OPTIONS, url: { type: 'string' }, key: { type: 'string' } },
+    options: { ...GENERATION_OPTIONS, ...EDIT_OPTIONS, url: { type: 'string' }, key: { type: 'string' } },
   });
-  // Every flag is checked before anything is sent: a typo costs no credits. The router checks the ranges.
+  // Every flag and file is checked before anything is sent: a typo costs no credits. The router checks the ranges.
   const { out, format, negativePrompt, clipSkip, ...flags } = readGenerationFlags(values);
-  const request = { ...flags, negative_prompt: negativePrompt, clip_skip: clipSkip, output_format: format };
+  const { image, mask, strength, maskBlur, preserveUnmasked } = await readEditFlags(values);
+  const inputs = [
+    image && { flag: 'image' as const, path: values.image as string, bytes: image },
+    mask && { flag: 'mask' as const, path: values.mask as string, bytes: mask },
+  ].filter((input): input is InputFile => input !== undefined);
+  for (const input of inputs) checkInputFile(input);
   const target = apiTarget(values);
+  const request: Record<string, unknown> = {
+    ...flags,
+    negative_prompt: negativePrompt,
+    clip_skip: clipSkip,
+    output_format: format,
+    strength,
+    mask_blur: maskBlur,
+    preserve_unmasked: preserveUnmasked,
+  };
+  for (const input of inputs) request[input.flag] = await uploadInputFile(target, input);
 
   const interrupt = watchInterrupt();
   let job: JobView;

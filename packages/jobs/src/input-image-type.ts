@@ -1,4 +1,9 @@
-import type { InputImageContentType } from './input-image-limits.ts';
+/**
+ * The image types an input may be (`image`, `mask`): what the engine decodes. The router takes these in uploads, data
+ * URLs and fetched URLs; the CLI and the playground name the type of a file before uploading it.
+ */
+export const INPUT_IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export type InputImageContentType = (typeof INPUT_IMAGE_CONTENT_TYPES)[number];
 
 const startsWith = (bytes: Uint8Array, offset: number, expected: readonly number[]) =>
   expected.every((byte, index) => bytes[offset + index] === byte);
