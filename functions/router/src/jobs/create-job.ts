@@ -6,6 +6,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { resolveInputImages } from '../inputs/resolve-input-images.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import { readRouterConfig } from '../router-config.ts';
+import { endUserBlockedError } from '../safety/end-user-blocked-error.ts';
 import { screenPrompt } from '../safety/screen-prompt.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
@@ -81,14 +82,7 @@ export async function createJob(
     { keyId: caller.keyId, token: caller.clientToken },
     { scopes: jobListScopes(caller), createdAt: createdAt.toISOString() },
   );
-  if (!reserved.ok && 'endUserBlocked' in reserved) {
-    const { endUser, attempts, threshold } = reserved.endUserBlocked;
-    throw new ApiError(
-      403,
-      'end_user_blocked',
-      `end user ${endUser} is blocked: ${attempts} of their requests were refused by the content policy (the limit is ${threshold}); the service's operator can reset this`,
-    );
-  }
+  if (!reserved.ok && 'endUserBlocked' in reserved) throw endUserBlockedError(reserved.endUserBlocked);
   if (!reserved.ok && 'tokenCap' in reserved) {
     throw new ApiError(
       402,

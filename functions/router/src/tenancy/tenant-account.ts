@@ -56,7 +56,7 @@ export type ReserveResult =
   | { ok: true; balance: number; policy: ModerationPolicy }
   | { ok: false; balance: number; needed: number }
   | { ok: false; tokenCap: number; tokenSpent: number; needed: number }
-  | { ok: false; endUserBlocked: { endUser: string; attempts: number; threshold: number } };
+  | { ok: false; endUserBlocked: EndUserStanding };
 
 /** An end user's standing: blocked attempts against the tenant's threshold (`null`: none set). */
 export interface EndUserStanding {
@@ -74,6 +74,11 @@ type KeyRow = {
   created_at: string;
   revoked_at: string | null;
 };
+
+/** An end user is blocked once their blocked attempts reach the threshold (none set: never). */
+function standing(user: { endUser: string; blockedAttempts: number }, threshold: number | null): EndUserStanding {
+  return { ...user, threshold, blocked: threshold !== null && user.blockedAttempts >= threshold };
+}
 
 /**
  * One tenant's account, strongly consistent (a Durable Object, never KV): its keys, and its credits as a ledger of
@@ -170,10 +175,7 @@ export class TenantAccount extends DurableObject<Env> {
     if (existing.length > 0) return { ok: true, balance: this.balance(), policy };
     if (token?.endUser !== undefined) {
       const standing = this.endUserStanding(token.endUser);
-      if (standing.blocked) {
-        const { endUser, blockedAttempts: attempts, threshold } = standing;
-        return { ok: false, endUserBlocked: { endUser, attempts, threshold: threshold! } };
-      }
+      if (standing.blocked) return { ok: false, endUserBlocked: standing };
     }
     if (token?.maxCredits !== undefined) {
       // A client token's cap counts what its jobs hold or spent; released credits come back to it too.
@@ -319,17 +321,20 @@ export class TenantAccount extends DurableObject<Env> {
 
   /** An end user's blocked attempts against the threshold: `blocked` once they reach it. */
   endUserStanding(endUser: string): EndUserStanding {
-    const attempts = blockedAttempts(this.ctx.storage.sql, endUser);
-    const threshold = this.policy().endUserBlockThreshold;
-    return { endUser, blockedAttempts: attempts, threshold, blocked: threshold !== null && attempts >= threshold };
+    return standing(
+      { endUser, blockedAttempts: blockedAttempts(this.ctx.storage.sql, endUser) },
+      this.policy().endUserBlockThreshold,
+    );
   }
 
   /** End users with blocked attempts, most first, and the threshold they are held to. */
-  endUsers(limit: number): { threshold: number | null; endUsers: EndUserRecord[] } {
-    return {
-      threshold: this.policy().endUserBlockThreshold,
-      endUsers: listEndUsers(this.ctx.storage.sql, limit),
-    };
+  endUsers(limit: number): { threshold: number | null; endUsers: (EndUserStanding & EndUserRecord)[] } {
+    const threshold = this.policy().endUserBlockThreshold;
+    const endUsers = listEndUsers(this.ctx.storage.sql, limit).map((record) => ({
+      ...record,
+      ...standing(record, threshold),
+    }));
+    return { threshold, endUsers };
   }
 
   /** Clears an end user's blocked attempts, so their tokens work again; whether there were any. */
