@@ -59,7 +59,8 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     };
     const encoded = await client.images.generate({ ...request, response_format: 'b64_json' });
     const linked = await client.images.generate(request);
-    expect(encoded.data?.map((image) => Object.keys(image))).toEqual([['b64_json'], ['b64_json']]);
+    const fields = ['b64_json', 'content_filter', 'prompt_filter'];
+    expect(encoded.data?.map((image) => Object.keys(image))).toEqual([fields, fields]);
     const decoded = (encoded.data ?? []).map((image) => fromBase64(image.b64_json!));
     for (const bytes of decoded) expect(pngSize(bytes)).toEqual({ width: 64, height: 64 });
     expect(decoded[0]).not.toEqual(decoded[1]);

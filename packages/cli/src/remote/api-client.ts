@@ -21,7 +21,15 @@ export interface JobView {
   created_at: string;
   completed_at: string | null;
   progress: { step: number; total_steps: number; eta_ms: number } | null;
-  outputs: { url: string; expires_at: string; seed: number; content_type: string; bytes: number }[];
+  /** Every image in request order; one the content policy blocked has `url: null` (never stored). */
+  outputs: {
+    url: string | null;
+    expires_at: string | null;
+    seed: number;
+    content_type: string | null;
+    bytes: number | null;
+    content_filter?: { flagged: boolean; blocked: boolean };
+  }[];
   /** The engine's records once the job has succeeded (prompt, seeds, scheduler, …). */
   records: { warnings?: string[] }[];
   usage: { images: number; megapixel_steps: number; credits: number };
