@@ -39,7 +39,7 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     expect(Number.isInteger(images.created)).toBe(true);
     expect(images.data).toHaveLength(2);
     for (const image of images.data ?? []) {
-      expect(Object.keys(image)).toEqual(['url']);
+      expect(Object.keys(image)).toEqual(['url', 'content_filter', 'prompt_filter']);
       const response = await fetch(image.url!);
       expect(response.status).toBe(200);
       expect(pngSize(new Uint8Array(await response.arrayBuffer()))).toEqual({ width: 96, height: 64 });
@@ -224,6 +224,7 @@ describe('GET /v1/models through the openai SDK', () => {
       'busy-shapes',
       'stalled-shapes',
       'flaky-shapes',
+      'safety-checker',
     ]);
     expect(page.data[0]).toEqual({
       id: 'tiny-shapes',

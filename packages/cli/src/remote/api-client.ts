@@ -66,7 +66,7 @@ export interface ApiRequestOptions {
 /** Sends one request with the key; a network failure becomes `router_unreachable`, naming the URL (never the key). */
 export async function apiFetch(
   target: ApiTarget,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options: ApiRequestOptions = {},
 ): Promise<Response> {
@@ -115,7 +115,7 @@ export async function readJson<T>(response: Response): Promise<T> {
 
 export async function apiRequest<T>(
   target: ApiTarget,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options?: ApiRequestOptions,
 ): Promise<T> {
