@@ -30,7 +30,7 @@ interface Usage {
 }
 
 /**
- * The known images as a `POST /v1/jobs` body. Their size (48×40, below the API's 64-pixel floor) is the catalogue's
+ * The known images as a `POST /v1/jobs` body (and an OpenAI image generation's: the fields are named alike). Their size (48×40, below the API's 64-pixel floor) is the catalogue's
  * for the model (vitest.config.ts), so the request leaves it out.
  */
 const knownImages = (extra: Record<string, unknown> = {}) => ({
@@ -67,6 +67,13 @@ async function setPolicy(tenantId: string, policy: Record<string, unknown>) {
   return response.json();
 }
 
+/** A new tenant with credits and its own policy. */
+async function tenantWith(policy: Record<string, unknown>, credits = 10) {
+  const tenant = await newTenant(credits);
+  await setPolicy(tenant.tenantId, policy);
+  return tenant;
+}
+
 /** A job created and waited for (`Prefer: wait`), through `send` (default: the router as bound). */
 async function finishedJob(key: string, body: Record<string, unknown>, send = call): Promise<JobView> {
   const response = await send('/v1/jobs', {
@@ -87,8 +94,7 @@ const NOT_CHECKED: ContentFilterView = { checked: false, flagged: false, blocked
 
 describe('the image policy, with a model whose checker flags a known image', () => {
   it('off: the checker does not run, every image is stored and reported not checked', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { images: 'off' });
+    const { key } = await tenantWith({ images: 'off' });
     const job = await finishedJob(key, knownImages());
     expect(job.status).toBe('succeeded');
     expect(job.outputs.map((output) => [output.index, output.seed, output.content_filter])).toEqual([
@@ -125,8 +131,7 @@ describe('the image policy, with a model whose checker flags a known image', () 
   });
 
   it('block: the flagged image is listed blocked without a URL, not stored and not charged', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { images: 'block' });
+    const { key } = await tenantWith({ images: 'block' });
     const job = await finishedJob(key, knownImages());
     expect(job.status).toBe('succeeded');
     expect(job.outputs).toEqual([
@@ -157,8 +162,7 @@ describe('the image policy, with a model whose checker flags a known image', () 
   });
 
   it('block: a job whose every image is blocked ends succeeded, the images marked, nothing charged', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { images: 'block' });
+    const { key } = await tenantWith({ images: 'block' });
     const job = await finishedJob(key, knownImages({ n: 1 }));
     expect(job).toMatchObject({ status: 'succeeded', error: null, usage: { images: 0, credits: 0 } });
     expect(job.outputs).toEqual([expect.objectContaining({ index: 0, url: null, seed: 50 })]);
@@ -167,8 +171,7 @@ describe('the image policy, with a model whose checker flags a known image', () 
   });
 
   it("webhooks carry each output's content_filter, blocked images marked", async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { images: 'block' });
+    const { key } = await tenantWith({ images: 'block' });
     const box = `box-${crypto.randomUUID()}`;
     const job = await finishedJob(key, knownImages({ webhook: `${RECEIVER_URL}/hooks/${box}` }));
     let payloads: { type: string; data: JobView }[] = [];
@@ -190,16 +193,7 @@ describe('the image policy, with a model whose checker flags a known image', () 
 describe("OpenAI's image endpoint", () => {
   const generate = (key: string, body: Record<string, unknown>) =>
     call('/v1/images/generations', { method: 'POST', token: key, body: JSON.stringify(body) });
-  const request = {
-    model: 'safety-checker',
-    prompt: KNOWN.prompt,
-    negative_prompt: KNOWN.negativePrompt,
-    steps: KNOWN.steps,
-    guidance: KNOWN.guidance,
-    scheduler: KNOWN.scheduler,
-    seed: KNOWN.seed,
-    n: KNOWN.n,
-  };
+  const request = knownImages();
 
   it('puts content_filter and prompt_filter on each image; a blocked one has no url', async () => {
     const flagging = await newTenant(10);
@@ -212,8 +206,7 @@ describe("OpenAI's image endpoint", () => {
     ]);
     expect(flagged.data[0].prompt_filter).toEqual(NOT_CHECKED);
 
-    const blocking = await newTenant(10);
-    await setPolicy(blocking.tenantId, { images: 'block' });
+    const blocking = await tenantWith({ images: 'block' });
     const response = await generate(blocking.key, { ...request, response_format: 'b64_json' });
     expect(response.status).toBe(200);
     const blocked = (await response.json()) as { data: Record<string, unknown>[] };
@@ -225,8 +218,7 @@ describe("OpenAI's image endpoint", () => {
   });
 
   it('answers 400 content_policy_violation with the job id when every image was blocked', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { images: 'block' });
+    const { key } = await tenantWith({ images: 'block' });
     const response = await generate(key, { ...request, n: 1 });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as Envelope;
@@ -243,8 +235,7 @@ describe('prompt moderation with the term list', () => {
     send('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify({ prompt }) });
 
   it('block: refuses a prompt holding a term as a whole word, ignoring case, charging and listing nothing', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { prompts: 'block' });
+    const { key } = await tenantWith({ prompts: 'block' });
     for (const prompt of ['a ZEBRA, running', 'the Forbidden   Fruit', 'zebra']) {
       const refused = await post(key, prompt);
       expect(refused.status).toBe(400);
@@ -285,8 +276,7 @@ describe('prompt moderation with the term list', () => {
   });
 
   it('off: nothing is checked', async () => {
-    const { tenantId, key } = await newTenant(10);
-    await setPolicy(tenantId, { prompts: 'off' });
+    const { key } = await tenantWith({ prompts: 'off' });
     const response = await post(key, 'a zebra');
     expect(response.status).toBe(202);
     expect(((await response.json()) as JobView).prompt_filter).toEqual(NOT_CHECKED);
@@ -305,11 +295,7 @@ describe('prompt moderation with an OpenAI-compatible moderation endpoint', () =
   const post = (send: ReturnType<typeof routerWith>, key: string, prompt: string) =>
     send('/v1/jobs', { method: 'POST', token: key, body: JSON.stringify({ prompt }) });
 
-  async function blockingTenant() {
-    const tenant = await newTenant(10);
-    await setPolicy(tenant.tenantId, { prompts: 'block' });
-    return tenant;
-  }
+  const blockingTenant = () => tenantWith({ prompts: 'block' });
 
   it('refuses a prompt the endpoint flags, with its categories, and sends the request its protocol defines', async () => {
     const { key } = await blockingTenant();
@@ -424,8 +410,7 @@ describe('end users', () => {
     send('/v1/jobs', { method: 'POST', token, body: JSON.stringify({ prompt }) });
 
   it("refuses an end user's tokens once their blocked attempts reach the threshold, until an admin resets them", async () => {
-    const { tenantId, key } = await newTenant(20);
-    await setPolicy(tenantId, { prompts: 'block', end_user_block_threshold: 2 });
+    const { tenantId, key } = await tenantWith({ prompts: 'block', end_user_block_threshold: 2 }, 20);
     const eve = await tokenFor(key, 'eve');
     const bob = await tokenFor(key, 'bob');
     expect((await post(eve, 'a zebra')).status).toBe(400);
@@ -453,8 +438,7 @@ describe('end users', () => {
   });
 
   it('counts a job with a blocked image as a blocked attempt of its end user', async () => {
-    const { tenantId, key } = await newTenant(20);
-    await setPolicy(tenantId, { images: 'block', end_user_block_threshold: 1 });
+    const { key } = await tenantWith({ images: 'block', end_user_block_threshold: 1 }, 20);
     const mallory = await tokenFor(key, 'mallory');
     const job = await finishedJob(mallory, knownImages({ n: 1 }));
     expect(job).toMatchObject({ status: 'succeeded', end_user: 'mallory', usage: { credits: 0 } });

@@ -5,7 +5,15 @@ describe('termPattern', () => {
   const pattern = termPattern(['fox', 'forbidden fruit', 'c++', 'ŻUBR']);
 
   it('matches a term as a whole word or phrase, ignoring case, between any non-word characters', () => {
-    for (const prompt of ['fox', 'a Fox.', 'FOX-like', '(fox)', 'the forbidden\n  FRUIT tree', 'use c++ today', 'żubr']) {
+    for (const prompt of [
+      'fox',
+      'a Fox.',
+      'FOX-like',
+      '(fox)',
+      'the forbidden\n  FRUIT tree',
+      'use c++ today',
+      'żubr',
+    ]) {
       expect(pattern.test(prompt), prompt).toBe(true);
     }
   });
