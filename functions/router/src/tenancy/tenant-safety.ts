@@ -11,7 +11,7 @@ import {
  * methods with no `await` between, so each change is atomic with the ledger change it goes with.
  */
 
-/** What one job or prompt adds to the tenant's counts. `images*` count images; `blockedAttempt`: one for its end user. */
+/** What one job or refused prompt adds to the tenant's counts (`/v1/usage` `content_filter`); flagged includes blocked. */
 export interface SafetyTally {
   promptsFlagged: number;
   promptsBlocked: number;
