@@ -2,6 +2,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/router/src/app.ts';
+import { tenantAccount } from '../../functions/router/src/durable-objects.ts';
 import type { Env } from '../../functions/router/src/env.ts';
 import type { ContentFilterView, JobView } from '../../functions/router/src/jobs/public-job-types.ts';
 import { SAFETY_CHECKER_KNOWN_IMAGES as KNOWN } from '../safety-checker-known-images.ts';
@@ -445,6 +446,32 @@ describe('end users', () => {
     const next = await call('/v1/jobs', { method: 'POST', token: mallory, body: JSON.stringify(knownImages()) });
     expect(next.status).toBe(403);
     expect(((await next.json()) as Envelope).error.code).toBe('end_user_blocked');
+  });
+});
+
+describe('the ledger of a job with blocked images', () => {
+  const noFlags = { promptsFlagged: 0, promptsBlocked: 0, imagesFlagged: 0, imagesBlocked: 0 };
+
+  it("captures the stored images' share exactly, once, and the token cap counts only that", async () => {
+    const { tenantId, key } = await newTenant(10);
+    const account = tenantAccount(env, tenantId);
+    const price = { credits: 6, images: 3, megapixelSteps: 1.5 };
+    const token = { id: 'tok-1', maxCredits: 6 };
+    expect(await account.reserve('job_a', price, { token })).toMatchObject({ ok: true, balance: 4 });
+    const outcome = { storedImages: 1, tally: { ...noFlags, imagesFlagged: 2, imagesBlocked: 2 } };
+    expect(await account.capture('job_a', outcome)).toEqual({ credits: 2, images: 1, megapixelSteps: 0.5 });
+    // A repeat (the alarm resuming a settle) charges and counts nothing more.
+    expect(await account.capture('job_a', outcome)).toEqual({ credits: 2, images: 1, megapixelSteps: 0.5 });
+    expect(await usageOf(key)).toMatchObject({
+      images: 1,
+      credits_spent: 2,
+      credits_reserved: 0,
+      credits_remaining: 8,
+      content_filter: { images_flagged: 2, images_blocked: 2 },
+    });
+    // The token spent 2 of its 6: a job of 4 more fits, one of 5 does not.
+    expect(await account.reserve('job_b', { ...price, credits: 5 }, { token })).toMatchObject({ ok: false });
+    expect(await account.reserve('job_c', { ...price, credits: 4 }, { token })).toMatchObject({ ok: true });
   });
 });
 
