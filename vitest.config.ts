@@ -56,7 +56,12 @@ export default defineConfig({
                 WORKER_SECRET: 'router-test-worker-secret-0123',
                 TOKEN_SIGNING_SECRET: 'router-test-token-signing-secret-0123456789',
                 PROVIDERS: JSON.stringify([
-                  { type: 'http', id: 'local', url: inject('routerWorkerUrl'), models: ['tiny-shapes'] },
+                  {
+                    type: 'http',
+                    id: 'local',
+                    url: inject('routerWorkerUrl'),
+                    models: ['tiny-shapes', 'safety-checker'],
+                  },
                   {
                     type: 'http',
                     id: 'stalled',
@@ -71,6 +76,8 @@ export default defineConfig({
                   'busy-shapes': { width: 64, height: 64, steps: 20 },
                   'stalled-shapes': { width: 64, height: 64, steps: 20 },
                   'flaky-shapes': { width: 64, height: 64, steps: 20 },
+                  // test/fixtures/models/safety-checker at the size of SAFETY_CHECKER_KNOWN_IMAGES (content safety).
+                  'safety-checker': { width: 48, height: 40, steps: 4 },
                 }),
                 S3_ENDPOINT: inject('routerS3Endpoint'),
                 S3_BUCKET: 'results',
@@ -83,6 +90,8 @@ export default defineConfig({
                 TEST_WEBHOOK_RECEIVER_URL: inject('routerWebhookReceiverUrl'),
                 TEST_STALLED_WORKER_URL: inject('routerStalledWorkerUrl'),
                 TEST_FLAKY_WORKER_URL: inject('routerFlakyWorkerUrl'),
+                // The fake moderation endpoint; tests point MODERATION_URL at it per request (content-safety tests).
+                TEST_MODERATION_URL: inject('routerModerationUrl'),
               },
             },
           })),

@@ -17,19 +17,5 @@ export function fixtureModel(variant: string): string {
   return resolve(import.meta.dirname, 'fixtures/models', variant);
 }
 
-/**
- * The request of diffusers' golden case `sd15-int32 n=2 euler-ancestral` (test/fixtures/goldens/diffusers-parity.json):
- * the `safety-checker` fixture's checker flags its first image (seed 50) and not its second (seed 51)
- * (tools/forge/safety_checker.py, KNOWN_IMAGES). Valid both as a `GenerationRequest` and as a job's `parameters`.
- */
-export const SAFETY_CHECKER_KNOWN_IMAGES = {
-  prompt: 'a red fox sitting in the snow, highly detailed photo',
-  negativePrompt: 'blurry, low quality, watermark',
-  width: 48,
-  height: 40,
-  steps: 4,
-  guidance: 7.5,
-  scheduler: 'euler-ancestral',
-  seed: 50,
-  n: 2,
-};
+// In a module of its own, importing nothing of Node, so the router's workerd tests can import it too.
+export { SAFETY_CHECKER_KNOWN_IMAGES } from './safety-checker-known-images.ts';

@@ -42,6 +42,38 @@ describe('stipple-cli keys and credits against a real router in workerd', () => 
     expect(after.status).toBe(401);
   });
 
+  it("shows and sets a tenant's content policy, lists its end users and resets one", async () => {
+    const shown = await stipple(env, 'moderation', 'show', '--tenant', 'policy-co');
+    expect(shown.stdout).toBe(
+      'prompts: flag (deployment default)\nimages: flag (deployment default)\nend_user_block_threshold: none (deployment default)\n',
+    );
+    const set = await stipple(
+      env,
+      'moderation',
+      'set',
+      '--tenant',
+      'policy-co',
+      '--images',
+      'block',
+      '--end-user-threshold',
+      '3',
+    );
+    expect(set.stdout).toBe('prompts: flag (deployment default)\nimages: block\nend_user_block_threshold: 3\n');
+    const back = await stipple(env, 'moderation', 'set', '--tenant', 'policy-co', '--images', 'default');
+    expect(back.stdout).toContain('images: flag (deployment default)\n');
+    const bad = await stipple(env, 'moderation', 'set', '--tenant', 'policy-co', '--prompts', 'strict');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('[invalid_request]');
+    const users = await stipple(env, 'moderation', 'end-users', '--tenant', 'policy-co');
+    expect(users).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: 'tenant policy-co has no end users with blocked attempts\n',
+    });
+    const reset = await stipple(env, 'moderation', 'reset', '--tenant', 'policy-co', '--end-user', 'eve');
+    expect(reset.stdout).toBe('end user eve had no blocked attempts\n');
+  });
+
   it("says what is wrong: the router's own message, a missing secret, an unreachable router", async () => {
     const bad = await stipple(env, 'credits', 'grant', '--tenant', 'acme', '--credits=-3');
     expect(bad.code).toBe(2);

@@ -1,16 +1,21 @@
 /**
- * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process, a webhook
- * receiver and a worker that never starts a job (`stalled-worker.ts`) on loopback, whose addresses become the router's
- * bindings (vitest.config.ts, project "router").
+ * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process (serving
+ * tiny-shapes and the `safety-checker` fixture, whose checker flags a known image), a webhook receiver, a moderation
+ * endpoint speaking OpenAI's protocol (`moderation-server.ts`) and a worker that never starts a job
+ * (`stalled-worker.ts`) on loopback, whose addresses become the router's bindings (vitest.config.ts, project "router").
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startModerationServer } from '@stipple/test-support/moderation-server';
 import { startS3Server } from '@stipple/test-support/s3-server';
 import { startStalledWorker } from '@stipple/test-support/stalled-worker';
 import { freePort, startWorker } from '@stipple/test-support/worker-process';
 import type { TestProject } from 'vitest/node';
+import { fixtureModel } from '../fixture-models.ts';
 
 export const ROUTER_TEST_WORKER_SECRET = 'router-test-worker-secret-0123';
+/** The id the router's tests give the `safety-checker` fixture (vitest.config.ts lists it in MODELS and PROVIDERS). */
+const SAFETY_CHECKED_MODEL = 'safety-checker';
 
 /** A request the webhook receiver recorded. */
 export interface ReceivedWebhook {
@@ -54,13 +59,19 @@ async function startWebhookReceiver(): Promise<{ url: string; stop: () => Promis
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startS3Server({ buckets: ['results'] });
-  const worker = await startWorker({ ...s3.env, WORKER_SECRET: ROUTER_TEST_WORKER_SECRET });
+  const worker = await startWorker({
+    ...s3.env,
+    WORKER_SECRET: ROUTER_TEST_WORKER_SECRET,
+    MODEL_REGISTRY: JSON.stringify({ models: { [SAFETY_CHECKED_MODEL]: fixtureModel('safety-checker') } }),
+  });
   project.provide('routerS3Endpoint', s3.endpoint);
   // The port the router under test listens on (vitest.config.ts), for the worker's event callbacks.
   project.provide('routerCallbackPort', await freePort());
   project.provide('routerWorkerUrl', worker.url);
   const receiver = await startWebhookReceiver();
   project.provide('routerWebhookReceiverUrl', receiver.url);
+  const moderation = await startModerationServer();
+  project.provide('routerModerationUrl', moderation.url);
   const stalled = await startStalledWorker();
   project.provide('routerStalledWorkerUrl', stalled.url);
   // Another, whose health the provider-health tests switch off and on without disturbing the others.
@@ -69,6 +80,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await flaky.stop();
     await stalled.stop();
+    await moderation.stop();
     await receiver.stop();
     await worker.stop();
     await s3.stop();
@@ -82,6 +94,7 @@ declare module 'vitest' {
     routerWorkerUrl: string;
     routerWebhookReceiverUrl: string;
     routerStalledWorkerUrl: string;
+    routerModerationUrl: string;
     routerFlakyWorkerUrl: string;
   }
 }

@@ -142,7 +142,7 @@ describe('POST /v1/jobs against a real gpu-worker and S3', () => {
         code: 'model_not_found',
         param: 'model',
         message:
-          'model "dall-e-3" is not offered here; use one of tiny-shapes, busy-shapes, stalled-shapes, flaky-shapes',
+          'model "dall-e-3" is not offered here; use one of tiny-shapes, busy-shapes, stalled-shapes, flaky-shapes, safety-checker',
       },
     });
     expect(await post({ prompt: 'x', width: 2048, height: 2048, steps: 150, n: 8 })).toMatchObject({

@@ -107,6 +107,7 @@ describe('credits', () => {
       credits_spent: 0,
       credits_reserved: 0,
       credits_remaining: 25,
+      content_filter: { prompts_flagged: 0, prompts_blocked: 0, images_flagged: 0, images_blocked: 0 },
       key: { id: keyId, calls: 0, images: 0, megapixel_steps: 0, credits_spent: 0 },
     });
   });
@@ -119,7 +120,11 @@ describe('credits', () => {
     expect(results.filter((result) => result.ok)).toHaveLength(10);
     expect(results.filter((result) => !result.ok)).toHaveLength(40);
     // A retried reservation of an admitted job holds nothing more.
-    expect(await account.reserve('job_0', price)).toEqual({ ok: true, balance: 0 });
+    expect(await account.reserve('job_0', price)).toEqual({
+      ok: true,
+      balance: 0,
+      policy: { prompts: 'flag', images: 'flag', endUserBlockThreshold: null },
+    });
     await account.capture('job_0');
     await account.capture('job_0');
     await account.release('job_1');

@@ -39,7 +39,7 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     expect(Number.isInteger(images.created)).toBe(true);
     expect(images.data).toHaveLength(2);
     for (const image of images.data ?? []) {
-      expect(Object.keys(image)).toEqual(['url']);
+      expect(Object.keys(image)).toEqual(['url', 'content_filter', 'prompt_filter']);
       const response = await fetch(image.url!);
       expect(response.status).toBe(200);
       expect(pngSize(new Uint8Array(await response.arrayBuffer()))).toEqual({ width: 96, height: 64 });
@@ -59,7 +59,8 @@ describe('POST /v1/images/generations through the openai SDK', () => {
     };
     const encoded = await client.images.generate({ ...request, response_format: 'b64_json' });
     const linked = await client.images.generate(request);
-    expect(encoded.data?.map((image) => Object.keys(image))).toEqual([['b64_json'], ['b64_json']]);
+    const fields = ['b64_json', 'content_filter', 'prompt_filter'];
+    expect(encoded.data?.map((image) => Object.keys(image))).toEqual([fields, fields]);
     const decoded = (encoded.data ?? []).map((image) => fromBase64(image.b64_json!));
     for (const bytes of decoded) expect(pngSize(bytes)).toEqual({ width: 64, height: 64 });
     expect(decoded[0]).not.toEqual(decoded[1]);
@@ -223,6 +224,7 @@ describe('GET /v1/models through the openai SDK', () => {
       'busy-shapes',
       'stalled-shapes',
       'flaky-shapes',
+      'safety-checker',
     ]);
     expect(page.data[0]).toEqual({
       id: 'tiny-shapes',

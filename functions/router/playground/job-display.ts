@@ -31,11 +31,18 @@ export function showJob(job: JobView): void {
   element('previews').replaceChildren();
   const figures = job.outputs.map((output, index) => {
     const figure = document.createElement('figure');
-    const image = Object.assign(document.createElement('img'), { src: output.url, alt: `image ${index + 1}` });
     const caption = document.createElement('figcaption');
+    const seed = Object.assign(document.createElement('span'), { textContent: `seed ${output.seed}` });
+    if (output.url === null) {
+      // Blocked by the content policy: never stored, so there is nothing to show.
+      caption.append(seed, Object.assign(document.createElement('span'), { textContent: 'blocked' }));
+      figure.append(caption);
+      return figure;
+    }
+    const image = Object.assign(document.createElement('img'), { src: output.url, alt: `image ${index + 1}` });
     const link = Object.assign(document.createElement('a'), { href: output.url, target: '_blank', rel: 'noopener' });
-    link.textContent = 'open';
-    caption.append(Object.assign(document.createElement('span'), { textContent: `seed ${output.seed}` }), link);
+    link.textContent = output.content_filter.flagged ? 'open (flagged)' : 'open';
+    caption.append(seed, link);
     figure.append(image, caption);
     return figure;
   });
@@ -47,7 +54,7 @@ export function showJob(job: JobView): void {
   details.append(summary, record);
   element('images').replaceChildren(...figures, details);
   if (job.status === 'succeeded') {
-    showStatus(`Done: ${plural(job.outputs.length, 'image')}, ${plural(job.usage.credits, 'credit')}.`);
+    showStatus(`Done: ${plural(job.usage.images, 'image')}, ${plural(job.usage.credits, 'credit')}.`);
   } else {
     showStatus(`The job ended ${job.status}${job.error ? `: ${job.error.message}` : ''}.`, true);
   }

@@ -9,9 +9,8 @@ function jobItem(job: JobView): HTMLLIElement {
   const item = document.createElement('li');
   const button = document.createElement('button');
   button.type = 'button';
-  if (job.outputs.length > 0) {
-    button.append(Object.assign(document.createElement('img'), { src: job.outputs[0].url, alt: '' }));
-  }
+  const first = job.outputs.find((output) => output.url !== null);
+  if (first?.url) button.append(Object.assign(document.createElement('img'), { src: first.url, alt: '' }));
   const label = document.createElement('span');
   const prompt = Object.assign(document.createElement('q'), { textContent: job.input.prompt });
   const when = Object.assign(document.createElement('small'), {

@@ -60,6 +60,26 @@ export interface Env {
   TOKEN_SIGNING_SECRET?: string;
   /** Origins allowed by CORS, comma-separated; default `*`. */
   CORS_ORIGINS?: string;
+  /**
+   * Content safety (docs/SAFETY.md, `safety/moderation-config.ts`). The tenants' default policy: `PROMPT_MODERATION`
+   * and `IMAGE_MODERATION` (`off`, `flag` or `block`; default `flag`), `END_USER_BLOCK_THRESHOLD` (blocked attempts
+   * after which an end user's client tokens are refused; default never). A tenant may override each (admin API).
+   */
+  PROMPT_MODERATION?: string;
+  IMAGE_MODERATION?: string;
+  END_USER_BLOCK_THRESHOLD?: string;
+  /** The built-in prompt term list: terms (words or phrases) separated by commas or newlines; matched as whole words, ignoring case. */
+  MODERATION_TERMS?: string;
+  /** An OpenAI-compatible `POST /v1/moderations` endpoint for prompts (full URL); unset = none. */
+  MODERATION_URL?: string;
+  /** Its bearer token (a secret); unset = no `Authorization` header. */
+  MODERATION_API_KEY?: string;
+  /** The `model` sent to it (e.g. `omni-moderation-latest`); unset = its default. */
+  MODERATION_MODEL?: string;
+  /** How long it may take, ms (1–30000). Default 2000. */
+  MODERATION_TIMEOUT_MS?: string;
+  /** With no verdict from it under `block`: `closed` (default) refuses the prompt (503), `open` lets it through unchecked. */
+  MODERATION_FAILURE?: string;
   /** How long `POST /v1/images/generations` waits for its images before `generation_pending`, seconds. Default 55. */
   SYNC_WAIT_SECONDS?: string;
 }

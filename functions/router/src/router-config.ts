@@ -1,6 +1,7 @@
 import type { AwsCredentials, ProviderConfig } from '@stipple/adapters';
 import { type CatalogueModel, readCatalogue } from './jobs/model-catalogue.ts';
 import { readProviderConfigs } from './providers/provider-config.ts';
+import { type ModerationBindings, type ModerationConfig, readModerationConfig } from './safety/moderation-config.ts';
 
 /** `S3_REGION` when unset or empty: AWS's default region, as on the gpu-workers. */
 const DEFAULT_S3_REGION = 'us-east-1';
@@ -9,7 +10,7 @@ const DEFAULT_S3_REGION = 'us-east-1';
  * The bindings the config is read from: a subset of the router's `Env` (`env.ts` documents each), written out so
  * that Node tests can hand in just these without the Workers types.
  */
-export interface RouterConfigBindings {
+export interface RouterConfigBindings extends ModerationBindings {
   MODELS?: string;
   PROVIDERS?: string;
   S3_ENDPOINT?: string;
@@ -40,6 +41,11 @@ export interface RouterConfig {
    * job ends `providers_misconfigured`) and the provider checks, and nothing else.
    */
   readonly providers: readonly ProviderConfig[];
+  /**
+   * The content-safety bindings (`safety/moderation-config.ts`): the tenants' default policy and the prompt
+   * moderators. Parsed on first use, so a bad value fails job creation (and the tenant policy's reads) only.
+   */
+  readonly moderation: ModerationConfig;
   readonly storage: StorageSettings;
 }
 
@@ -49,6 +55,7 @@ const configs = new WeakMap<RouterConfigBindings, RouterConfig>();
 function parseRouterConfig(env: RouterConfigBindings): RouterConfig {
   let models: CatalogueModel[] | undefined;
   let providers: ProviderConfig[] | undefined;
+  let moderation: ModerationConfig | undefined;
   return {
     get models() {
       models ??= readCatalogue(env.MODELS);
@@ -57,6 +64,10 @@ function parseRouterConfig(env: RouterConfigBindings): RouterConfig {
     get providers() {
       providers ??= readProviderConfigs(env.PROVIDERS);
       return providers;
+    },
+    get moderation() {
+      moderation ??= readModerationConfig(env);
+      return moderation;
     },
     storage: {
       endpoint: env.S3_ENDPOINT || undefined,

@@ -29,7 +29,7 @@ export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
  */
 export function adminRequest(
   target: AdminTarget,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {

@@ -6,6 +6,7 @@ import { GENERATE_USAGE, generateCommand } from './generate-command.ts';
 import { INFO_USAGE, infoCommand } from './info-command.ts';
 import { KEYS_ACTION_USAGE, KEYS_USAGE, keysCommand } from './keys-command.ts';
 import { MANIFEST_USAGE, manifestCommand } from './manifest-command.ts';
+import { MODERATION_ACTION_USAGE, MODERATION_USAGE, moderationCommand } from './moderation-command.ts';
 import { REMOTE_ACTION_USAGE, REMOTE_USAGE, remoteCommand } from './remote/remote-command.ts';
 import { START_USAGE, startCommand } from './start-command.ts';
 import { TOKENIZE_USAGE, tokenizeCommand } from './tokenize-command.ts';
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   manifest: { run: manifestCommand, usage: MANIFEST_USAGE },
   keys: { run: keysCommand, usage: KEYS_USAGE, actions: KEYS_ACTION_USAGE },
   credits: { run: creditsCommand, usage: CREDITS_USAGE, actions: CREDITS_ACTION_USAGE },
+  moderation: { run: moderationCommand, usage: MODERATION_USAGE, actions: MODERATION_ACTION_USAGE },
   remote: { run: remoteCommand, usage: REMOTE_USAGE, actions: REMOTE_ACTION_USAGE },
   start: { run: startCommand, usage: START_USAGE },
 };

@@ -1,6 +1,6 @@
 import { denoisingSteps } from '@stipple/jobs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICE_TABLE, priceJob, roundMegapixelSteps } from './price-table.ts';
+import { DEFAULT_PRICE_TABLE, imagesShare, priceJob, roundMegapixelSteps } from './price-table.ts';
 
 describe('priceJob', () => {
   it('charges per image by megapixel-steps, in whole credits, with a floor', () => {
@@ -44,5 +44,21 @@ describe('roundMegapixelSteps', () => {
     const sum = [6.5536, 6.5536, 6.5536, 5.56864].reduce((total, value) => total + value, 0);
     expect(String(sum)).toBe('25.229440000000004');
     expect(roundMegapixelSteps(sum)).toBe(25.22944);
+  });
+});
+
+describe('imagesShare', () => {
+  it("charges the stored images' share of a job exactly, per image as priced", () => {
+    const usage = priceJob({ width: 1024, height: 1024, steps: 30, n: 3 });
+    expect(usage.credits).toBe(6);
+    expect(imagesShare(usage, 2)).toEqual({ images: 2, megapixelSteps: 62.91456, credits: 4 });
+    expect(imagesShare(usage, 0)).toEqual({ images: 0, megapixelSteps: 0, credits: 0 });
+    expect(imagesShare(usage, 3)).toEqual(usage);
+  });
+
+  it('never charges more images than the job was priced for, nor fewer than none', () => {
+    const usage = priceJob({ width: 64, height: 64, steps: 20, n: 2 });
+    expect(imagesShare(usage, 5)).toEqual(usage);
+    expect(imagesShare(usage, -1).credits).toBe(0);
   });
 });

@@ -50,3 +50,17 @@ export function priceJob(size: JobSize, table: PriceTable = DEFAULT_PRICE_TABLE)
     credits: perImage * size.n,
   };
 }
+
+/**
+ * The share of a job's usage its first `images` images make: every image of a job costs the same (`priceJob`), so
+ * the share is exact in credits. Charged when some images were blocked and not stored (docs/SAFETY.md).
+ */
+export function imagesShare(usage: Usage, images: number): Usage {
+  if (usage.images === 0) return usage;
+  const kept = Math.min(Math.max(images, 0), usage.images);
+  return {
+    images: kept,
+    megapixelSteps: roundMegapixelSteps((usage.megapixelSteps * kept) / usage.images),
+    credits: (usage.credits / usage.images) * kept,
+  };
+}

@@ -6,6 +6,8 @@ import { ApiError } from '../errors/api-error.ts';
 import { resolveInputImages } from '../inputs/resolve-input-images.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import { readRouterConfig } from '../router-config.ts';
+import { endUserBlockedError } from '../safety/end-user-blocked-error.ts';
+import { screenPrompt } from '../safety/screen-prompt.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { JOB_WEBHOOK_EVENTS } from '../webhooks/job-webhook-events.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-url-guard.ts';
@@ -27,7 +29,9 @@ function newJobId(): string {
 /**
  * Creates a job for a tenant: model defaults, the sizes the model draws (`sizeParam` names the request's size field in
  * the error, as checkModelSize says), the compute cap, its input images stored and digested, the price of the steps
- * that will run reserved (402 when the balance is short), and its `JobRun` started. Every API that generates (jobs, OpenAI's images) comes through here.
+ * that will run reserved (402 when the balance is short; 403 for an end user blocked by the tenant's policy), its
+ * prompt moderated under the policy the reservation answers with (`safety/screen-prompt.ts`), and its `JobRun` started
+ * with the policy's image mode. Every API that generates (jobs, OpenAI's images) comes through here.
  */
 export async function createJob(
   env: Env,
@@ -37,7 +41,10 @@ export async function createJob(
   sizeParam?: string,
 ): Promise<JobRecord> {
   const { tenantId } = caller;
-  const model = findModel(readRouterConfig(env).models, request.model);
+  const config = readRouterConfig(env);
+  const model = findModel(config.models, request.model);
+  // Read before anything is reserved: a bad moderation setting fails here, holding nothing.
+  const { moderation } = config;
   const width = request.width ?? model.width;
   const height = request.height ?? model.height;
   const steps = request.steps ?? model.steps;
@@ -75,6 +82,7 @@ export async function createJob(
     { keyId: caller.keyId, token: caller.clientToken },
     { scopes: jobListScopes(caller), createdAt: createdAt.toISOString() },
   );
+  if (!reserved.ok && 'endUserBlocked' in reserved) throw endUserBlockedError(reserved.endUserBlocked);
   if (!reserved.ok && 'tokenCap' in reserved) {
     throw new ApiError(
       402,
@@ -89,13 +97,18 @@ export async function createJob(
       `this job costs ${reserved.needed} credits and ${reserved.balance} remain; add credits or ask for fewer, smaller images`,
     );
   }
+  const endUser = caller.clientToken?.endUser;
+  const promptFilter = await screenPrompt(env, moderation, {
+    job: { id, tenantId, prompt: request.prompt, endUser },
+    mode: reserved.policy.prompts,
+  });
   const record: JobRecord = {
     id,
     tenantId,
     status: 'queued',
     usage,
     urlTtlSeconds: request.url_ttl_seconds,
-    ...(caller.clientToken?.endUser !== undefined && { endUser: caller.clientToken.endUser }),
+    ...(endUser !== undefined && { endUser }),
     ...(caller.clientToken && { clientTokenId: caller.clientToken.id }),
     createdAt: createdAt.toISOString(),
     ...(request.start_timeout_seconds !== undefined && {
@@ -104,6 +117,7 @@ export async function createJob(
     ...(request.webhook !== undefined && {
       webhook: { url: request.webhook, events: request.webhook_events_filter ?? [...JOB_WEBHOOK_EVENTS] },
     }),
+    promptFilter,
     job: {
       jobId: id,
       tenantId,
@@ -127,6 +141,8 @@ export async function createJob(
       // The worker stops at this time (within a denoising step) and writes nothing; JobRun gives up on it too.
       deadline: new Date(createdAt.getTime() + request.timeout_seconds * 1000).toISOString(),
       ...(request.preview_every !== undefined && { previewEvery: request.preview_every }),
+      // The tenant's image policy, for the worker's safety checker (docs/SAFETY.md).
+      safety: { images: reserved.policy.images },
       // The worker pushes the job's events here (started, each step, the outcome); see routes/job-event-routes.ts.
       progress: await jobCallback(env, requestUrl, id),
     },

@@ -1,6 +1,7 @@
 import type { ProviderJobHandle } from '@stipple/adapters';
 import type { Job, ResultManifest } from '@stipple/jobs';
 import type { Usage } from '../billing/price-table.ts';
+import type { PromptFilter } from '../safety/prompt-filter.ts';
 import type { JobWebhook } from '../webhooks/job-webhooks.ts';
 import type { JobStatus } from './job-status.ts';
 import type { JobPreviewEventData } from './public-job-types.ts';
@@ -51,6 +52,8 @@ export interface JobRecord {
   /** The latest low-resolution preview, when the job asked for them. */
   preview?: JobPreviewEventData;
   manifest?: ResultManifest;
+  /** The prompt's moderation result (docs/SAFETY.md); absent on jobs made before issue 19: not checked. */
+  promptFilter?: PromptFilter;
   error?: JobError;
 }
 

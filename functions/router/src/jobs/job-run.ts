@@ -1,9 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { JobEvent } from '@stipple/jobs';
+import type { Usage } from '../billing/price-table.ts';
 import { jobRun, providerHealth, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
+import { jobOutcome } from './job-outcome.ts';
 import { type JobError, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
 import { createJobServices, type JobServices } from './job-services.ts';
 import {
@@ -358,9 +360,11 @@ export class JobRun extends DurableObject<Env> {
     const { settling, ...before } = intent;
     const { status, error } = settling!;
     const account = tenantAccount(this.env, intent.tenantId);
-    if (status === 'succeeded') await account.capture(intent.id);
-    else await account.release(intent.id);
-    const usage = status === 'succeeded' ? before.usage : { ...before.usage, credits: 0 };
+    const outcome = jobOutcome(intent, status);
+    // A succeeded job is charged for the images it stored (a blocked one is not); any other end, for nothing.
+    let usage: Usage = { ...before.usage, credits: 0 };
+    if (status === 'succeeded') usage = (await account.capture(intent.id, outcome)) ?? before.usage;
+    else await account.release(intent.id, outcome);
     // A finished job shows every step done (a short one may end between two reports).
     const { steps } = before.job.parameters;
     const progress = status === 'succeeded' && steps ? { step: steps, totalSteps: steps, etaMs: 0 } : undefined;

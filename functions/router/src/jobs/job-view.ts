@@ -1,9 +1,10 @@
 import type { EdgeStorage } from '@stipple/adapters';
-import type { InputImage } from '@stipple/jobs';
+import type { InputImage, ResultManifest } from '@stipple/jobs';
 import { publicJobError } from '../errors/public-job-error.ts';
 import { uploadIdOfKey } from '../inputs/input-location.ts';
+import { imageFilterView, promptFilterView } from '../safety/content-filter-view.ts';
 import type { JobRecord } from './job-record.ts';
-import type { JobView, JobViewInputImage } from './public-job-types.ts';
+import type { JobView, JobViewInputImage, JobViewOutput } from './public-job-types.ts';
 import { recordView, valuesUsed } from './record-view.ts';
 
 /** An input image as the API names it: the upload it is (never its key) and its digest. */
@@ -39,24 +40,53 @@ function inputView({ job, manifest }: JobRecord) {
 }
 
 /**
+ * Every image of a manifest in the request's order: the stored ones (`outputs`, in order) and the blocked ones
+ * (`blocked`, by `index`), which fill the gaps the stored ones leave (result-manifest-schema.ts).
+ */
+function imagesInOrder(manifest: ResultManifest) {
+  const blocked = new Map((manifest.blocked ?? []).map((image) => [image.index, image]));
+  const stored = manifest.outputs[Symbol.iterator]();
+  const total = manifest.outputs.length + blocked.size;
+  return Array.from({ length: total }, (_, index) => {
+    const image = blocked.get(index);
+    return image ? { index, blocked: image } : { index, stored: stored.next().value! };
+  });
+}
+
+/**
  * A job as the API shows it. Output URLs are presigned afresh on every read, so an expired one is simply minted again
- * by the next GET; they expire after the job's `url_ttl_seconds`.
+ * by the next GET; they expire after the job's `url_ttl_seconds`. Blocked images are listed in their place, marked and
+ * without URL.
  */
 export async function jobView(record: JobRecord, storage: EdgeStorage): Promise<JobView> {
   const { job, manifest } = record;
   const expiresAt = new Date(Date.now() + record.urlTtlSeconds * 1000).toISOString();
-  const outputs = manifest
+  const outputs: JobViewOutput[] = manifest
     ? await Promise.all(
-        manifest.outputs.map(async (output) => ({
-          url: await storage.presignGet(
-            { bucket: job.output.bucket, key: output.key },
-            { expiresInSeconds: record.urlTtlSeconds },
-          ),
-          expires_at: expiresAt,
-          seed: output.seed,
-          content_type: output.contentType,
-          bytes: output.bytes,
-        })),
+        imagesInOrder(manifest).map(async ({ index, stored, blocked }) =>
+          stored
+            ? {
+                index,
+                url: await storage.presignGet(
+                  { bucket: job.output.bucket, key: stored.key },
+                  { expiresInSeconds: record.urlTtlSeconds },
+                ),
+                expires_at: expiresAt,
+                seed: stored.seed,
+                content_type: stored.contentType,
+                bytes: stored.bytes,
+                content_filter: imageFilterView(stored.contentFilter, false),
+              }
+            : {
+                index,
+                url: null,
+                expires_at: null,
+                seed: blocked!.seed,
+                content_type: null,
+                bytes: null,
+                content_filter: imageFilterView(blocked!.contentFilter, true),
+              },
+        ),
       )
     : [];
   return {
@@ -72,6 +102,7 @@ export async function jobView(record: JobRecord, storage: EdgeStorage): Promise<
     progress: record.progress
       ? { step: record.progress.step, total_steps: record.progress.totalSteps, eta_ms: record.progress.etaMs }
       : null,
+    prompt_filter: promptFilterView(record.promptFilter),
     outputs,
     records: (manifest?.records ?? []).map(recordView),
     usage: { images: record.usage.images, megapixel_steps: record.usage.megapixelSteps, credits: record.usage.credits },

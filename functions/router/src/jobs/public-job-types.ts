@@ -5,14 +5,41 @@
 import type { OutputFormat, Scheduler } from '@stipple/jobs';
 import type { JobStatus } from './job-status.ts';
 
-/** One image of a job, presigned afresh on every read. */
+/**
+ * A moderation result, of an image (`outputs[].content_filter`) or of the prompt (`prompt_filter`): OpenAI's moderation
+ * result's fields (`flagged`, `categories`, `category_scores`) with what Stipple adds (docs/SAFETY.md).
+ */
+export interface ContentFilterView {
+  /** A moderator or checker gave its verdict. `false` means "not checked" (off, none configured, none answered), never "safe". */
+  checked: boolean;
+  flagged: boolean;
+  /** Refused under the tenant's `block` policy: a blocked image is not stored (no URL) and not charged. */
+  blocked: boolean;
+  /** What checked it: `safety_checker` (the model's), `term_list`, `moderation_endpoint` (`+`-joined when several); null when nothing did. */
+  checked_by: string | null;
+  /** Category → flagged, as the moderation endpoint names them (prompts only). */
+  categories?: Record<string, boolean>;
+  /** Category → score in [0, 1], as the moderation endpoint gives them (prompts only). */
+  category_scores?: Record<string, number>;
+  /** The image checker's margins over its thresholds (> 0 flags), when the checker outputs them. */
+  scores?: Record<string, number>;
+  /** Why a moderator gave no verdict (prompts only). */
+  unavailable?: string;
+}
+
+/**
+ * One image of a job, in the request's order (`index`), presigned afresh on every read. A blocked image has no
+ * `url`, `expires_at`, `content_type` or `bytes` (null): it was never stored.
+ */
 export interface JobViewOutput {
-  url: string;
+  index: number;
+  url: string | null;
   /** When `url` stops working (ISO 8601): the job's `url_ttl_seconds` after the read. */
-  expires_at: string;
+  expires_at: string | null;
   seed: number;
-  content_type: string;
-  bytes: number;
+  content_type: string | null;
+  bytes: number | null;
+  content_filter: ContentFilterView;
 }
 
 /** An input image of a job: the upload it was stored as (`upl_…`) and its content's SHA-256, in hex. */
@@ -55,6 +82,9 @@ export interface JobView {
   started_at: string | null;
   completed_at: string | null;
   progress: { step: number; total_steps: number; eta_ms: number } | null;
+  /** The prompt's moderation result (`checked: false` when not moderated). */
+  prompt_filter: ContentFilterView;
+  /** Every image the job made, blocked ones included (marked, without URL); images stored and charged are `usage.images`. */
   outputs: JobViewOutput[];
   /** The engine's reproducibility records, one per image, once the job has succeeded. */
   records: unknown[];

@@ -26,6 +26,8 @@ export interface ClientTokenClaims {
 }
 
 export const CLIENT_TOKEN_PREFIX = 'ct_';
+/** A client token's `end_user`: the tenant's own id for its app's user, 1–128 of A–Z a–z 0–9 _ . @ : -. */
+export const END_USER_PATTERN = /^[\w.@:-]{1,128}$/;
 /** The longest a client token may live, seconds. */
 export const MAX_CLIENT_TOKEN_TTL_SECONDS = 3600;
 

@@ -34,7 +34,8 @@ const grantSchema = z.strictObject({
   credits: z.int().min(1).max(1_000_000_000).meta({ description: 'Credits to add to the balance.' }),
 });
 
-function tenantIdOf(raw: string): string {
+/** The tenant id of an admin path, checked (`invalid_tenant_id` names what is allowed). */
+export function tenantIdOf(raw: string): string {
   if (TENANT_ID.test(raw)) return raw;
   throw new ApiError(
     400,
@@ -46,7 +47,8 @@ function tenantIdOf(raw: string): string {
   );
 }
 
-const tenantPath = { params: z.object({ tenant_id: z.string() }) };
+/** The `{tenant_id}` path parameter of the admin routes. */
+export const tenantPath = { params: z.object({ tenant_id: z.string() }) };
 
 const createKeyRoute = createRoute({
   method: 'post',

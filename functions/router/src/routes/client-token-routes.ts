@@ -1,13 +1,15 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { bearerToken } from '../auth/bearer-token.ts';
+import { tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { digestApiKey } from '../keys/api-key.ts';
-import { MAX_CLIENT_TOKEN_TTL_SECONDS, mintClientToken } from '../keys/client-token.ts';
+import { END_USER_PATTERN, MAX_CLIENT_TOKEN_TTL_SECONDS, mintClientToken } from '../keys/client-token.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import { apiKeyAuth, jsonBody, responses } from '../openapi/operation-parts.ts';
+import { endUserBlockedError } from '../safety/end-user-blocked-error.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
 
 export const clientTokenRequestSchema = z.strictObject({
@@ -24,7 +26,7 @@ export const clientTokenRequestSchema = z.strictObject({
   max_credits: z.int().min(1).optional().meta({ description: 'Most credits jobs made with this token may hold.' }),
   end_user: z
     .string()
-    .regex(/^[\w.@:-]{1,128}$/)
+    .regex(END_USER_PATTERN)
     .optional()
     .meta({ description: "Your id for the app's user, shown on the jobs it makes." }),
 });
@@ -36,7 +38,10 @@ const mintClientTokenRoute = createRoute({
     'Mint a short-lived token (≤ 1 h) for a mobile or browser app, from your backend with a secret key: scoped, optionally capped in credits and bound to an end user; its jobs bill to you.',
   ...apiKeyAuth('generate'),
   request: { body: jsonBody(clientTokenRequestSchema) },
-  responses: responses({ 201: '`{ token: "ct_…", expires_at, scopes, max_credits, end_user }`' }),
+  responses: responses({
+    201: '`{ token: "ct_…", expires_at, scopes, max_credits, end_user }`',
+    403: "`end_user_blocked`: the end user reached the tenant's blocked-attempts threshold",
+  }),
 });
 
 /**
@@ -66,6 +71,11 @@ export const clientTokenRoutes = new OpenAPIHono<AppContext>().openapi(mintClien
       `scopes ${beyond.join(', ')} are not held by this key; a client token may hold only its key's scopes (${caller.scopes.join(', ')})`,
       { param: 'scopes' },
     );
+  }
+  if (request.end_user !== undefined) {
+    // An end user the tenant's policy blocked gets no new token (their jobs are refused too: create-job.ts).
+    const standing = await tenantAccount(c.env, caller.tenantId).endUserStanding(request.end_user);
+    if (standing.blocked) throw endUserBlockedError(standing);
   }
   // The caller authenticated with this secret key a moment ago (client tokens were refused above).
   const digest = await digestApiKey(bearerToken(c.req.header('authorization')) ?? '');

@@ -1,7 +1,24 @@
 import { DurableObject } from 'cloudflare:workers';
+import { imagesShare, type Usage } from '../billing/price-table.ts';
 import type { Env } from '../env.ts';
 import type { ApiKeyMode } from '../keys/api-key.ts';
+import { readRouterConfig } from '../router-config.ts';
+import type { ModerationOverrides, ModerationPolicy } from '../safety/moderation-policy.ts';
 import { type ApiScope, isApiScope } from './api-scopes.ts';
+import {
+  addToCounts,
+  blockedAttempts,
+  countBlockedAttempt,
+  createSafetyTables,
+  type EndUserRecord,
+  listEndUsers,
+  readCounts,
+  readOverrides,
+  readPolicy,
+  resetEndUser,
+  type SafetyTally,
+  writeOverrides,
+} from './tenant-safety.ts';
 
 /** Keys a tenant may hold at once: two, so one can be rotated in before the other is revoked. */
 export const MAX_ACTIVE_KEYS = 2;
@@ -22,12 +39,32 @@ export interface UsageSummary {
   creditsSpent: number;
   creditsReserved: number;
   creditsRemaining: number;
+  /** Prompts and images moderators flagged, and of them those refused (docs/SAFETY.md). */
+  contentFilter: SafetyTally;
+}
+
+/** How a job ended, for the ledger: the images stored (the rest were blocked), and its safety counts. */
+export interface JobOutcome {
+  /** Images stored and served; the job is charged for these only. Absent: all it was priced for. */
+  storedImages?: number;
+  tally: SafetyTally;
+  /** The client token's end user, whose blocked attempts a blocked image adds to. */
+  endUser?: string;
 }
 
 export type ReserveResult =
-  | { ok: true; balance: number }
+  | { ok: true; balance: number; policy: ModerationPolicy }
   | { ok: false; balance: number; needed: number }
-  | { ok: false; tokenCap: number; tokenSpent: number; needed: number };
+  | { ok: false; tokenCap: number; tokenSpent: number; needed: number }
+  | { ok: false; endUserBlocked: EndUserStanding };
+
+/** An end user's standing: blocked attempts against the tenant's threshold (`null`: none set). */
+export interface EndUserStanding {
+  endUser: string;
+  blockedAttempts: number;
+  threshold: number | null;
+  blocked: boolean;
+}
 
 type KeyRow = {
   key_id: string;
@@ -37,6 +74,11 @@ type KeyRow = {
   created_at: string;
   revoked_at: string | null;
 };
+
+/** An end user is blocked once their blocked attempts reach the threshold (none set: never). */
+function standing(user: { endUser: string; blockedAttempts: number }, threshold: number | null): EndUserStanding {
+  return { ...user, threshold, blocked: threshold !== null && user.blockedAttempts >= threshold };
+}
 
 /**
  * One tenant's account, strongly consistent (a Durable Object, never KV): its keys, and its credits as a ledger of
@@ -62,6 +104,7 @@ export class TenantAccount extends DurableObject<Env> {
     sql.exec(`CREATE TABLE IF NOT EXISTS reservations (
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT, key_id TEXT)`);
+    createSafetyTables(sql);
   }
 
   /** Adds a key unless two are already active; the caller registers it in the directory afterwards. */
@@ -115,18 +158,25 @@ export class TenantAccount extends DurableObject<Env> {
 
   /**
    * Holds a job's price and, with `listing`, indexes the job in its lists (`recordJob`) in the same transaction: one
-   * call and one durable write for a job's creation. Idempotent per job id: a second call reserves nothing more.
+   * call and one durable write for a job's creation. It answers with the tenant's moderation policy, so the job's
+   * creation needs no other call. A client token's end user past the policy's threshold reserves nothing
+   * (`endUserBlocked`). Idempotent per job id: a second call reserves nothing more.
    */
   reserve(
     jobId: string,
     price: { credits: number; images: number; megapixelSteps: number },
-    holder: { keyId?: string; token?: { id: string; maxCredits?: number } } = {},
+    holder: { keyId?: string; token?: { id: string; maxCredits?: number; endUser?: string } } = {},
     listing?: { scopes: string[]; createdAt: string },
   ): ReserveResult {
     const { token } = holder;
     const { sql } = this.ctx.storage;
+    const policy = this.policy();
     const existing = sql.exec('SELECT 1 FROM reservations WHERE job_id = ?', jobId).toArray();
-    if (existing.length > 0) return { ok: true, balance: this.balance() };
+    if (existing.length > 0) return { ok: true, balance: this.balance(), policy };
+    if (token?.endUser !== undefined) {
+      const standing = this.endUserStanding(token.endUser);
+      if (standing.blocked) return { ok: false, endUserBlocked: standing };
+    }
     if (token?.maxCredits !== undefined) {
       // A client token's cap counts what its jobs hold or spent; released credits come back to it too.
       const tokenSpent = sql
@@ -152,7 +202,23 @@ export class TenantAccount extends DurableObject<Env> {
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
     if (listing) this.recordJob(jobId, listing.scopes, listing.createdAt);
-    return { ok: true, balance: balance - price.credits };
+    return { ok: true, balance: balance - price.credits, policy };
+  }
+
+  /**
+   * Takes back a reservation whose job never started: its prompt was refused (`blocked`: counted, and for its end
+   * user a blocked attempt), or no moderation verdict came under `MODERATION_FAILURE=closed`. No call, credits or list
+   * entry remain. Only a reserved job moves; repeats change nothing.
+   */
+  withdraw(jobId: string, blocked?: { endUser?: string }): void {
+    const { sql } = this.ctx.storage;
+    const removed = sql.exec("DELETE FROM reservations WHERE job_id = ? AND state = 'reserved'", jobId).rowsWritten;
+    if (removed === 0) return;
+    sql.exec('DELETE FROM jobs WHERE job_id = ?', jobId);
+    sql.exec('UPDATE account SET calls = calls - 1 WHERE id = 1');
+    if (!blocked) return;
+    addToCounts(sql, { promptsFlagged: 1, promptsBlocked: 1, imagesFlagged: 0, imagesBlocked: 0 });
+    if (blocked.endUser !== undefined) countBlockedAttempt(sql, blocked.endUser, new Date().toISOString());
   }
 
   /** Indexes a job under each list it belongs to, for `GET /v1/jobs`. */
@@ -184,31 +250,96 @@ export class TenantAccount extends DurableObject<Env> {
     return { jobIds: rows.slice(0, limit).map((row) => row.job_id), hasMore: rows.length > limit };
   }
 
-  /** The job succeeded: its reservation becomes spending. Only a reserved job moves; repeats change nothing. */
-  capture(jobId: string): void {
+  /**
+   * The job succeeded: the share of its reservation its stored images make becomes spending (`imagesShare`: a blocked
+   * image is not charged), and its safety counts are added. Only a reserved job moves; a repeat changes nothing and
+   * answers what was captured. Returns the usage charged; undefined for a job this account never reserved.
+   */
+  capture(jobId: string, outcome?: JobOutcome): Usage | undefined {
     const { sql } = this.ctx.storage;
     const [row] = sql
-      .exec<{ credits: number; images: number; megapixel_steps: number }>(
-        "SELECT credits, images, megapixel_steps FROM reservations WHERE job_id = ? AND state = 'reserved'",
+      .exec<{ credits: number; images: number; megapixel_steps: number; state: string }>(
+        'SELECT credits, images, megapixel_steps, state FROM reservations WHERE job_id = ?',
         jobId,
       )
       .toArray();
-    if (!row) return;
-    sql.exec("UPDATE reservations SET state = 'captured' WHERE job_id = ?", jobId);
+    if (!row) return undefined;
+    const reserved: Usage = { credits: row.credits, images: row.images, megapixelSteps: row.megapixel_steps };
+    if (row.state !== 'reserved') return reserved;
+    const charged = imagesShare(reserved, outcome?.storedImages ?? reserved.images);
+    sql.exec(
+      "UPDATE reservations SET state = 'captured', credits = ?, images = ?, megapixel_steps = ? WHERE job_id = ?",
+      charged.credits,
+      charged.images,
+      charged.megapixelSteps,
+      jobId,
+    );
     sql.exec(
       'UPDATE account SET spent = spent + ?, images = images + ?, megapixel_steps = megapixel_steps + ? WHERE id = 1',
-      row.credits,
-      row.images,
-      row.megapixel_steps,
+      charged.credits,
+      charged.images,
+      charged.megapixelSteps,
     );
+    if (outcome) this.count(outcome);
+    return charged;
   }
 
-  /** The job failed, was canceled, never started (`aborted`), or we erred: its credits come back. Repeats change nothing. */
-  release(jobId: string): void {
-    this.ctx.storage.sql.exec(
+  /**
+   * The job failed, was canceled, never started (`aborted`), or we erred: its credits come back, and its safety counts
+   * (a flagged prompt) are added. Repeats change nothing.
+   */
+  release(jobId: string, outcome?: JobOutcome): void {
+    const { rowsWritten } = this.ctx.storage.sql.exec(
       "UPDATE reservations SET state = 'released' WHERE job_id = ? AND state = 'reserved'",
       jobId,
     );
+    if (rowsWritten > 0 && outcome) this.count(outcome);
+  }
+
+  /** Adds a finished job's safety counts; a job with a blocked image is one blocked attempt of its end user. */
+  private count({ tally, endUser }: JobOutcome): void {
+    const { sql } = this.ctx.storage;
+    addToCounts(sql, tally);
+    if (tally.imagesBlocked > 0 && endUser !== undefined) countBlockedAttempt(sql, endUser, new Date().toISOString());
+  }
+
+  /** The tenant's policy: the deployment's defaults (`PROMPT_MODERATION` …) with its own overrides. */
+  private policy(): ModerationPolicy {
+    return readPolicy(this.ctx.storage.sql, readRouterConfig(this.env).moderation.defaults);
+  }
+
+  /** The policy in force and the tenant's own overrides (`null`: the deployment's default). */
+  moderationPolicy(): { policy: ModerationPolicy; overrides: Required<ModerationOverrides> } {
+    return { policy: this.policy(), overrides: readOverrides(this.ctx.storage.sql) };
+  }
+
+  /** Sets the overrides `change` names (`null`: back to the default); answers as `moderationPolicy`. */
+  setModerationPolicy(change: ModerationOverrides): ReturnType<TenantAccount['moderationPolicy']> {
+    writeOverrides(this.ctx.storage.sql, change);
+    return this.moderationPolicy();
+  }
+
+  /** An end user's blocked attempts against the threshold: `blocked` once they reach it. */
+  endUserStanding(endUser: string): EndUserStanding {
+    return standing(
+      { endUser, blockedAttempts: blockedAttempts(this.ctx.storage.sql, endUser) },
+      this.policy().endUserBlockThreshold,
+    );
+  }
+
+  /** End users with blocked attempts, most first, and the threshold they are held to. */
+  endUsers(limit: number): { threshold: number | null; endUsers: (EndUserStanding & EndUserRecord)[] } {
+    const threshold = this.policy().endUserBlockThreshold;
+    const endUsers = listEndUsers(this.ctx.storage.sql, limit).map((record) => ({
+      ...record,
+      ...standing(record, threshold),
+    }));
+    return { threshold, endUsers };
+  }
+
+  /** Clears an end user's blocked attempts, so their tokens work again; whether there were any. */
+  resetEndUser(endUser: string): boolean {
+    return resetEndUser(this.ctx.storage.sql, endUser);
   }
 
   /** One key's share of the account: its calls, and the images, megapixel-steps and credits of its captured jobs. */
@@ -239,6 +370,7 @@ export class TenantAccount extends DurableObject<Env> {
       creditsSpent: account.spent,
       creditsReserved: this.reserved(),
       creditsRemaining: this.balance(),
+      contentFilter: readCounts(this.ctx.storage.sql),
     };
   }
 

@@ -21,7 +21,15 @@ export interface JobView {
   created_at: string;
   completed_at: string | null;
   progress: { step: number; total_steps: number; eta_ms: number } | null;
-  outputs: { url: string; expires_at: string; seed: number; content_type: string; bytes: number }[];
+  /** Every image in request order; one the content policy blocked has `url: null` (never stored). */
+  outputs: {
+    url: string | null;
+    expires_at: string | null;
+    seed: number;
+    content_type: string | null;
+    bytes: number | null;
+    content_filter?: { flagged: boolean; blocked: boolean };
+  }[];
   /** The engine's records once the job has succeeded (prompt, seeds, scheduler, …). */
   records: { warnings?: string[] }[];
   usage: { images: number; megapixel_steps: number; credits: number };
@@ -58,7 +66,7 @@ export interface ApiRequestOptions {
 /** Sends one request with the key; a network failure becomes `router_unreachable`, naming the URL (never the key). */
 export async function apiFetch(
   target: ApiTarget,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options: ApiRequestOptions = {},
 ): Promise<Response> {
@@ -107,7 +115,7 @@ export async function readJson<T>(response: Response): Promise<T> {
 
 export async function apiRequest<T>(
   target: ApiTarget,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options?: ApiRequestOptions,
 ): Promise<T> {

@@ -20,14 +20,18 @@ export async function outputPathsFor(job: JobView, out: string): Promise<string[
   return numberedPaths(isDirectory ? join(out, `${job.id}${extension}`) : out, job.outputs.length);
 }
 
-/** Fetches each output's presigned URL into its path, checking the size the job reported. */
+/**
+ * Fetches each output's presigned URL into its path, checking the size the job reported. `job.outputs` must be the
+ * stored ones (`storedOutputs`).
+ */
 export async function downloadOutputs(job: JobView, paths: string[]): Promise<void> {
   for (const [i, output] of job.outputs.entries()) {
+    const url = output.url ?? '';
     // The query string is the URL's signature: name the object, not the credential.
-    const { origin, pathname } = new URL(output.url);
+    const { origin, pathname } = new URL(url);
     let response: Response;
     try {
-      response = await fetch(output.url);
+      response = await fetch(url);
     } catch (error) {
       throw new StippleError(
         'download_failed',
@@ -47,4 +51,12 @@ export async function downloadOutputs(job: JobView, paths: string[]): Promise<vo
     await mkdir(dirname(paths[i]), { recursive: true });
     await writeFile(paths[i], body);
   }
+}
+
+/** The job with only its stored images, and the seeds of those the content policy blocked (no URL, never stored). */
+export function storedOutputs(job: JobView): { stored: JobView; blockedSeeds: number[] } {
+  return {
+    stored: { ...job, outputs: job.outputs.filter((output) => output.url !== null) },
+    blockedSeeds: job.outputs.filter((output) => output.url === null).map((output) => output.seed),
+  };
 }

@@ -4,7 +4,7 @@ import { EDIT_OPTIONS, editUsage, readEditFlags } from '../edit-flags.ts';
 import { GENERATION_OPTIONS, readGenerationFlags } from '../generation-flags.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { type ApiTarget, apiRequest, apiTarget, type JobView, TERMINAL_STATUSES } from './api-client.ts';
-import { downloadOutputs, outputPathsFor } from './download-outputs.ts';
+import { downloadOutputs, outputPathsFor, storedOutputs } from './download-outputs.ts';
 import { followJob } from './follow-job.ts';
 import { INTERRUPTED_EXIT_CODE, watchInterrupt } from './interrupt-watch.ts';
 import { submitJob } from './submit-job.ts';
@@ -82,12 +82,18 @@ export async function remoteGenerateCommand(args: string[]): Promise<number> {
   for (const warning of job.records[0]?.warnings ?? []) {
     process.stderr.write(`warning: ${warning}\n`);
   }
-  const paths = await outputPathsFor(job, out);
-  await downloadOutputs(job, paths);
+  const { stored, blockedSeeds } = storedOutputs(job);
+  for (const seed of blockedSeeds) {
+    process.stderr.write(
+      `the image of seed ${seed} was blocked by the service's content policy (not stored, not charged)\n`,
+    );
+  }
+  const paths = await outputPathsFor(stored, out);
+  await downloadOutputs(stored, paths);
   for (const path of paths) process.stdout.write(`${path}\n`);
   const credits = job.usage.credits;
   process.stderr.write(
-    `job ${job.id} succeeded: seed${job.outputs.length > 1 ? 's' : ''} ${job.outputs.map((output) => output.seed).join(', ')}; ` +
+    `job ${job.id} succeeded: seed${stored.outputs.length > 1 ? 's' : ''} ${stored.outputs.map((output) => output.seed).join(', ') || 'none'}; ` +
       `${credits} credit${credits === 1 ? '' : 's'} charged\n`,
   );
   return 0;
