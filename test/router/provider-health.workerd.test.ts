@@ -34,7 +34,11 @@ describe('provider health, shared by every job', () => {
     expect(list.data.map((provider) => provider.id)).toEqual(['local', 'stalled', 'flaky']);
     expect(list.data.every((provider) => provider.healthy)).toBe(true);
     // What the real gpu-worker says it serves (GET /v1/models), through the provider's capabilities.
-    expect(list.data[0].capabilities).toMatchObject({ models: ['tiny-shapes'], async: true, cancel: true });
+    expect(list.data[0].capabilities).toMatchObject({
+      models: ['tiny-shapes', 'safety-checker'],
+      async: true,
+      cancel: true,
+    });
     const { key } = await newTenant(0);
     expect((await call('/v1/admin/providers', { token: key })).status).toBe(401);
   });
