@@ -50,6 +50,18 @@ function countUnetBatches(model: StableDiffusionModel): number[] {
   return batches;
 }
 
+/** Every UNet call's inputs from now on. */
+function recordUnetFeeds(model: StableDiffusionModel): Record<string, Tensor>[] {
+  const feeds: Record<string, Tensor>[] = [];
+  const { session } = model.unet;
+  const run = session.run.bind(session);
+  session.run = (inputs) => {
+    feeds.push(inputs);
+    return run(inputs);
+  };
+  return feeds;
+}
+
 describe('tokenizer model_max_length', () => {
   it("loads transformers' unset 1e30 as the text encoder's max_position_embeddings", async () => {
     const dir = await editedCopy('sd15-int32', {
@@ -193,13 +205,7 @@ describe('SDXL refiner', () => {
 
   it('refines an image at strength 0.3, with aesthetic scores 6 and 2.5 in place of the target size', async () => {
     const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
-    const feeds: Record<string, Tensor>[] = [];
-    const { session } = model.unet;
-    const run = session.run.bind(session);
-    session.run = (inputs) => {
-      feeds.push(inputs);
-      return run(inputs);
-    };
+    const feeds = recordUnetFeeds(model);
     const image = await scene(40, 32);
     const { record } = await generate(model, { prompt: 'a cat', image, steps: 10, guidance: 5, seed: 1 });
     expect([record.edit?.strength, feeds.length]).toEqual([0.3, 3]);
@@ -214,6 +220,21 @@ describe('SDXL refiner', () => {
     expect(Array.from(time_ids.data as Float32Array)).toEqual([32, 40, 0, 0, 2.5, 32, 40, 0, 0, 6]);
     // force_zeros_for_empty_prompt is false: the missing negative prompt is "" encoded, not zeros.
     expect((text_embeds.data as Float32Array).subarray(0, 40).some((value) => value !== 0)).toBe(true);
+    await model.release();
+  });
+
+  it("inpaints at inpainting's default strength 1, and without guidance feeds and records the prompt's score alone", async () => {
+    const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
+    const feeds = recordUnetFeeds(model);
+    const maskPixels = Uint8Array.from({ length: 40 * 32 }, (_, i) => (i % 40 < 20 ? 255 : 0));
+    const mask = await sharp(maskPixels, { raw: { width: 40, height: 32, channels: 1 } })
+      .png()
+      .toBuffer();
+    const request = { prompt: 'a cat', image: await scene(40, 32), mask, steps: 3, guidance: 1, seed: 2 };
+    const { record } = await generate(model, request);
+    expect([record.edit?.strength, feeds.length]).toEqual([1, 3]);
+    expect([record.aestheticScore, 'negativeAestheticScore' in record]).toEqual([6, false]);
+    expect(Array.from(feeds[0].time_ids.data as Float32Array)).toEqual([32, 40, 0, 0, 6]);
     await model.release();
   });
 
