@@ -707,7 +707,7 @@ def main() -> None:
     from refiner_reference import REFINER_CASES, RefinerDiffusers, run_refiner_case
 
     edit = EditDiffusers(diffusers)
-    refiner = RefinerDiffusers(diffusers)
+    refiner = RefinerDiffusers(diffusers, edit)
     # The refiner's cases sit between the text-to-image and the SD edit cases: added there, they left every line of
     # the cases before them in the golden as it was.
     cases = [spec for spec in CASES + REFINER_CASES + EDIT_CASES if not args.only or spec["name"] in args.only]

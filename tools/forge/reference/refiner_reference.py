@@ -11,12 +11,9 @@ refiner's one tokenizer and encoder.
 
 from __future__ import annotations
 
-import base64
-import logging
 import types
 from pathlib import Path
 
-import numpy as np
 
 import diffusers_reference as base
 import edit_reference as edit
@@ -26,86 +23,39 @@ AESTHETIC_SCORE = 6.0
 NEGATIVE_AESTHETIC_SCORE = 2.5
 
 
+def refiner_case(name, *, strength, steps, seed, **settings):
+    """An image-to-image case on the `sdxl-refiner` fixture: the drawn `scene` at 40×32, guidance 5 unless given."""
+    settings.setdefault("guidance", 5.0)
+    return edit.edit_case(
+        name, "sdxl-refiner", image="scene", strength=strength, steps=steps, seed=seed, width=40, height=32, **settings
+    )
+
+
 # Two schedulers at the strengths a refiner runs at (0.3, the pipeline's default, and 0.8); negative None is "" here,
 # as force_zeros_for_empty_prompt is false. The model's scheduler is EulerDiscreteScheduler.
 REFINER_CASES = [
-    edit.edit_case(
-        "refiner img2img default (euler) 0.3",
-        "sdxl-refiner",
-        negative=None,
-        image="scene",
-        strength=0.3,
-        steps=10,
-        guidance=5.0,
-        width=40,
-        height=32,
-        seed=83,
+    refiner_case("refiner img2img default (euler) 0.3", negative=None, strength=0.3, steps=10, seed=83),
+    refiner_case("refiner img2img euler 0.8 negative prompt", scheduler="euler", strength=0.8, steps=5, seed=84),
+    refiner_case(
+        "refiner img2img dpmpp-2m 0.3 n=2", negative=None, scheduler="dpmpp-2m", strength=0.3, steps=10, n=2, seed=85
     ),
-    edit.edit_case(
-        "refiner img2img euler 0.8 negative prompt",
-        "sdxl-refiner",
-        image="scene",
-        strength=0.8,
-        scheduler="euler",
-        steps=5,
-        guidance=5.0,
-        width=40,
-        height=32,
-        seed=84,
-    ),
-    edit.edit_case(
-        "refiner img2img dpmpp-2m 0.3 n=2",
-        "sdxl-refiner",
-        negative=None,
-        image="scene",
-        strength=0.3,
-        scheduler="dpmpp-2m",
-        steps=10,
-        guidance=5.0,
-        n=2,
-        width=40,
-        height=32,
-        seed=85,
-    ),
-    edit.edit_case(
-        "refiner img2img dpmpp-2m 0.8 no guidance",
-        "sdxl-refiner",
-        image="scene",
-        strength=0.8,
-        scheduler="dpmpp-2m",
-        steps=5,
-        guidance=1.0,
-        width=40,
-        height=32,
-        seed=86,
+    refiner_case(
+        "refiner img2img dpmpp-2m 0.8 no guidance", scheduler="dpmpp-2m", strength=0.8, steps=5, guidance=1.0, seed=86
     ),
 ]
 
 
 class RefinerDiffusers:
-    """The img2img XL pipeline parts, compiled from the same diffusers source as `base.Diffusers`."""
+    """The img2img XL pipeline parts, compiled from the same diffusers source as `edit.EditDiffusers`."""
 
-    def __init__(self, diffusers: base.Diffusers):
-        import inspect
-
-        import PIL.Image
-        import torch
-        from diffusers.utils.torch_utils import randn_tensor
-
-        namespace = {
-            "torch": torch,
-            "np": np,
-            "PIL": PIL,
-            "inspect": inspect,
-            "randn_tensor": randn_tensor,
-            "logger": logging.getLogger("refiner_reference"),
-        }
+    def __init__(self, diffusers: base.Diffusers, edit_parts: edit.EditDiffusers):
+        namespace = dict(edit_parts.namespace)
         source = diffusers.path / "pipelines" / "stable_diffusion_xl" / "pipeline_stable_diffusion_xl_img2img.py"
         namespace.update(base.compile_functions(source, ["retrieve_latents"], namespace))
         self.methods = base.compile_functions(
             source,
             ["get_timesteps", "prepare_latents", "prepare_extra_step_kwargs", "_get_add_time_ids"],
-            dict(namespace),
+            namespace,
             class_name="StableDiffusionXLImg2ImgPipeline",
         )
 
@@ -206,20 +156,18 @@ def run_refiner_case(
             )
         latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs, return_dict=False)[0]
 
-    decoded = model.vae_decode(latents / model.vae_config["scaling_factor"])
-    pil_images = image_processor.postprocess(decoded, output_type="pil", do_denormalize=[True] * decoded.shape[0])
-    return {
-        "name": spec["name"],
-        "request": request,
-        "inputs": {"image": base64.b64encode(image_pixels.tobytes()).decode("ascii")},
-        "reference": {
-            "schedulerClass": type(scheduler).__name__,
-            "schedulerName": scheduler_name,
-            "modelSchedulerClass": class_name,
-            "timesteps": [float(t) for t in timesteps],
+    return edit.edit_result(
+        spec,
+        model,
+        scheduler,
+        {"image": image_pixels},
+        {
+            "timesteps": timesteps,
             "classifierFreeGuidance": do_classifier_free_guidance,
             "timeIds": add_time_ids.tolist(),
-            "promptIds": prompt_ids[: prompt_ids.index(model.tokenizer.eos_token_id) + 1],
         },
-        "images": base.image_results(seeds, pil_images, latents, width, height),
-    }
+        prompt_ids,
+        image_processor,
+        seeds,
+        latents,
+    )
