@@ -10,7 +10,8 @@ import { createScheduler, generate, loadModel, type StableDiffusionModel } from 
  * schedulers, `randn_tensor` with one torch CPU generator per image, `rescale_noise_cfg`, the LCM guidance embedding,
  * SDXL's `StableDiffusionXLPipeline` conditioning, `VaeImageProcessor.postprocess`) makes from the same ONNX fixtures on ONNX Runtime;
  * for image-to-image and inpainting, `StableDiffusionImg2ImgPipeline` and `StableDiffusionInpaintPipeline` (`get_timesteps`,
- * `prepare_latents`, `prepare_mask_latents`, `retrieve_latents`, the 4-channel latent blending). Regenerate with
+ * `prepare_latents`, `prepare_mask_latents`, `retrieve_latents`, the 4-channel latent blending); for the SDXL refiner,
+ * `StableDiffusionXLImg2ImgPipeline` (`requires_aesthetics_score` time ids, `text_encoder_2` alone). Regenerate with
  * tools/forge/reference/diffusers_reference.py (see its README).
  */
 
@@ -45,6 +46,8 @@ interface GoldenCase {
     timesteps: number[];
     /** Text-to-image only. */
     initNoiseSigma?: number;
+    /** The SDXL refiner's cases: `time_ids`, one row per UNet batch row (negative rows first under guidance). */
+    timeIds?: number[][];
     promptIds: number[];
   };
   /** An edit's input image (raw RGB) and mask (raw luminance), base64, at the case's size. */
@@ -95,6 +98,25 @@ function comparePixels(actual: Uint8Array, expected: Uint8Array): { maxDifferenc
   return { maxDifference, differingPixels };
 }
 
+/** The rows of `time_ids` the model's first UNet call gets from now until `stop()`, which puts `run` back. */
+function recordTimeIds(model: StableDiffusionModel): { stop(): number[][] } {
+  const { session } = model.unet;
+  const run = session.run;
+  let rows: number[][] | undefined;
+  session.run = (inputs) => {
+    const [batch, width] = inputs.time_ids.dims;
+    const values = Array.from(inputs.time_ids.data as Float32Array);
+    rows ??= Array.from({ length: batch }, (_, row) => values.slice(row * width, (row + 1) * width));
+    return run.call(session, inputs);
+  };
+  return {
+    stop() {
+      session.run = run;
+      return rows ?? [];
+    },
+  };
+}
+
 /** A raw input from the golden as a lossless PNG file, what a caller hands the engine. */
 function pngFile(base64: string, width: number, height: number, channels: 1 | 3): Promise<Buffer> {
   return sharp(Buffer.from(base64, 'base64'), { raw: { width, height, channels } }).png().toBuffer();
@@ -130,8 +152,16 @@ describe('parity with diffusers on the fixture models', () => {
       'sd15-int64-float-timestep',
       'sd2-v-prediction',
       'sdxl',
+      'sdxl-refiner',
       'tokenizer-json',
     ]);
+  });
+
+  it('runs the SDXL refiner image-to-image with two schedulers at strengths 0.3 and 0.8', () => {
+    const refiner = golden.cases.filter(({ request }) => request.variant === 'sdxl-refiner');
+    expect(new Set(refiner.map(({ request }) => request.strength))).toEqual(new Set([0.3, 0.8]));
+    expect(new Set(refiner.map(({ reference }) => reference.schedulerName)).size).toBeGreaterThanOrEqual(2);
+    expect(refiner.every(({ request }) => request.image !== undefined && !request.mask)).toBe(true);
   });
 
   it('runs image-to-image with every scheduler, and inpainting with 4- and 9-channel UNets', () => {
@@ -160,6 +190,7 @@ describe('parity with diffusers on the fixture models', () => {
 
     it(`makes diffusers' pixels (±${MAX_LEVEL_DIFFERENCE} level)`, async () => {
       const model = await modelFor(request.variant);
+      const timeIds = reference.timeIds && recordTimeIds(model);
       const { images, record } = await generate(model, {
         prompt: request.prompt,
         negativePrompt: request.negativePrompt ?? undefined,
@@ -174,6 +205,7 @@ describe('parity with diffusers on the fixture models', () => {
         ...(await editInputs(goldenCase)),
       });
       expect(record.scheduler.name).toBe(reference.schedulerName);
+      if (timeIds) expect(timeIds.stop()).toEqual(reference.timeIds);
       expect(images.map(({ seed, width, height }) => ({ seed, width, height }))).toEqual(
         goldenCase.images.map(({ seed, width, height }) => ({ seed, width, height })),
       );

@@ -1,8 +1,15 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
+import {
+  generate,
+  loadModel,
+  type StableDiffusionModel,
+  type Tensor,
+  ValidationError,
+} from '../../packages/core/src/index.ts';
 import { fixtureModel } from '../fixture-models.ts';
 
 // Export conventions of real models, each on a tiny fixture that tools/forge exports that way (lcm-lora,
@@ -41,6 +48,18 @@ function countUnetBatches(model: StableDiffusionModel): number[] {
     return run(inputs);
   };
   return batches;
+}
+
+/** Every UNet call's inputs from now on. */
+function recordUnetFeeds(model: StableDiffusionModel): Record<string, Tensor>[] {
+  const feeds: Record<string, Tensor>[] = [];
+  const { session } = model.unet;
+  const run = session.run.bind(session);
+  session.run = (inputs) => {
+    feeds.push(inputs);
+    return run(inputs);
+  };
+  return feeds;
 }
 
 describe('tokenizer model_max_length', () => {
@@ -151,12 +170,82 @@ describe('LCM-LoRA fused export', () => {
 });
 
 describe('SDXL refiner', () => {
-  it('fails at load with model_unsupported, naming the folder and what to use instead', async () => {
-    const dir = fixtureModel('sdxl-refiner');
-    const error = await loadModel(dir, { hashCacheDir: null }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'model_unsupported' });
+  const scene = (width: number, height: number) => {
+    const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
+    return sharp(pixels, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer();
+  };
+
+  it('loads text_encoder_2 alone as the conditioning, its hidden states 48 wide and its text_embeds pooled', async () => {
+    const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
+    expect(model.textEncoders.map(({ name, contract }) => [name, contract.hiddenStatesOutput])).toEqual([
+      ['text_encoder_2', 'hidden_states.1'],
+    ]);
+    expect(model.tokenizer).toBe(model.textEncoders[0].tokenizer);
+    expect(model.unet.contract.textTime?.timeIdsWidth).toBe(5);
+    expect([model.requiresAestheticsScore, model.forceZerosForEmptyPrompt, model.family.family]).toEqual([
+      true,
+      false,
+      'sdxl',
+    ]);
+    await model.release();
+  });
+
+  it('refuses text-to-image with image_required, saying a refiner refines an existing image', async () => {
+    const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
+    const error = await generate(model, { prompt: 'a cat', steps: 2 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: 'image_required', details: { field: 'image' } });
     expect((error as Error).message).toBe(
-      `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`,
+      'model sdxl-refiner is an SDXL refiner (requires_aesthetics_score): it refines an existing image and cannot draw one from noise; send image (image-to-image, or inpainting with mask), or use an SDXL base model for text-to-image',
+    );
+    await model.release();
+  });
+
+  it('refines an image at strength 0.3, with aesthetic scores 6 and 2.5 in place of the target size', async () => {
+    const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
+    const feeds = recordUnetFeeds(model);
+    const image = await scene(40, 32);
+    const { record } = await generate(model, { prompt: 'a cat', image, steps: 10, guidance: 5, seed: 1 });
+    expect([record.edit?.strength, feeds.length]).toEqual([0.3, 3]);
+    expect([record.aestheticScore, record.negativeAestheticScore, record.negativePrompt]).toEqual([6, 2.5, '']);
+    const { text_embeds, time_ids, encoder_hidden_states } = feeds[0];
+    expect([text_embeds.dims, time_ids.dims, encoder_hidden_states.dims]).toEqual([
+      [2, 40],
+      [2, 5],
+      [2, 77, 48],
+    ]);
+    // [negative, prompt] rows: original size (height, width), crop (0, 0), aesthetic score.
+    expect(Array.from(time_ids.data as Float32Array)).toEqual([32, 40, 0, 0, 2.5, 32, 40, 0, 0, 6]);
+    // force_zeros_for_empty_prompt is false: the missing negative prompt is "" encoded, not zeros.
+    expect((text_embeds.data as Float32Array).subarray(0, 40).some((value) => value !== 0)).toBe(true);
+    await model.release();
+  });
+
+  it("inpaints at inpainting's default strength 1, and without guidance feeds and records the prompt's score alone", async () => {
+    const model = await loadModel(fixtureModel('sdxl-refiner'), { hashCacheDir: null });
+    const feeds = recordUnetFeeds(model);
+    const maskPixels = Uint8Array.from({ length: 40 * 32 }, (_, i) => (i % 40 < 20 ? 255 : 0));
+    const mask = await sharp(maskPixels, { raw: { width: 40, height: 32, channels: 1 } })
+      .png()
+      .toBuffer();
+    const request = { prompt: 'a cat', image: await scene(40, 32), mask, steps: 3, guidance: 1, seed: 2 };
+    const { record } = await generate(model, request);
+    expect([record.edit?.strength, feeds.length]).toEqual([1, 3]);
+    expect([record.aestheticScore, 'negativeAestheticScore' in record]).toEqual([6, false]);
+    expect(Array.from(feeds[0].time_ids.data as Float32Array)).toEqual([32, 40, 0, 0, 6]);
+    await model.release();
+  });
+
+  it('refuses a 5-wide time_ids when model_index.json does not set requires_aesthetics_score', async () => {
+    const dir = await editedCopy('sdxl-refiner', {
+      'model_index.json': ({ requires_aesthetics_score: _, ...json }) => json,
+    });
+    const error = await loadModel(dir, { hashCacheDir: null }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'model_contract_mismatch', details: { input: 'time_ids', found: 5 } });
+    expect((error as Error).message).toBe(
+      `${join(dir, 'unet', 'model.onnx')} input "time_ids" is [batch, 5] but ${join(dir, 'model_index.json')} does not set requires_aesthetics_score, which gives 6 time ids; set "requires_aesthetics_score": true (an SDXL refiner UNet takes original size, crop and aesthetic score)`,
     );
   });
 });

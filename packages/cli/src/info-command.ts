@@ -28,12 +28,7 @@ function describeModel(model: StableDiffusionModel) {
     familyReason: model.family.reason,
     weightsHash: model.weightsHash,
     components: {
-      ...Object.fromEntries(
-        model.textEncoders.map((encoder, i) => [
-          i === 0 ? 'text_encoder' : `text_encoder_${i + 1}`,
-          component(encoder.session),
-        ]),
-      ),
+      ...Object.fromEntries(model.textEncoders.map((encoder) => [encoder.name, component(encoder.session)])),
       unet: component(model.unet.session),
       vae_decoder: {
         ...component(model.vaeDecoder.session),

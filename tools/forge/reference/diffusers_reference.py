@@ -337,18 +337,28 @@ def load_tokenizer(folder: Path, text_encoder_config: dict):
 
 
 class Model:
+    """A fixture's modules. SDXL's refiner has no `text_encoder` (nor `tokenizer`): its `tokenizers` and
+    `text_encoders` are the second ones alone, as diffusers' SDXL pipelines list them when `text_encoder` is None."""
+
     def __init__(self, directory: Path):
         self.directory = directory
         self.model_index = json.loads((directory / "model_index.json").read_text())
-        self.tokenizer = load_tokenizer(
-            directory / "tokenizer", json.loads((directory / "text_encoder" / "config.json").read_text())
-        )
-        self.text_encoder = OnnxModule(directory / "text_encoder" / "model.onnx")
+        self.tokenizers, self.text_encoders = [], []
+        self.text_encoder = None
+        if (directory / "text_encoder").is_dir():
+            config = json.loads((directory / "text_encoder" / "config.json").read_text())
+            self.tokenizers.append(load_tokenizer(directory / "tokenizer", config))
+            self.text_encoder = OnnxModule(directory / "text_encoder" / "model.onnx")
+            self.text_encoders.append(self.text_encoder)
         self.xl = (directory / "text_encoder_2").is_dir()
         if self.xl:
             self.text_encoder_2_config = json.loads((directory / "text_encoder_2" / "config.json").read_text())
             self.tokenizer_2 = load_tokenizer(directory / "tokenizer_2", self.text_encoder_2_config)
             self.text_encoder_2 = OnnxModule(directory / "text_encoder_2" / "model.onnx")
+            self.tokenizers.append(self.tokenizer_2)
+            self.text_encoders.append(self.text_encoder_2)
+        # The first tokenizer's ids are the ones the case records (the engine's prompt window).
+        self.tokenizer = self.tokenizers[0]
         self.unet = OnnxModule(directory / "unet" / "model.onnx")
         self.vae_decoder = OnnxModule(directory / "vae_decoder" / "model.onnx")
         self.unet_config = json.loads((directory / "unet" / "config.json").read_text())
@@ -439,12 +449,12 @@ def encode_prompt(model: Model, torch, prompt, num_images_per_prompt, do_classif
 
 
 def encode_prompt_xl(model: Model, torch, prompt, num_images_per_prompt, do_classifier_free_guidance, negative_prompt):
-    """StableDiffusionXLPipeline.encode_prompt for a single string prompt (prompt_2 = prompt, negative_prompt_2 =
-    negative_prompt), no clip_skip: both encoders' hidden_states[-2] concatenated, the pooled output from the
-    encoder whose first output has rank 2 (text_encoder_2's text_embeds), zeros for a None negative prompt under
-    force_zeros_for_empty_prompt."""
-    tokenizers = [model.tokenizer, model.tokenizer_2]
-    text_encoders = [model.text_encoder, model.text_encoder_2]
+    """StableDiffusionXLPipeline.encode_prompt (StableDiffusionXLImg2ImgPipeline's is the same) for a single string
+    prompt (prompt_2 = prompt, negative_prompt_2 = negative_prompt), no clip_skip: the encoders' hidden_states[-2]
+    concatenated (text_encoder_2's alone for the refiner), the pooled output from the encoder whose first output has
+    rank 2 (text_encoder_2's text_embeds), zeros for a None negative prompt under force_zeros_for_empty_prompt."""
+    tokenizers = model.tokenizers
+    text_encoders = model.text_encoders
     batch_size = 1
 
     pooled_prompt_embeds = None
@@ -694,13 +704,21 @@ def main() -> None:
     torch.set_num_threads(1)
 
     from edit_reference import EDIT_CASES, EditDiffusers, run_edit_case
+    from refiner_reference import REFINER_CASES, RefinerDiffusers, run_refiner_case
 
     edit = EditDiffusers(diffusers)
-    cases = [spec for spec in CASES + EDIT_CASES if not args.only or spec["name"] in args.only]
+    refiner = RefinerDiffusers(diffusers, edit)
+    # The refiner's cases sit between the text-to-image and the SD edit cases: added there, they left every line of
+    # the cases before them in the golden as it was.
+    cases = [spec for spec in CASES + REFINER_CASES + EDIT_CASES if not args.only or spec["name"] in args.only]
     results = []
     for spec in cases:
-        is_edit = "strength" in spec["request"]
-        result = run_edit_case(diffusers, edit, args.models, spec) if is_edit else run_case(diffusers, args.models, spec)
+        if spec in REFINER_CASES:
+            result = run_refiner_case(diffusers, refiner, edit, args.models, spec)
+        elif "strength" in spec["request"]:
+            result = run_edit_case(diffusers, edit, args.models, spec)
+        else:
+            result = run_case(diffusers, args.models, spec)
         reference = result["reference"]
         print(
             f"{spec['name']}: {reference['schedulerClass']} timesteps {reference['timesteps']}"

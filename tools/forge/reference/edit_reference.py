@@ -198,6 +198,7 @@ class EditDiffusers:
             "deprecate": deprecate,
             "logger": logging.getLogger("edit_reference"),
         }
+        self.namespace = dict(namespace)  # what the pipeline functions read, for refiner_reference.py too
         folder = diffusers.path / "pipelines" / "stable_diffusion"
         img2img_file = folder / "pipeline_stable_diffusion_img2img.py"
         namespace.update(base.compile_functions(img2img_file, ["retrieve_latents"], namespace))
@@ -336,24 +337,41 @@ def run_edit_case(diffusers: base.Diffusers, edit: EditDiffusers, models_dir: Pa
                 init_latents_proper = scheduler.add_noise(init_latents_proper, noise, torch.tensor([timesteps[i + 1]]))
             latents = (1 - init_mask) * init_latents_proper + init_mask * latents
 
+    return edit_result(
+        spec,
+        model,
+        scheduler,
+        {"image": image_pixels, **({"mask": mask_pixels} if inpaint else {})},
+        {
+            "timesteps": timesteps,
+            "classifierFreeGuidance": do_classifier_free_guidance,
+            "unetInChannels": num_channels_unet,
+        },
+        prompt_ids,
+        image_processor,
+        seeds,
+        latents,
+    )
+
+
+def edit_result(spec, model, scheduler, inputs, reference, prompt_ids, image_processor, seeds, latents) -> dict:
+    """An edit case's golden entry: the final latents decoded, the drawn inputs (base64), and the `reference` block
+    (the schedulers, then `reference`'s entries with the timesteps as floats, then the prompt ids)."""
+    request = spec["request"]
+    class_name = model.scheduler_config["_class_name"]
     decoded = model.vae_decode(latents / model.vae_config["scaling_factor"])
     pil_images = image_processor.postprocess(decoded, output_type="pil", do_denormalize=[True] * decoded.shape[0])
-    result = base.image_results(seeds, pil_images, latents, width, height)
     return {
         "name": spec["name"],
         "request": request,
-        "inputs": {
-            "image": base64.b64encode(image_pixels.tobytes()).decode("ascii"),
-            **({"mask": base64.b64encode(mask_pixels.tobytes()).decode("ascii")} if inpaint else {}),
-        },
+        "inputs": {name: base64.b64encode(pixels.tobytes()).decode("ascii") for name, pixels in inputs.items()},
         "reference": {
             "schedulerClass": type(scheduler).__name__,
-            "schedulerName": scheduler_name,
+            "schedulerName": request["scheduler"] or base.DEFAULT_SCHEDULER_FOR_CLASS[class_name],
             "modelSchedulerClass": class_name,
-            "timesteps": [float(t) for t in timesteps],
-            "classifierFreeGuidance": do_classifier_free_guidance,
-            "unetInChannels": num_channels_unet,
+            **reference,
+            "timesteps": [float(t) for t in reference["timesteps"]],
             "promptIds": prompt_ids[: prompt_ids.index(model.tokenizer.eos_token_id) + 1],
         },
-        "images": result,
+        "images": base.image_results(seeds, pil_images, latents, request["width"], request["height"]),
     }

@@ -40,7 +40,14 @@ export interface UnetContract {
    */
   sequenceLength: number | undefined;
   /** SDXL's extra conditioning (`addition_embed_type: text_time`): pooled text embeds and size/crop time ids. */
-  textTime: { textEmbedsType: 'float32' | 'float16'; timeIdsType: 'float32' | 'float16' } | undefined;
+  textTime:
+    | {
+        textEmbedsType: 'float32' | 'float16';
+        timeIdsType: 'float32' | 'float16';
+        /** Values per row of `time_ids` when the graph declares it: 6 for SDXL, 5 for its refiner. */
+        timeIdsWidth: number | undefined;
+      }
+    | undefined;
 }
 
 export interface VaeDecoderContract {
@@ -155,6 +162,7 @@ export function readUnetContract(file: string, session: ModelSession): UnetContr
   const states = findInput(file, session, 'encoder_hidden_states', 'float32 or float16 [batch, 77, dim]');
   const timestepCond = session.inputs.find((input) => input.name === 'timestep_cond');
   const hasTextTime = session.inputs.some((input) => input.name === 'text_embeds' || input.name === 'time_ids');
+  const timeIds = hasTextTime ? findInput(file, session, 'time_ids', SDXL_CONDITIONING) : undefined;
   if (timestep.shape.length > 1) {
     throw new ModelError(
       'model_contract_mismatch',
@@ -172,11 +180,12 @@ export function readUnetContract(file: string, session: ModelSession): UnetContr
     outputName: outputNamed(session, 'out_sample'),
     crossAttentionDim: lastDim(states),
     sequenceLength: typeof states.shape[1] === 'number' ? states.shape[1] : undefined,
-    textTime: hasTextTime
+    textTime: timeIds
       ? {
           // SDXL's two conditioning inputs come as a pair; findInput names the one a broken export lacks.
           textEmbedsType: expectType(file, findInput(file, session, 'text_embeds', SDXL_CONDITIONING), FLOATS),
-          timeIdsType: expectType(file, findInput(file, session, 'time_ids', SDXL_CONDITIONING), FLOATS),
+          timeIdsType: expectType(file, timeIds, FLOATS),
+          timeIdsWidth: lastDim(timeIds),
         }
       : undefined,
   };

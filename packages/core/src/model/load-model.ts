@@ -5,6 +5,7 @@ import { createOnnxSession } from '../backend/onnx-session.ts';
 import { ExecutionProviderError, ModelError, ValidationError } from '../errors.ts';
 import { loadSafetyChecker, type SafetyChecker } from '../safety/safety-checker.ts';
 import { type ClipTokenizer, loadClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
+import { checkConditioningAgrees } from './check-conditioning.ts';
 import {
   readTextEncoderContract,
   readUnetContract,
@@ -39,10 +40,18 @@ export interface StableDiffusionModel {
   readonly defaults: GenerationDefaults;
   /** The first text encoder's tokenizer: its window is the prompt window. */
   readonly tokenizer: ClipTokenizer;
-  /** One for SD 1.x/2.x; two for SDXL (`text_encoder`, then `text_encoder_2`, whose pooled output conditions the UNet). */
+  /**
+   * One for SD 1.x/2.x; two for SDXL (`text_encoder`, then `text_encoder_2`, whose pooled output conditions the UNet);
+   * `text_encoder_2` alone for SDXL's refiner.
+   */
   readonly textEncoders: readonly TextEncoder[];
   /** SDXL's `force_zeros_for_empty_prompt`: no negative prompt means zero embeddings rather than encoding "". */
   readonly forceZerosForEmptyPrompt: boolean;
+  /**
+   * SDXL's refiner (`requires_aesthetics_score` in `model_index.json`): its `time_ids` carry an aesthetic score in
+   * place of the target size, and it refines an existing image, so every request needs `image`.
+   */
+  readonly requiresAestheticsScore: boolean;
   readonly unet: {
     readonly session: ModelSession;
     readonly contract: UnetContract;
@@ -90,6 +99,8 @@ export interface StableDiffusionModel {
 }
 
 export interface TextEncoder {
+  /** Its folder: `text_encoder` or `text_encoder_2`. */
+  readonly name: string;
   readonly session: ModelSession;
   readonly contract: TextEncoderContract;
   readonly tokenizer: ClipTokenizer;
@@ -151,12 +162,14 @@ async function loadTokenizerFor(dir: string, encoderName: string): Promise<ClipT
 }
 
 /**
- * SDXL's refiner ships only the second text encoder, and its UNet refines an existing image (image-to-image, with an
- * aesthetic score in `time_ids`), which the engine does not run yet.
+ * The text encoders a folder has, in the order their hidden states are joined: SD's `text_encoder`; SDXL's
+ * `text_encoder` and `text_encoder_2`; `text_encoder_2` alone for SDXL's refiner, which conditions on the second
+ * encoder only (diffusers' `StableDiffusionXLImg2ImgPipeline.encode_prompt` with `text_encoder` None).
  */
-function sdxlRefiner(dir: string): ModelError {
-  const message = `${dir} has text_encoder_2 but no text_encoder: an SDXL refiner, which refines an existing image and is not supported yet; use an SDXL base model`;
-  return new ModelError('model_unsupported', message, { path: join(dir, 'text_encoder') });
+async function textEncoderNames(dir: string): Promise<string[]> {
+  const [first, second] = await Promise.all([exists(join(dir, 'text_encoder')), exists(join(dir, 'text_encoder_2'))]);
+  if (!second) return ['text_encoder'];
+  return first ? ['text_encoder', 'text_encoder_2'] : ['text_encoder_2'];
 }
 
 const MAX_THREADS = 1024;
@@ -190,9 +203,8 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
     throw new ModelError('model_not_found', `model folder ${dir} does not exist`, { path: dir });
   }
   const modelIndex = await readModelJson(join(dir, 'model_index.json'), true);
-  const isXl = await exists(join(dir, 'text_encoder_2'));
-  if (isXl && !(await exists(join(dir, 'text_encoder')))) throw sdxlRefiner(dir);
-  const encoderNames = isXl ? ['text_encoder', 'text_encoder_2'] : ['text_encoder'];
+  const encoderNames = await textEncoderNames(dir);
+  const isXl = encoderNames.includes('text_encoder_2');
   const configs = await timed(() =>
     Promise.all([
       readModelJson(join(dir, 'scheduler', 'scheduler_config.json'), true),
@@ -230,13 +242,16 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
   let encoder: Promise<VaeEncoder> | undefined;
   try {
     const textEncoders = encoderSessions.map((session, i) => ({
+      name: encoderNames[i],
       session,
       contract: readTextEncoderContract(join(dir, encoderNames[i], 'model.onnx'), session, isXl),
       tokenizer: tokenizers[i] as ClipTokenizer,
     }));
     const unet = readUnetContract(join(dir, 'unet', 'model.onnx'), unetSession);
     const vaeDecoder = readVaeDecoderContract(join(dir, upcast.component, 'model.onnx'), vaeSession);
-    checkConditioningAgrees(dir, textEncoders, unet);
+    // diffusers reads `requires_aesthetics_score` in its SDXL image-to-image and inpainting pipelines only.
+    const requiresAestheticsScore = isXl && modelIndex.requires_aesthetics_score === true;
+    checkConditioningAgrees(dir, { textEncoders, xl: isXl, requiresAestheticsScore }, unet);
     const blockCount = Array.isArray(vaeConfig?.block_out_channels) ? vaeConfig.block_out_channels.length : 4;
     const spatialFactor = vaeConfig ? 2 ** (blockCount - 1) : DEFAULT_VAE_SPATIAL_FACTOR;
     const sampleSize = configNumber(unetConfig, 'sample_size', DEFAULT_SAMPLE_SIZE_LATENT) * spatialFactor;
@@ -265,6 +280,7 @@ export async function loadModel(modelDir: string, options: LoadModelOptions = {}
       tokenizer: textEncoders[0].tokenizer,
       textEncoders,
       forceZerosForEmptyPrompt: modelIndex.force_zeros_for_empty_prompt === true,
+      requiresAestheticsScore,
       unet: {
         session: unetSession,
         contract: unet,
@@ -332,56 +348,4 @@ function unetChannels(
     `${file} has in_channels ${inputChannels} and out_channels ${latentChannels}; the engine runs UNets whose input is the latents (${latentChannels}) or, for inpainting, latents ⊕ mask ⊕ masked-image latents (${2 * latentChannels + 1})`,
     { file, inChannels: inputChannels, outChannels: latentChannels },
   );
-}
-
-function mismatch(file: string, input: string, message: string, expected: unknown, found: unknown): ModelError {
-  return new ModelError('model_contract_mismatch', `${file} ${message}`, { file, input, expected, found });
-}
-
-/** The UNet's conditioning inputs must match what the text encoders produce. */
-function checkConditioningAgrees(dir: string, textEncoders: readonly TextEncoder[], unet: UnetContract): void {
-  const file = join(dir, 'unet', 'model.onnx');
-  const widths = textEncoders.map((encoder) => encoder.contract.hiddenSize);
-  const total = widths.every((width) => width !== undefined)
-    ? widths.reduce((sum, width) => sum! + width!, 0)
-    : undefined;
-  const { crossAttentionDim } = unet;
-  if (total !== undefined && crossAttentionDim !== undefined && total !== crossAttentionDim) {
-    const found = `${crossAttentionDim} wide but the text encoders produce ${widths.join(' + ')}`;
-    throw mismatch(
-      file,
-      'encoder_hidden_states',
-      `input "encoder_hidden_states" is ${found}`,
-      total,
-      crossAttentionDim,
-    );
-  }
-  const xl = textEncoders.length === 2;
-  if (unet.textTime && !xl) {
-    throw new ModelError(
-      'model_file_missing',
-      `${file} takes SDXL conditioning (text_embeds, time_ids) but ${join(dir, 'text_encoder_2')} is missing`,
-      { path: join(dir, 'text_encoder_2') },
-    );
-  }
-  if (xl && !unet.textTime) {
-    throw mismatch(
-      file,
-      'text_embeds',
-      'has no SDXL inputs text_embeds and time_ids, yet the model has text_encoder_2',
-      'text_embeds, time_ids',
-      'neither',
-    );
-  }
-  const pooled = textEncoders.at(-1)?.contract.pooledOutput;
-  if (xl && pooled === undefined) {
-    const encoderFile = join(dir, 'text_encoder_2', 'model.onnx');
-    throw mismatch(
-      encoderFile,
-      'text_embeds',
-      'has no "text_embeds" output (the pooled projection SDXL conditions on)',
-      'text_embeds',
-      'none',
-    );
-  }
 }

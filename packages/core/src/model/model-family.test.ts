@@ -22,7 +22,10 @@ const ENCODER: TextEncoderContract = {
   layerOutputs: [],
   penultimate: false,
 };
-const SDXL_UNET: UnetContract = { ...UNET, textTime: { textEmbedsType: 'float32', timeIdsType: 'float32' } };
+const SDXL_UNET: UnetContract = {
+  ...UNET,
+  textTime: { textEmbedsType: 'float32', timeIdsType: 'float32', timeIdsWidth: 6 },
+};
 
 function detect(schedulerConfig: Record<string, unknown>, unet = UNET) {
   return detectModelFamily({ unet, textEncoders: [ENCODER, ENCODER], schedulerConfig, padToken: '<|endoftext|>' });

@@ -52,7 +52,10 @@ export function detectModelFamily(evidence: FamilyEvidence): FamilyDetection {
   if (unet.textTime) {
     return {
       family: 'sdxl',
-      reason: 'two text encoders and a UNet taking text_embeds and time_ids',
+      reason:
+        textEncoders.length === 1
+          ? 'text_encoder_2 alone and a UNet taking text_embeds and time_ids (an SDXL refiner)'
+          : 'two text encoders and a UNet taking text_embeds and time_ids',
       defaults: { steps: 30, guidance: 5 },
     };
   }

@@ -19,6 +19,7 @@ import {
   prepareGeneration,
   requestBatchKey,
 } from './prepare-generation.ts';
+import { aestheticScoreRecord } from './sdxl-time-ids.ts';
 import { StageTimer } from './stage-timer.ts';
 import { UnetSampleBuffer } from './unet-sample-buffer.ts';
 
@@ -93,7 +94,8 @@ export function generationBatchKey(model: StableDiffusionModel, request: Generat
 
 /**
  * Images with a loaded model: the denoising loop of diffusers' `StableDiffusionPipeline.__call__`, or with `image`
- * that of `StableDiffusionImg2ImgPipeline`, with `image` and `mask` that of `StableDiffusionInpaintPipeline`.
+ * that of `StableDiffusionImg2ImgPipeline`, with `image` and `mask` that of `StableDiffusionInpaintPipeline` (their
+ * SDXL counterparts for SDXL, whose refiner runs only with `image`).
  */
 export async function generate(
   model: StableDiffusionModel,
@@ -322,6 +324,7 @@ async function decodeJob(
       warnings,
       timings: timer.finish(),
       ...(edit ? { edit: edit.record } : {}),
+      ...aestheticScoreRecord(model, guided),
     },
   };
 }

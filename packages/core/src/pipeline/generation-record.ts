@@ -26,6 +26,10 @@ export interface GenerationRecord {
   timings: StageTimings;
   /** Image-to-image and inpainting: the inputs and how they were used. Absent for text-to-image. */
   edit?: EditRecord;
+  /** SDXL refiner (`requires_aesthetics_score`): the aesthetic score in the prompt's `time_ids`. Absent otherwise. */
+  aestheticScore?: number;
+  /** SDXL refiner under classifier-free guidance: the aesthetic score in the negative prompt's `time_ids`. */
+  negativeAestheticScore?: number;
 }
 
 /** The inputs of an image-to-image or inpainting request, named by the SHA-256 of their file bytes. */

@@ -35,15 +35,17 @@ export interface GenerationRequest {
   /**
    * Image-to-image and inpainting: the file (PNG, JPEG or WebP, at most `MAX_INPUT_IMAGE_BYTES` and
    * `MAX_INPUT_IMAGE_SIDE` pixels a side) to start from. Width and height default to its size rounded down to the VAE
-   * factor; another size is covered and centre-cropped (see `editSize`, `fitImage`). Needs a model with a VAE encoder.
+   * factor; another size is covered and centre-cropped (see `editSize`, `fitImage`). Needs a model with a VAE encoder;
+   * an SDXL refiner (`requiresAestheticsScore`) needs it on every request (`image_required`).
    */
   image?: Uint8Array;
   /** Inpainting: a file of the image's size, read as luminance; white (≥ 50 % grey) repaints, black keeps. */
   mask?: Uint8Array;
   /**
    * How much of the schedule runs over `image`, 0–1: the last `floor(steps × strength)` steps, at least 1 (diffusers'
-   * `strength`). Default 0.8 for image-to-image (diffusers' `StableDiffusionImg2ImgPipeline`), 1 for inpainting
-   * (`StableDiffusionInpaintPipeline`: the masked region starts from pure noise).
+   * `strength`). Default 0.8 for image-to-image (diffusers' `StableDiffusionImg2ImgPipeline`; 0.3 with an SDXL
+   * refiner, `StableDiffusionXLImg2ImgPipeline`'s), 1 for inpainting (`StableDiffusionInpaintPipeline`: the masked
+   * region starts from pure noise). See `DEFAULT_STRENGTH`.
    */
   strength?: number;
   /** Inpainting: blur of the mask, the Gaussian's standard deviation in pixels, 0–64. Default 0 (a hard edge). */

@@ -4,8 +4,11 @@ import type { StableDiffusionModel } from '../model/load-model.ts';
 import { checkRange } from './check-range.ts';
 import type { GenerationRequest } from './generation-request.ts';
 
-/** Default `strength` for image-to-image and for inpainting (diffusers' pipeline defaults for SD). */
-export const DEFAULT_STRENGTH = { imageToImage: 0.8, inpainting: 1 } as const;
+/**
+ * Default `strength`: diffusers' pipeline defaults for SD image-to-image (0.8) and inpainting (1), and for an SDXL
+ * refiner's image-to-image `StableDiffusionXLImg2ImgPipeline`'s 0.3 (a refiner redraws only the last, low-noise steps).
+ */
+export const DEFAULT_STRENGTH = { imageToImage: 0.8, inpainting: 1, refinerImageToImage: 0.3 } as const;
 
 /** An image-to-image or inpainting request's settings, resolved. */
 export interface ResolvedEdit {
@@ -41,6 +44,13 @@ export function resolveEdit(request: GenerationRequest, model: StableDiffusionMo
       { field: hasImage ? 'mask' : 'image' },
     );
   }
+  if (model.requiresAestheticsScore && !hasImage) {
+    throw new ValidationError(
+      'image_required',
+      `model ${model.id} is an SDXL refiner (requires_aesthetics_score): it refines an existing image and cannot draw one from noise; send image (image-to-image, or inpainting with mask), or use an SDXL base model for text-to-image`,
+      { field: 'image' },
+    );
+  }
   if (!hasImage) return undefined;
   if (!model.hasVaeEncoder) {
     throw new ValidationError(
@@ -59,7 +69,10 @@ export function resolveEdit(request: GenerationRequest, model: StableDiffusionMo
       },
     );
   }
-  const defaultStrength = hasMask ? DEFAULT_STRENGTH.inpainting : DEFAULT_STRENGTH.imageToImage;
+  const imageToImage = model.requiresAestheticsScore
+    ? DEFAULT_STRENGTH.refinerImageToImage
+    : DEFAULT_STRENGTH.imageToImage;
+  const defaultStrength = hasMask ? DEFAULT_STRENGTH.inpainting : imageToImage;
   return {
     strength: checkRange('strength', request.strength ?? defaultStrength, GENERATION_LIMITS.strength),
     inpaint: hasMask,

@@ -34,8 +34,8 @@ export function tokenizePrompts(
   texts: readonly PromptText[],
   clipSkip: number,
 ): TokenizedPrompts {
-  const outputs = model.textEncoders.map((encoder, i) =>
-    clipSkipOutput(encoder.contract, clipSkip, `${model.id} (${i === 0 ? 'text_encoder' : 'text_encoder_2'})`),
+  const outputs = model.textEncoders.map((encoder) =>
+    clipSkipOutput(encoder.contract, clipSkip, `${model.id} (${encoder.name})`),
   );
   const parsed = texts.map(({ text }) => parsePromptAttention(text));
   const unpadded = model.textEncoders.map(({ tokenizer }) =>

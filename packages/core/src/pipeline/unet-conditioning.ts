@@ -3,6 +3,7 @@ import { floatTensor } from '../backend/tensor-conversion.ts';
 import type { StableDiffusionModel } from '../model/load-model.ts';
 import type { EncodedPrompts } from './encode-prompts.ts';
 import { guidanceScaleEmbedding } from './guidance.ts';
+import { sdxlTimeIds } from './sdxl-time-ids.ts';
 
 export function repeat(block: Float32Array, times: number): Float32Array {
   const out = new Float32Array(block.length * times);
@@ -28,8 +29,7 @@ interface ConditioningSettings {
 
 /**
  * The UNet inputs that stay fixed through the denoising loop: the prompt embeddings, and per family LCM's guidance
- * embedding (`timestep_cond`, w = guidance − 1) or SDXL's `text_embeds` and `time_ids` (original size, crop top-left
- * (0, 0), target size; diffusers `StableDiffusionXLPipeline._get_add_time_ids`).
+ * embedding (`timestep_cond`, w = guidance − 1) or SDXL's `text_embeds` and `time_ids` (see `sdxlTimeIds`).
  */
 export function unetConditioning(
   model: StableDiffusionModel,
@@ -58,9 +58,13 @@ export function unetConditioning(
   if (contract.textTime && prompts.pooled) {
     const pooled = perImage(prompts.pooled, settings.images);
     feeds.text_embeds = floatTensor(pooled, contract.textTime.textEmbedsType, [batch, pooled.length / batch]);
-    const { width, height } = settings;
-    const timeIds = Float32Array.from([height, width, 0, 0, height, width]);
-    feeds.time_ids = floatTensor(repeat(timeIds, batch), contract.textTime.timeIdsType, [batch, timeIds.length]);
+    // Under guidance the first text is the negative prompt: a refiner gives its rows the negative aesthetic score.
+    const rows = texts === 2 ? (['negative', 'positive'] as const) : (['positive'] as const);
+    const timeIds = perImage(
+      rows.map((row) => sdxlTimeIds(model, settings, row)),
+      settings.images,
+    );
+    feeds.time_ids = floatTensor(timeIds, contract.textTime.timeIdsType, [batch, timeIds.length / batch]);
   }
   return feeds;
 }
