@@ -72,7 +72,7 @@ function printText(info: ReturnType<typeof describeModel>): void {
   ];
   for (const [name, component] of Object.entries(info.components)) {
     lines.push(
-      `${name.padEnd(14)}in:  ${component.inputs.join(', ')}`,
+      `${`${name} `.padEnd(14)}in:  ${component.inputs.join(', ')}`,
       `${''.padEnd(14)}out: ${component.outputs.join(', ')}`,
     );
   }
