@@ -26,6 +26,12 @@ export interface DeployConfig {
   sagemaker: SageMakerConfig | undefined;
   /** `STIPPLE_HTTP_PROVIDERS`: external gpu-workers (Cloud Run, RunPod), JSON list. Default none. */
   httpProviders: HttpProviderConfig[];
+  /**
+   * The router's content-safety bindings (docs/SAFETY.md), each from `STIPPLE_<binding>` when set and passed as it is:
+   * the router checks them (`readModerationConfig`), and a bad one fails its requests naming the binding. The
+   * endpoint's key is the `ModerationApiKey` secret, made when `MODERATION_URL` is set.
+   */
+  moderation: Partial<Record<(typeof MODERATION_BINDINGS)[number], string>>;
 }
 
 export interface SageMakerConfig {
@@ -84,7 +90,30 @@ export function readDeployConfig(env: Env): DeployConfig {
             maxBatchImages: integer(env, 'STIPPLE_MAX_BATCH_IMAGES', 4, 1),
           },
     httpProviders: providers,
+    moderation: moderationBindings(env),
   };
+}
+
+/** The router's content-safety bindings a deployment sets as `STIPPLE_<binding>` (the key is a secret, not here). */
+const MODERATION_BINDINGS = [
+  'PROMPT_MODERATION',
+  'IMAGE_MODERATION',
+  'END_USER_BLOCK_THRESHOLD',
+  'MODERATION_TERMS',
+  'MODERATION_URL',
+  'MODERATION_MODEL',
+  'MODERATION_TIMEOUT_MS',
+  'MODERATION_FAILURE',
+] as const;
+
+/** The moderation settings given (`STIPPLE_PROMPT_MODERATION` …), under the router's binding names. */
+function moderationBindings(env: Env): DeployConfig['moderation'] {
+  return Object.fromEntries(
+    MODERATION_BINDINGS.flatMap((name) => {
+      const setting = value(env, `STIPPLE_${name}`);
+      return setting === undefined ? [] : [[name, setting]];
+    }),
+  );
 }
 
 function value(env: Env, name: string): string | undefined {

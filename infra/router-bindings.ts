@@ -32,11 +32,13 @@ export function routerBindings(args: RouterBindingsArgs): RouterBindings {
       S3_KEY_PREFIX: layout.outputs,
       S3_INPUT_PREFIX: layout.inputs,
       ...(args.config.modelCatalogue === undefined ? {} : { MODELS: args.config.modelCatalogue }),
+      ...args.config.moderation,
     },
     secrets: {
       ...Object.fromEntries(names.map((name) => [ROUTER_SECRET_BINDINGS[name], args.secrets.router[name].value])),
       S3_ACCESS_KEY_ID: args.edgeKey.id,
       S3_SECRET_ACCESS_KEY: args.edgeKey.secret,
+      ...(args.secrets.moderationApiKey && { MODERATION_API_KEY: args.secrets.moderationApiKey.value }),
       ...Object.fromEntries(
         Object.entries(args.secrets.providerTokens).map(([id, token]) => [providerTokenBinding(id), token.value]),
       ),

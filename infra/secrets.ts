@@ -25,14 +25,21 @@ export type RouterSecretName = keyof typeof ROUTER_SECRET_BINDINGS;
 
 export interface Secrets {
   router: Record<RouterSecretName, SecretValue>;
+  /** `ModerationApiKey`, the router's `MODERATION_API_KEY`: made only when a moderation endpoint is configured. */
+  moderationApiKey?: SecretValue;
   /** Platform tokens of external workers (RunPod's API key, …), by provider id. */
   providerTokens: Record<string, SecretValue>;
 }
 
-export function createSecrets(newSecret: SecretFactory, httpProviders: HttpProviderConfig[]): Secrets {
+export function createSecrets(
+  newSecret: SecretFactory,
+  httpProviders: HttpProviderConfig[],
+  moderationEndpoint = false,
+): Secrets {
   const names = Object.keys(ROUTER_SECRET_BINDINGS) as RouterSecretName[];
   return {
     router: Object.fromEntries(names.map((name) => [name, newSecret(name)])) as Secrets['router'],
+    ...(moderationEndpoint && { moderationApiKey: newSecret('ModerationApiKey') }),
     providerTokens: Object.fromEntries(
       httpProviders
         .filter((provider) => provider.tokenHeader !== undefined)

@@ -17,7 +17,7 @@ export interface StackArgs {
 /** The whole deployment in dependency order: the bucket, the secrets, the GPU endpoint (unless off), the router. */
 export function createStack({ stage, production, config, newSecret, repositoryRoot }: StackArgs) {
   const storage = createStorage({ config, forceDestroy: !production });
-  const secrets = createSecrets(newSecret, config.httpProviders);
+  const secrets = createSecrets(newSecret, config.httpProviders, config.moderation.MODERATION_URL !== undefined);
   const gpu =
     config.sagemaker === undefined
       ? undefined

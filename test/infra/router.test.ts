@@ -50,8 +50,15 @@ function documentedSecrets(): string[] {
 
 const HTTP_PROVIDERS = [{ id: 'run-pod', url: 'https://abc-8080.proxy.runpod.net', tokenHeader: 'authorization' }];
 
+/** Every documented secret is then made: the moderation endpoint's key exists only with an endpoint. */
+const MODERATION_URL = 'https://api.openai.com/v1/moderations';
+
 async function deployedRouter(env: Record<string, string> = {}) {
-  const stack = await deployUnderMocks({ STIPPLE_HTTP_PROVIDERS: JSON.stringify(HTTP_PROVIDERS), ...env });
+  const stack = await deployUnderMocks({
+    STIPPLE_HTTP_PROVIDERS: JSON.stringify(HTTP_PROVIDERS),
+    STIPPLE_MODERATION_URL: MODERATION_URL,
+    ...env,
+  });
   const deploy = theResource(stack.resources, 'command:local:Command', 'RouterDeploy');
   const config = JSON.parse(deploy.inputs.environment.STIPPLE_ROUTER_CONFIG);
   const secrets: Record<string, string> = JSON.parse(deploy.inputs.environment.STIPPLE_ROUTER_SECRETS);
@@ -111,7 +118,30 @@ describe('infra/router', () => {
     expect(secrets.WORKER_SECRET).toBe(secretValue('WorkerSecret'));
     expect(secrets.TOKEN_SIGNING_SECRET).toBe(secretValue('TokenSigningSecret'));
     expect(secrets.PROVIDER_TOKEN_RUN_POD).toBe(secretValue('ProviderTokenRunPod'));
+    expect(secrets.MODERATION_API_KEY).toBe(secretValue('ModerationApiKey'));
     expect(secrets.S3_ACCESS_KEY_ID).toBe(await resolved(router.edge.accessKey.id));
+  });
+
+  it('passes the moderation settings given as STIPPLE_<binding>, and makes the endpoint key only with an endpoint', async () => {
+    const { config } = await deployedRouter({
+      STIPPLE_PROMPT_MODERATION: 'block',
+      STIPPLE_IMAGE_MODERATION: 'off',
+      STIPPLE_END_USER_BLOCK_THRESHOLD: '3',
+      STIPPLE_MODERATION_TERMS: 'forbidden, also this',
+      STIPPLE_MODERATION_FAILURE: 'open',
+    });
+    expect(config.vars).toMatchObject({
+      PROMPT_MODERATION: 'block',
+      IMAGE_MODERATION: 'off',
+      END_USER_BLOCK_THRESHOLD: '3',
+      MODERATION_TERMS: 'forbidden, also this',
+      MODERATION_URL,
+      MODERATION_FAILURE: 'open',
+    });
+    expect(config.vars).not.toHaveProperty('MODERATION_MODEL');
+    const without = await deployedRouter({ STIPPLE_MODERATION_URL: '' });
+    expect(without.config.vars).not.toHaveProperty('MODERATION_URL');
+    expect(without.secrets).not.toHaveProperty('MODERATION_API_KEY');
   });
 
   it('points the router at the bucket, the endpoint and the external workers', async () => {
