@@ -55,6 +55,8 @@ export default defineConfig({
                 ADMIN_SECRET: 'router-test-admin-secret-0123456789abcdef',
                 WORKER_SECRET: 'router-test-worker-secret-0123',
                 TOKEN_SIGNING_SECRET: 'router-test-token-signing-secret-0123456789',
+                // Short, so the tests can watch a revoked key's client tokens stop within the bound (key-cache.ts).
+                KEY_CACHE_SECONDS: '2',
                 PROVIDERS: JSON.stringify([
                   {
                     type: 'http',

@@ -81,8 +81,16 @@ describe('client tokens', () => {
       'invalid_api_key',
     );
     await admin(`/tenants/${tenantId}/keys/${keyId}`, { method: 'DELETE' });
-    const after = await call('/v1/usage', { token });
+    // The key itself stops at once; its client tokens once the isolates' key cache lets go (KEY_CACHE_SECONDS: 2 here).
+    expect((await call('/v1/usage', { token: key })).status).toBe(401);
+    const revokedAt = Date.now();
+    let after = await call('/v1/jobs', { token });
+    while (after.status === 200 && Date.now() - revokedAt < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await call('/v1/jobs', { token });
+    }
     expect(after.status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThanOrEqual(2_000 + 1_000);
     expect(((await after.json()) as Envelope).error.message).toBe('the key that minted this client token was revoked');
   });
 

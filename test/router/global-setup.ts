@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 /**
  * Runs in Node before the router's workerd tests: a real S3-protocol server, a real gpu-worker process (serving
  * tiny-shapes and the `safety-checker` fixture, whose checker flags a known image), a webhook receiver, a moderation
@@ -77,6 +78,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Another, whose health the provider-health tests switch off and on without disturbing the others.
   const flaky = await startStalledWorker();
   project.provide('routerFlakyWorkerUrl', flaky.url);
+  // The published table of Durable Object round trips that object-hops.workerd.test.ts checks (workerd reads no files).
+  project.provide(
+    'routerArchitectureDoc',
+    await readFile(new URL('../../docs/ARCHITECTURE.md', import.meta.url), 'utf8'),
+  );
   return async () => {
     await flaky.stop();
     await stalled.stop();
@@ -96,5 +102,6 @@ declare module 'vitest' {
     routerStalledWorkerUrl: string;
     routerModerationUrl: string;
     routerFlakyWorkerUrl: string;
+    routerArchitectureDoc: string;
   }
 }

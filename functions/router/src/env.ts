@@ -34,6 +34,11 @@ export interface Env {
    * apart from the minting key's own. Default 120.
    */
   CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE?: string;
+  /**
+   * Seconds an isolate keeps a key it looked up (`auth/key-cache.ts`); bounds how long a revoked key's client tokens
+   * keep working (a secret key stops at once). 0–300, default 10; 0 asks the key directory on every request.
+   */
+  KEY_CACHE_SECONDS?: string;
   /** Guards `/v1/admin/*`: `Authorization: Bearer <ADMIN_SECRET>`, at least 32 characters. */
   ADMIN_SECRET: string;
   /** The gpu-workers' shared HMAC secret (`WORKER_SECRET` on the workers). */

@@ -9,29 +9,39 @@ import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
 import { bearerToken } from './bearer-token.ts';
+import { KeyCache, parseKeyCacheSeconds } from './key-cache.ts';
+import { unauthorized } from './unauthorized.ts';
 
-const unauthorized = (message: string) =>
-  new ApiError(401, 'invalid_api_key', message, { headers: { 'www-authenticate': 'Bearer' } });
+/** This isolate's keys (`key-cache.ts`): the directory is asked once per key and isolate every KEY_CACHE_SECONDS. */
+let cache: KeyCache | undefined;
 
-async function lookUp(env: Env, digest: string): Promise<KeyRecord | undefined> {
-  return keyDirectory(env, digest).lookup(digest);
+/** `fresh`: ask the directory even if this isolate knows the key (a long stream re-checking its caller). */
+async function lookUp(env: Env, digest: string, fresh: boolean): Promise<KeyRecord | undefined> {
+  cache ??= new KeyCache(parseKeyCacheSeconds(env.KEY_CACHE_SECONDS) * 1000);
+  const keys = cache;
+  const known = fresh ? undefined : keys.get(digest);
+  if (known) return known;
+  const record = await keyDirectory(env, digest).lookup(digest);
+  if (record) keys.set(digest, record);
+  else keys.drop(digest);
+  return record;
 }
 
-async function keyCaller(env: Env, token: string): Promise<KeyRecord> {
+async function keyCaller(env: Env, token: string, fresh: boolean): Promise<KeyRecord> {
   const problem = apiKeyFormatProblem(token);
   if (problem) throw unauthorized(`the API key is not a Stipple key: ${problem}`);
-  const caller = await lookUp(env, await digestApiKey(token));
+  const caller = await lookUp(env, await digestApiKey(token), fresh);
   if (!caller) throw unauthorized('the API key is unknown or revoked');
   return caller;
 }
 
 /** A client token acts for the key that minted it, with its own scopes, cap and end user, while that key lives. */
-async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
+async function clientTokenCaller(env: Env, token: string, fresh: boolean): Promise<KeyRecord> {
   if (!env.TOKEN_SIGNING_SECRET) throw unauthorized('client tokens are not enabled on this deployment');
   const read = await readClientToken(env.TOKEN_SIGNING_SECRET, token);
   if (!read.ok) throw unauthorized(`the client token is ${read.reason}; ask your backend for a new one`);
   const { claims } = read;
-  const minter = await lookUp(env, claims.keyDigest);
+  const minter = await lookUp(env, claims.keyDigest, fresh);
   if (!minter || minter.keyId !== claims.keyId) throw unauthorized('the key that minted this client token was revoked');
   return {
     ...minter,
@@ -41,14 +51,27 @@ async function clientTokenCaller(env: Env, token: string): Promise<KeyRecord> {
   };
 }
 
-/** The caller a bearer token (an API key or a client token) stands for; throws 401 when it is unknown or revoked. */
-export function authenticate(env: Env, token: string): Promise<KeyRecord> {
-  return token.startsWith(CLIENT_TOKEN_PREFIX) ? clientTokenCaller(env, token) : keyCaller(env, token);
+/**
+ * The caller a bearer token (an API key or a client token) stands for; throws 401 when it is unknown or revoked.
+ * From this isolate's key cache unless `fresh`: a secret key's revocation is then caught by its rate limiter
+ * (`requireKey`), a client token's minter's within KEY_CACHE_SECONDS.
+ */
+export function authenticate(env: Env, token: string, { fresh = false } = {}): Promise<KeyRecord> {
+  return token.startsWith(CLIENT_TOKEN_PREFIX) ? clientTokenCaller(env, token, fresh) : keyCaller(env, token, fresh);
 }
 
+/** Methods that change nothing: their work may run while the rate limiter decides whether to answer it. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
 /**
- * API key authentication with a scope: the key's digest is looked up in the directory on every request, and the
- * request is counted against the caller's rate limit (the key's; a client token's end user's).
+ * API key authentication with a scope: the key's digest is looked up in the directory (or this isolate's cache of it),
+ * and the request is counted against the caller's rate limit (the key's; a client token's end user's), which also
+ * refuses a secret key revoked since it was cached.
+ *
+ * A read runs at the same time as its rate-limit check, and its answer is sent only if the check admits it (else the
+ * 429 or 401 replaces it, and a streamed body is cancelled): a read changes nothing, so running it early costs no
+ * state, and its Durable Object round trip overlaps the limiter's (docs/ARCHITECTURE.md, round trips per request).
+ * Anything else waits for the check before it starts.
  */
 export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
@@ -56,8 +79,9 @@ export function requireKey(scope: ApiScope) {
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
     const caller = await authenticate(c.env, token);
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
-    await enforceRateLimit(c, caller);
+    const admission = enforceRateLimit(c, caller);
     if (!caller.scopes.includes(scope)) {
+      await admission;
       throw new ApiError(
         403,
         'missing_scope',
@@ -65,6 +89,24 @@ export function requireKey(scope: ApiScope) {
       );
     }
     c.set('caller', caller);
-    await next();
+    if (!READ_METHODS.has(c.req.method)) {
+      await admission;
+      return next();
+    }
+    // Settled before next() can throw, so a refusal is never left unobserved.
+    const admitted = admission.then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    try {
+      await next();
+    } finally {
+      const refused = await admitted;
+      if (refused) {
+        await c.res.body?.cancel().catch(() => undefined);
+        // biome-ignore lint/correctness/noUnsafeFinally: the limiter's refusal is the answer, whatever the read did.
+        throw refused.error;
+      }
+    }
   });
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { unauthorized } from '../auth/unauthorized.ts';
 import { rateLimiter } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { callerListScope } from '../jobs/job-access.ts';
@@ -42,6 +43,7 @@ export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord
         ),
       )
     : limiter.take());
+  if ('revoked' in decision) throw unauthorized('the API key is unknown or revoked');
   c.header('x-ratelimit-limit-requests', String(decision.limit));
   c.header('x-ratelimit-remaining-requests', String(decision.remaining));
   c.header('x-ratelimit-reset-requests', formatResetDuration(decision.resetMs));

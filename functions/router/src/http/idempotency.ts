@@ -112,21 +112,30 @@ export function idempotent() {
         await store.bind(scopedKey, claim.lease, resource);
       },
     });
+    // The answer is kept for a replay when below 500; otherwise the key is freed for a retry.
+    const record = async (response: StoredResponse | undefined) => {
+      const kept = response !== undefined && (await store.complete(scopedKey, claim.lease, response));
+      if (!kept) await store.abandon(scopedKey, claim.lease);
+    };
     const run = async () => {
-      let kept = false;
       try {
         await next();
-        if (c.res.status < 500) kept = await store.complete(scopedKey, claim.lease, await snapshot(c.res));
-      } finally {
-        if (!kept) await store.abandon(scopedKey, claim.lease);
+      } catch (error) {
+        await record(undefined);
+        throw error;
       }
+      return c.res.status < 500 ? snapshot(c.res) : undefined;
     };
-    const running = run();
-    // A client that hangs up would cancel the request mid-way, leaving the key held until its lease runs out;
-    // waitUntil lets the request finish and record its answer for the retry. (Its error reaches onError through the
-    // await below; the copy handed to waitUntil must not reject a second time.)
-    executionContext(c)?.waitUntil(running.catch(() => undefined));
-    await running;
+    const answered = run();
+    // The answer goes out as soon as it exists and is recorded after it, off the client's round trip: what it reports
+    // (a job, its credits) is durable already; a retry in the few ms between is told 409, as while the request runs.
+    // waitUntil also lets a request whose client hung up finish and record its answer for the retry. (Its error
+    // reaches onError through the await below; the copy handed to waitUntil must not reject a second time.)
+    const recorded = answered.then(record, () => undefined);
+    const ctx = executionContext(c);
+    if (ctx) ctx.waitUntil(recorded);
+    await answered;
+    if (!ctx) await recorded;
   });
 }
 

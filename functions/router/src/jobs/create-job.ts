@@ -31,7 +31,8 @@ function newJobId(): string {
  * the error, as checkModelSize says), the compute cap, its input images stored and digested, the price of the steps
  * that will run reserved (402 when the balance is short; 403 for an end user blocked by the tenant's policy), its
  * prompt moderated under the policy the reservation answers with (`safety/screen-prompt.ts`), and its `JobRun` started
- * with the policy's image mode. Every API that generates (jobs, OpenAI's images) comes through here.
+ * with the policy's image mode. Every API that generates (jobs, OpenAI's images) comes through here. `bind`: ties the
+ * new job to the request's Idempotency-Key, at the same time as the job's object takes it.
  */
 export async function createJob(
   env: Env,
@@ -39,6 +40,7 @@ export async function createJob(
   request: JobRequest,
   requestUrl: string,
   sizeParam?: string,
+  bind?: (jobId: string) => Promise<void>,
 ): Promise<JobRecord> {
   const { tenantId } = caller;
   const config = readRouterConfig(env);
@@ -147,7 +149,8 @@ export async function createJob(
       progress: await jobCallback(env, requestUrl, id),
     },
   };
-  await startJobRun(env, record);
+  // `bind` (the request's Idempotency-Key, `http/idempotency.ts`) alongside: both are made before the answer.
+  await Promise.all([startJobRun(env, record), bind?.(id)]);
   return record;
 }
 

@@ -1,7 +1,7 @@
 import { $, createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/require-admin.ts';
-import { keyDirectory, tenantAccount } from '../durable-objects.ts';
+import { keyDirectory, rateLimiter, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { parseBody } from '../http/parse-body.ts';
@@ -145,9 +145,10 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
     const digest = await account.activeKeyDigest(keyId);
     if (!digest)
       throw new ApiError(404, 'unknown_key', `tenant ${tenantId} has no active key ${keyId}`, { param: 'key_id' });
-    // The directory first: from this moment the key authenticates nothing, whatever happens next.
-    const directory = keyDirectory(c.env, digest);
-    await directory.revoke(digest);
+    // The key's rate limiter first: every request of the key asks it, cached key or not (auth/key-cache.ts), so from
+    // this moment the key authenticates nothing; then the directory, which answers a cache that misses.
+    await rateLimiter(c.env, keyId).revoke();
+    await keyDirectory(c.env, digest).revoke(digest);
     await account.markKeyRevoked(keyId, new Date().toISOString());
     return c.json({ id: keyId, revoked: true });
   })

@@ -18,7 +18,6 @@ export async function createJobOnce(
   const idempotency = c.get('idempotency');
   const earlier = idempotency?.boundTo === undefined ? undefined : await readJob(c.env, idempotency.boundTo);
   if (earlier) return earlier;
-  const created = await createJob(c.env, c.get('caller'), request, c.req.url, sizeParam);
-  await idempotency?.bind(created.id);
-  return created;
+  // Bound as the job is started, not after: the key names it by the time the answer can exist.
+  return createJob(c.env, c.get('caller'), request, c.req.url, sizeParam, idempotency?.bind);
 }

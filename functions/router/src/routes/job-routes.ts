@@ -159,8 +159,9 @@ export const jobRoutes = new OpenAPIHono<AppContext>()
   .openapi(jobEventsRoute, async (c) => {
     const record = await ownJob(c);
     const token = bearerToken(c.req.header('authorization')) ?? '';
+    // Asked of the directory itself: a stream outlives the key cache, and must end when its key is revoked.
     const stillAuthorized = () =>
-      authenticate(c.env, token).then(
+      authenticate(c.env, token, { fresh: true }).then(
         () => true,
         () => false,
       );

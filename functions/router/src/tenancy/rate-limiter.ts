@@ -20,20 +20,31 @@ import {
  *
  * The limit is the one `take` is given (for a key, `RATE_LIMIT_REQUESTS_PER_MINUTE`, default 600) unless the bucket has
  * its own, set with `setLimit`.
+ *
+ * A key's bucket also knows when the key is revoked (`revoke`), and refuses it from then on: every request of a key
+ * comes here, so a key the router's isolates still hold in their cache (`auth/key-cache.ts`) stops at once.
  */
 export class RateLimiter extends DurableObject<Env> {
+  private revoked: boolean;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS bucket (
       id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, updated_at_ms INTEGER NOT NULL,
       limit_override INTEGER)`);
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS revoked (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL)',
+    );
+    this.revoked = ctx.storage.sql.exec('SELECT 1 FROM revoked').toArray().length > 0;
   }
 
   /**
    * Counts one request: allowed while the bucket holds a token; a refused request takes none. `defaultLimit`: the
-   * requests per minute unless the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`).
+   * requests per minute unless the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`). A revoked key's
+   * bucket answers `{ revoked: true }` and counts nothing.
    */
-  take(defaultLimit: number = this.deploymentLimit()): BucketDecision {
+  take(defaultLimit: number = this.deploymentLimit()): BucketDecision | { revoked: true } {
+    if (this.revoked) return { revoked: true };
     const { state, limit } = this.read(defaultLimit);
     const decision = takeToken(state, limit, Date.now());
     this.write(decision.state);
@@ -49,6 +60,12 @@ export class RateLimiter extends DurableObject<Env> {
     const to = requestsPerMinute ?? this.deploymentLimit();
     this.write(changeLimit(state, limit, to, Date.now()));
     this.ctx.storage.sql.exec('UPDATE bucket SET limit_override = ? WHERE id = 1', requestsPerMinute);
+  }
+
+  /** The key this bucket counts for is revoked: for good (key ids are never given out again). */
+  revoke(): void {
+    this.ctx.storage.sql.exec('INSERT OR IGNORE INTO revoked (id, at_ms) VALUES (1, ?)', Date.now());
+    this.revoked = true;
   }
 
   private deploymentLimit(): number {
