@@ -714,7 +714,7 @@ def main() -> None:
     results = []
     for spec in cases:
         if spec in XL_EDIT_CASES:
-            result = run_xl_edit_case(diffusers, xl, edit, args.models, spec)
+            result = run_xl_edit_case(diffusers, xl, args.models, spec)
         elif "strength" in spec["request"]:
             result = run_edit_case(diffusers, edit, args.models, spec)
         else:

@@ -103,6 +103,7 @@ class XLEditDiffusers:
     """The img2img and inpaint XL pipeline parts, compiled from the same diffusers source as `edit.EditDiffusers`."""
 
     def __init__(self, diffusers: base.Diffusers, edit_parts: edit.EditDiffusers):
+        self.DiagonalGaussianDistribution = edit_parts.DiagonalGaussianDistribution
         folder = diffusers.path / "pipelines" / "stable_diffusion_xl"
         shared = ["get_timesteps", "prepare_latents", "prepare_extra_step_kwargs", "_get_add_time_ids"]
         self.img2img_methods = self.compile(
@@ -167,32 +168,21 @@ def prepare_inpaint_latents(
     return outputs[0], outputs[1], image_latents, mask, masked_image_latents
 
 
-def run_xl_edit_case(diffusers: base.Diffusers, xl: XLEditDiffusers, edit_parts, models_dir: Path, spec: dict) -> dict:
+def run_xl_edit_case(diffusers: base.Diffusers, xl: XLEditDiffusers, models_dir: Path, spec: dict) -> dict:
     import PIL.Image
     import torch
 
     request = spec["request"]
-    model = base.Model(models_dir / request["variant"])
-    class_name = model.scheduler_config["_class_name"]
-    scheduler_name = request["scheduler"] or base.DEFAULT_SCHEDULER_FOR_CLASS[class_name]
-    scheduler = diffusers.scheduler(scheduler_name, model.scheduler_config)
-    inpaint = request["mask"] is not None
-    pipe = base.ReferencePipeline(diffusers, model, scheduler)
+    setup = edit.edit_setup(diffusers, models_dir, request, xl, XLVae)
+    model, scheduler, inpaint, pipe = setup.model, setup.scheduler, setup.inpaint, setup.pipe
+    image_pixels, mask_pixels, generator = setup.image_pixels, setup.mask_pixels, setup.generator
     pipe.config = types.SimpleNamespace(
         requires_aesthetics_score=model.model_index.get("requires_aesthetics_score", False),
         force_zeros_for_empty_prompt=model.model_index.get("force_zeros_for_empty_prompt", True),
     )
-    pipe.vae = XLVae(model, edit_parts.DiagonalGaussianDistribution)
-    for name, function in (xl.inpaint_methods if inpaint else xl.img2img_methods).items():
-        setattr(pipe, name, types.MethodType(function, pipe))
-
     height, width = request["height"], request["width"]
-    image_pixels = edit.draw_input(request["image"], width, height)
-    mask_pixels = edit.draw_input(request["mask"], width, height) if inpaint else None
     steps, guidance_scale, strength = request["steps"], request["guidance"], request["strength"]
     num_images_per_prompt, batch_size, device = request["n"], 1, torch.device("cpu")
-    seeds = [(request["seed"] + i) % 2**32 for i in range(num_images_per_prompt)]
-    generator = [torch.Generator("cpu").manual_seed(seed) for seed in seeds]
     do_classifier_free_guidance = guidance_scale > 1
 
     # 3. Encode input prompt.
@@ -274,18 +264,15 @@ def run_xl_edit_case(diffusers: base.Diffusers, xl: XLEditDiffusers, edit_parts,
             )
         latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs, return_dict=False)[0]
         if inpaint and num_channels_unet == 4:
-            init_latents_proper = image_latents
-            init_mask = mask.chunk(2)[0] if do_classifier_free_guidance else mask
-            if i < len(timesteps) - 1:
-                init_latents_proper = scheduler.add_noise(init_latents_proper, noise, torch.tensor([timesteps[i + 1]]))
-            latents = (1 - init_mask) * init_latents_proper + init_mask * latents
+            next_timestep = timesteps[i + 1] if i < len(timesteps) - 1 else None
+            latents = edit.blend_known_region(
+                scheduler, latents, image_latents, noise, mask, do_classifier_free_guidance, next_timestep
+            )
 
     inpaint_reference = {"unetInChannels": num_channels_unet} if inpaint else {}
     return edit.edit_result(
         spec,
-        model,
-        scheduler,
-        {"image": image_pixels, **({"mask": mask_pixels} if inpaint else {})},
+        setup,
         {
             "timesteps": timesteps,
             "classifierFreeGuidance": do_classifier_free_guidance,
@@ -294,6 +281,5 @@ def run_xl_edit_case(diffusers: base.Diffusers, xl: XLEditDiffusers, edit_parts,
         },
         prompt_ids,
         image_processor,
-        seeds,
         latents,
     )
