@@ -10,8 +10,9 @@ import { createScheduler, generate, loadModel, type StableDiffusionModel } from 
  * schedulers, `randn_tensor` with one torch CPU generator per image, `rescale_noise_cfg`, the LCM guidance embedding,
  * SDXL's `StableDiffusionXLPipeline` conditioning, `VaeImageProcessor.postprocess`) makes from the same ONNX fixtures on ONNX Runtime;
  * for image-to-image and inpainting, `StableDiffusionImg2ImgPipeline` and `StableDiffusionInpaintPipeline` (`get_timesteps`,
- * `prepare_latents`, `prepare_mask_latents`, `retrieve_latents`, the 4-channel latent blending); for the SDXL refiner,
- * `StableDiffusionXLImg2ImgPipeline` (`requires_aesthetics_score` time ids, `text_encoder_2` alone). Regenerate with
+ * `prepare_latents`, `prepare_mask_latents`, `retrieve_latents`, the 4-channel latent blending); for SDXL (base and
+ * refiner), `StableDiffusionXLImg2ImgPipeline` and `StableDiffusionXLInpaintPipeline` (the refiner's
+ * `requires_aesthetics_score` time ids and `text_encoder_2` alone). Regenerate with
  * tools/forge/reference/diffusers_reference.py (see its README).
  */
 
@@ -46,7 +47,7 @@ interface GoldenCase {
     timesteps: number[];
     /** Text-to-image only. */
     initNoiseSigma?: number;
-    /** The SDXL refiner's cases: `time_ids`, one row per UNet batch row (negative rows first under guidance). */
+    /** The SDXL edit cases: `time_ids`, one row per UNet batch row (negative rows first under guidance). */
     timeIds?: number[][];
     promptIds: number[];
   };
@@ -62,7 +63,7 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as { cases: GoldenC
  * Both sides run the same graphs on ONNX Runtime 1.30 and the same float32 arithmetic in the loop, so the only
  * expected differences are last-bit rounding (ORT batch-1 vs batch-2 kernels, float64 vs float32 scalar products)
  * that move a value across a .5 rounding boundary: one level, on a handful of samples. Observed: at most 1 level on
- * 0–2 pixels per image, at most 0.1 % (19 of 32 images identical). A real bug changes far more: even a 1 % change
+ * 0–2 pixels per image, at most 0.1 % (39 of 63 images identical). A real bug changes far more: even a 1 % change
  * of the guidance scale moves half to three quarters of the pixels.
  */
 const MAX_LEVEL_DIFFERENCE = 1;
@@ -122,6 +123,8 @@ function pngFile(base64: string, width: number, height: number, channels: 1 | 3)
   return sharp(Buffer.from(base64, 'base64'), { raw: { width, height, channels } }).png().toBuffer();
 }
 
+const hasImage = ({ request }: GoldenCase) => request.image !== undefined;
+
 /** The edit fields of a case's request, with its drawn inputs as files. */
 async function editInputs({ request, inputs }: GoldenCase) {
   if (request.strength === undefined || inputs === undefined) return {};
@@ -158,10 +161,19 @@ describe('parity with diffusers on the fixture models', () => {
   });
 
   it('runs the SDXL refiner image-to-image with two schedulers at strengths 0.3 and 0.8', () => {
-    const refiner = golden.cases.filter(({ request }) => request.variant === 'sdxl-refiner');
+    const refiner = golden.cases.filter(({ request }) => request.variant === 'sdxl-refiner' && !request.mask);
     expect(new Set(refiner.map(({ request }) => request.strength))).toEqual(new Set([0.3, 0.8]));
     expect(new Set(refiner.map(({ reference }) => reference.schedulerName)).size).toBeGreaterThanOrEqual(2);
-    expect(refiner.every(({ request }) => request.image !== undefined && !request.mask)).toBe(true);
+    expect(golden.cases.filter(({ request }) => request.variant === 'sdxl-refiner').every(hasImage)).toBe(true);
+  });
+
+  it('runs SDXL base image-to-image with three schedulers at three strengths, guided and not', () => {
+    const edits = golden.cases.filter(({ request }) => request.variant === 'sdxl' && request.strength !== undefined);
+    const imageToImage = edits.filter(({ request }) => !request.mask);
+    expect(new Set(imageToImage.map(({ request }) => request.strength))).toEqual(new Set([0.3, 0.6, 0.8]));
+    expect(new Set(imageToImage.map(({ reference }) => reference.schedulerName)).size).toBe(3);
+    expect(new Set(imageToImage.map(({ request }) => request.guidance > 1))).toEqual(new Set([true, false]));
+    expect(edits.filter(({ request }) => request.mask).map(({ request }) => request.strength)).toEqual([1, 0.75]);
   });
 
   it('runs image-to-image with every scheduler, and inpainting with 4- and 9-channel UNets', () => {
@@ -169,7 +181,7 @@ describe('parity with diffusers on the fixture models', () => {
     const imageToImage = edits.filter(({ request }) => !request.mask);
     expect(new Set(imageToImage.map(({ reference }) => reference.schedulerName))).toEqual(new Set(SCHEDULERS));
     const inpaintVariants = edits.filter(({ request }) => request.mask).map(({ request }) => request.variant);
-    expect(new Set(inpaintVariants)).toEqual(new Set(['sd15-int32', 'sd15-inpainting']));
+    expect(new Set(inpaintVariants)).toEqual(new Set(['sd15-int32', 'sd15-inpainting', 'sdxl', 'sdxl-refiner']));
   });
 
   describe.each(golden.cases.map((goldenCase) => [goldenCase.name, goldenCase] as const))('%s', (_, goldenCase) => {

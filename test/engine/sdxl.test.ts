@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, loadModel, type StableDiffusionModel } from '../../packages/core/src/index.ts';
 import { unetConditioning } from '../../packages/core/src/pipeline/unet-conditioning.ts';
@@ -45,6 +46,26 @@ describe('generate with an SDXL model', () => {
     ]);
     expect(missing.images[0].pixels).toEqual(again.images[0].pixels);
     expect(missing.images[0].pixels).not.toEqual(empty.images[0].pixels);
+  });
+
+  it("edits at the SDXL pipelines' default strengths: 0.3 image-to-image (StableDiffusionXLImg2ImgPipeline's), 1 inpainting", async () => {
+    const raw = (channels: 1 | 3, value: (i: number) => number) =>
+      sharp(
+        Uint8Array.from({ length: 40 * 32 * channels }, (_, i) => value(i)),
+        {
+          raw: { width: 40, height: 32, channels },
+        },
+      )
+        .png()
+        .toBuffer();
+    const image = await raw(3, (i) => (i * 37) % 256);
+    const mask = await raw(1, (i) => (i % 40 < 20 ? 255 : 0));
+    const request = { prompt: 'a purple triangle', image, steps: 4, seed: 2 };
+    const [imageToImage, inpainting] = await Promise.all([
+      generate(model, request),
+      generate(model, { ...request, mask }),
+    ]);
+    expect([imageToImage.record.edit?.strength, inpainting.record.edit?.strength]).toEqual([0.3, 1]);
   });
 
   it('feeds time_ids (original size, crop 0 0, target size) and pooled text_embeds per UNet batch row', () => {

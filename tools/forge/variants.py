@@ -169,7 +169,7 @@ VARIANTS: list[Variant] = [
         summary="Optimum SDXL export: text_encoder (hidden 32) + text_encoder_2 with projection (hidden 48, "
         "text_embeds 40), 2 layers each with hidden_states.0-2 outputs, tokenizer_2 padding with '!'; unet "
         "cross_attention_dim 80 + text_embeds [batch, 40] + time_ids [batch, 6] (text_time); "
-        "SDXL base's EulerDiscrete, vae scaling_factor 0.13025",
+        "SDXL base's EulerDiscrete, vae scaling_factor 0.13025; vae_encoder with Optimum's latent_parameters output",
         pipeline_class="ORTStableDiffusionXLPipeline",
         scheduler="euler",
         text_layers=2,
@@ -177,6 +177,8 @@ VARIANTS: list[Variant] = [
         scaling_factor=0.13025,
         force_zeros_for_empty_prompt=True,
         vae_force_upcast=True,
+        vae_encoder=True,
+        vae_encoder_output="latent_parameters",
     ),
     Variant(
         name="fp16-vae-upcast",

@@ -704,17 +704,17 @@ def main() -> None:
     torch.set_num_threads(1)
 
     from edit_reference import EDIT_CASES, EditDiffusers, run_edit_case
-    from refiner_reference import REFINER_CASES, RefinerDiffusers, run_refiner_case
+    from sdxl_edit_reference import XL_EDIT_CASES, XLEditDiffusers, run_xl_edit_case
 
     edit = EditDiffusers(diffusers)
-    refiner = RefinerDiffusers(diffusers, edit)
-    # The refiner's cases sit between the text-to-image and the SD edit cases: added there, they left every line of
-    # the cases before them in the golden as it was.
-    cases = [spec for spec in CASES + REFINER_CASES + EDIT_CASES if not args.only or spec["name"] in args.only]
+    xl = XLEditDiffusers(diffusers, edit)
+    # The SDXL edit cases (the refiner's, then the base model's) sit between the text-to-image and the SD edit cases:
+    # added there, they left every line of the cases before and after them in the golden as it was.
+    cases = [spec for spec in CASES + XL_EDIT_CASES + EDIT_CASES if not args.only or spec["name"] in args.only]
     results = []
     for spec in cases:
-        if spec in REFINER_CASES:
-            result = run_refiner_case(diffusers, refiner, edit, args.models, spec)
+        if spec in XL_EDIT_CASES:
+            result = run_xl_edit_case(diffusers, xl, args.models, spec)
         elif "strength" in spec["request"]:
             result = run_edit_case(diffusers, edit, args.models, spec)
         else:

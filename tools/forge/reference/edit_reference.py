@@ -235,28 +235,46 @@ class OnnxVae:
         return types.SimpleNamespace(latent_dist=self.distribution_class(output))
 
 
-def run_edit_case(diffusers: base.Diffusers, edit: EditDiffusers, models_dir: Path, spec: dict) -> dict:
-    import PIL.Image
+def edit_setup(diffusers: base.Diffusers, models_dir: Path, request: dict, parts, vae_class) -> types.SimpleNamespace:
+    """What every edit loop starts with: the case's model and scheduler (the request's, or the model's default), the
+    reference pipeline with a `vae_class` VAE and `parts`' img2img or inpaint methods (`inpaint`: the case has a
+    mask), the drawn inputs, and one torch CPU generator per image seeded seed + i."""
     import torch
 
-    request = spec["request"]
     model = base.Model(models_dir / request["variant"])
     class_name = model.scheduler_config["_class_name"]
     scheduler_name = request["scheduler"] or base.DEFAULT_SCHEDULER_FOR_CLASS[class_name]
     scheduler = diffusers.scheduler(scheduler_name, model.scheduler_config)
     inpaint = request["mask"] is not None
     pipe = base.ReferencePipeline(diffusers, model, scheduler)
-    pipe.vae = OnnxVae(model, edit.DiagonalGaussianDistribution)
-    for name, function in (edit.inpaint_methods if inpaint else edit.img2img_methods).items():
+    pipe.vae = vae_class(model, parts.DiagonalGaussianDistribution)
+    for name, function in (parts.inpaint_methods if inpaint else parts.img2img_methods).items():
         setattr(pipe, name, types.MethodType(function, pipe))
-
     height, width = request["height"], request["width"]
-    image_pixels = draw_input(request["image"], width, height)
-    mask_pixels = draw_input(request["mask"], width, height) if inpaint else None
+    seeds = [(request["seed"] + i) % 2**32 for i in range(request["n"])]
+    return types.SimpleNamespace(
+        model=model,
+        scheduler=scheduler,
+        inpaint=inpaint,
+        pipe=pipe,
+        image_pixels=draw_input(request["image"], width, height),
+        mask_pixels=draw_input(request["mask"], width, height) if inpaint else None,
+        seeds=seeds,
+        generator=[torch.Generator("cpu").manual_seed(seed) for seed in seeds],
+    )
+
+
+def run_edit_case(diffusers: base.Diffusers, edit: EditDiffusers, models_dir: Path, spec: dict) -> dict:
+    import PIL.Image
+    import torch
+
+    request = spec["request"]
+    setup = edit_setup(diffusers, models_dir, request, edit, OnnxVae)
+    model, scheduler, inpaint, pipe = setup.model, setup.scheduler, setup.inpaint, setup.pipe
+    image_pixels, mask_pixels, generator = setup.image_pixels, setup.mask_pixels, setup.generator
+    height, width = request["height"], request["width"]
     steps, guidance_scale, strength = request["steps"], request["guidance"], request["strength"]
     num_images_per_prompt, batch_size, device = request["n"], 1, torch.device("cpu")
-    seeds = [(request["seed"] + i) % 2**32 for i in range(num_images_per_prompt)]
-    generator = [torch.Generator("cpu").manual_seed(seed) for seed in seeds]
     time_cond_proj_dim = model.unet_config.get("time_cond_proj_dim")
     do_classifier_free_guidance = guidance_scale > 1 and time_cond_proj_dim is None
 
@@ -331,17 +349,14 @@ def run_edit_case(diffusers: base.Diffusers, edit: EditDiffusers, models_dir: Pa
             noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
         latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs, return_dict=False)[0]
         if inpaint and num_channels_unet == 4:
-            init_latents_proper = image_latents
-            init_mask = mask.chunk(2)[0] if do_classifier_free_guidance else mask
-            if i < len(timesteps) - 1:
-                init_latents_proper = scheduler.add_noise(init_latents_proper, noise, torch.tensor([timesteps[i + 1]]))
-            latents = (1 - init_mask) * init_latents_proper + init_mask * latents
+            next_timestep = timesteps[i + 1] if i < len(timesteps) - 1 else None
+            latents = blend_known_region(
+                scheduler, latents, image_latents, noise, mask, do_classifier_free_guidance, next_timestep
+            )
 
     return edit_result(
         spec,
-        model,
-        scheduler,
-        {"image": image_pixels, **({"mask": mask_pixels} if inpaint else {})},
+        setup,
         {
             "timesteps": timesteps,
             "classifierFreeGuidance": do_classifier_free_guidance,
@@ -349,15 +364,30 @@ def run_edit_case(diffusers: base.Diffusers, edit: EditDiffusers, models_dir: Pa
         },
         prompt_ids,
         image_processor,
-        seeds,
         latents,
     )
 
 
-def edit_result(spec, model, scheduler, inputs, reference, prompt_ids, image_processor, seeds, latents) -> dict:
-    """An edit case's golden entry: the final latents decoded, the drawn inputs (base64), and the `reference` block
-    (the schedulers, then `reference`'s entries with the timesteps as floats, then the prompt ids)."""
+def blend_known_region(scheduler, latents, image_latents, noise, mask, guided, next_timestep):
+    """The inpaint pipelines' step for a 4-channel UNet (`num_channels_unet == 4` in their loops): the image's latents
+    noised to the next timestep (clean after the last step) where the mask keeps, the denoised latents where it
+    repaints."""
+    import torch
+
+    init_latents_proper = image_latents
+    init_mask = mask.chunk(2)[0] if guided else mask
+    if next_timestep is not None:
+        init_latents_proper = scheduler.add_noise(init_latents_proper, noise, torch.tensor([next_timestep]))
+    return (1 - init_mask) * init_latents_proper + init_mask * latents
+
+
+def edit_result(spec, setup, reference, prompt_ids, image_processor, latents) -> dict:
+    """An edit case's golden entry: the final latents decoded, the drawn inputs of `setup` (`edit_setup`; base64), and
+    the `reference` block (the schedulers, then `reference`'s entries with the timesteps as floats, then the prompt
+    ids)."""
     request = spec["request"]
+    model, scheduler, seeds = setup.model, setup.scheduler, setup.seeds
+    inputs = {"image": setup.image_pixels, **({"mask": setup.mask_pixels} if setup.inpaint else {})}
     class_name = model.scheduler_config["_class_name"]
     decoded = model.vae_decode(latents / model.vae_config["scaling_factor"])
     pil_images = image_processor.postprocess(decoded, output_type="pil", do_denormalize=[True] * decoded.shape[0])

@@ -44,8 +44,8 @@ export interface GenerationRequest {
   /**
    * How much of the schedule runs over `image`, 0–1: the last `floor(steps × strength)` steps, at least 1 (diffusers'
    * `strength`). Default 0.8 for image-to-image (diffusers' `StableDiffusionImg2ImgPipeline`; 0.3 with an SDXL
-   * refiner, `StableDiffusionXLImg2ImgPipeline`'s), 1 for inpainting (`StableDiffusionInpaintPipeline`: the masked
-   * region starts from pure noise). See `DEFAULT_STRENGTH`.
+   * model, base or refiner, `StableDiffusionXLImg2ImgPipeline`'s), 1 for inpainting (`StableDiffusionInpaintPipeline`:
+   * the masked region starts from pure noise). See `DEFAULT_STRENGTH`.
    */
   strength?: number;
   /** Inpainting: blur of the mask, the Gaussian's standard deviation in pixels, 0–64. Default 0 (a hard edge). */

@@ -5,10 +5,13 @@ import { checkRange } from './check-range.ts';
 import type { GenerationRequest } from './generation-request.ts';
 
 /**
- * Default `strength`: diffusers' pipeline defaults for SD image-to-image (0.8) and inpainting (1), and for an SDXL
- * refiner's image-to-image `StableDiffusionXLImg2ImgPipeline`'s 0.3 (a refiner redraws only the last, low-noise steps).
+ * Default `strength`: the `__call__` defaults of the diffusers pipeline that runs the model. Image-to-image is
+ * `StableDiffusionImg2ImgPipeline`'s 0.8, or for an SDXL UNet (`text_embeds` and `time_ids`: base, refiner, SDXL
+ * LCM) `StableDiffusionXLImg2ImgPipeline`'s 0.3, which keeps most of the image (a refiner redraws only the last,
+ * low-noise steps). Inpainting is `StableDiffusionInpaintPipeline`'s 1: the masked region starts from pure noise
+ * (`StableDiffusionXLInpaintPipeline`'s 0.9999 would run one step fewer, from the noised image).
  */
-export const DEFAULT_STRENGTH = { imageToImage: 0.8, inpainting: 1, refinerImageToImage: 0.3 } as const;
+export const DEFAULT_STRENGTH = { imageToImage: 0.8, sdxlImageToImage: 0.3, inpainting: 1 } as const;
 
 /** An image-to-image or inpainting request's settings, resolved. */
 export interface ResolvedEdit {
@@ -69,9 +72,7 @@ export function resolveEdit(request: GenerationRequest, model: StableDiffusionMo
       },
     );
   }
-  const imageToImage = model.requiresAestheticsScore
-    ? DEFAULT_STRENGTH.refinerImageToImage
-    : DEFAULT_STRENGTH.imageToImage;
+  const imageToImage = model.unet.contract.textTime ? DEFAULT_STRENGTH.sdxlImageToImage : DEFAULT_STRENGTH.imageToImage;
   const defaultStrength = hasMask ? DEFAULT_STRENGTH.inpainting : imageToImage;
   return {
     strength: checkRange('strength', request.strength ?? defaultStrength, GENERATION_LIMITS.strength),
