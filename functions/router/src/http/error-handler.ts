@@ -2,14 +2,30 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from './app-context.ts';
+import { isObjectOverloaded, overloadedError } from './object-overloaded.ts';
 
-/** The router's one error formatter: every failure leaves as OpenAI's envelope, unexpected ones logged and masked. */
+/**
+ * The router's one error formatter: every failure leaves as OpenAI's envelope, unexpected ones logged and masked; a
+ * Durable Object refusing a call as overloaded is `503 overloaded` with `Retry-After`, logged as a warning.
+ */
 export function handleError(error: Error, c: Context<AppContext>): Response {
+  const overloaded = isObjectOverloaded(error);
   const known =
     error instanceof ApiError
       ? error
-      : new ApiError(500, 'internal_error', `something went wrong on our side; quote request ${c.get('requestId')}`);
-  if (!(error instanceof ApiError)) {
+      : overloaded
+        ? overloadedError()
+        : new ApiError(500, 'internal_error', `something went wrong on our side; quote request ${c.get('requestId')}`);
+  if (overloaded) {
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        event: 'object_overloaded',
+        requestId: c.get('requestId'),
+        message: error.message,
+      }),
+    );
+  } else if (!(error instanceof ApiError)) {
     console.error(
       JSON.stringify({ level: 'error', event: 'unhandled', requestId: c.get('requestId'), message: error.message }),
     );

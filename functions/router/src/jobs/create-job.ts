@@ -3,6 +3,7 @@ import { priceJob } from '../billing/price-table.ts';
 import { jobRun, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { isObjectOverloaded } from '../http/object-overloaded.ts';
 import { resolveInputImages } from '../inputs/resolve-input-images.ts';
 import { randomHex } from '../keys/random-hex.ts';
 import { readRouterConfig } from '../router-config.ts';
@@ -155,7 +156,8 @@ export async function createJob(
 }
 
 /**
- * Hands the new job to its object. `start` is idempotent, so a failed call is made once more; if that fails too, the
+ * Hands the new job to its object. `start` is idempotent, so a failed call is made once more (unless the object was
+ * overloaded: it never ran the call); if that fails too, the
  * reservation is released (credits back) and the client gets the error: a job whose object never took it would
  * otherwise hold its credits for good.
  */
@@ -163,7 +165,11 @@ async function startJobRun(env: Env, record: JobRecord): Promise<void> {
   try {
     await jobRun(env, record.id)
       .start(record)
-      .catch(() => jobRun(env, record.id).start(record));
+      .catch((error: unknown) => {
+        // An overloaded object never ran the call, and a retry at once only deepens its queue.
+        if (isObjectOverloaded(error)) throw error;
+        return jobRun(env, record.id).start(record);
+      });
   } catch (error) {
     await tenantAccount(env, record.tenantId).release(record.id);
     throw error;
