@@ -2,8 +2,9 @@ import { DurableObject } from 'cloudflare:workers';
 import { PoolError, ProviderError } from '@stipple/adapters';
 import type { JobEvent } from '@stipple/jobs';
 import type { Usage } from '../billing/price-table.ts';
-import { jobRun, providerHealth, tenantAccount } from '../durable-objects.ts';
+import { jobRun, tenantAccount } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
+import { currentProviderHealth } from '../providers/provider-health.ts';
 import { announceJobChange, jobWebhookEvents } from '../webhooks/job-webhooks.ts';
 import { jobOutcome } from './job-outcome.ts';
 import { type JobError, type JobRecord, type JobStatus, TERMINAL_STATUSES } from './job-record.ts';
@@ -175,9 +176,7 @@ export class JobRun extends DurableObject<Env> {
     if (Date.now() >= startDeadline(record)) return this.notStarted(record);
     try {
       // Skip providers the shared check found down (a stale or missing check changes nothing).
-      const health = await providerHealth(this.env)
-        .current()
-        .catch(() => undefined);
+      const health = await currentProviderHealth(this.env);
       if (health) pool.applyHealth(health.providers);
       const submission = await pool.submit(record.job, { providerOptions: providerCallOptions(record, Date.now()) });
       // Events may have arrived while the pool placed it (the worker reports `started` before we hear its 202).

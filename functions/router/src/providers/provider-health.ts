@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type HealthReport, ProviderPool } from '@stipple/adapters';
+import { providerHealth } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { createStorage } from '../jobs/job-services.ts';
 import { createPoolEntries } from './pool-entries.ts';
@@ -13,6 +14,12 @@ const RECHECK_AFTER_MS = 60_000;
 const RECHECK_DOWN_AFTER_MS = 5_000;
 /** A check older than this says nothing any more: jobs then try providers in order, as with no check at all. */
 const TRUST_FOR_MS = 180_000;
+/**
+ * How long an isolate reuses the snapshot it last read (`currentProviderHealth`): the one global object is then asked
+ * at most once a second per isolate instead of on every placement (docs/SCALE.md), while a verdict reaches jobs at
+ * most this much later than the check that made it.
+ */
+export const HEALTH_READ_CACHE_MS = 1_000;
 
 /** The last health check of every provider in `PROVIDERS`. */
 export interface ProviderHealthSnapshot {
@@ -54,4 +61,22 @@ export class ProviderHealth extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.check();
   }
+}
+
+let lastRead: { at: number; snapshot: Promise<ProviderHealthSnapshot | undefined> } | undefined;
+
+/**
+ * The shared health check as a job about to be placed should see it: `ProviderHealth.current()`, read at most once per
+ * `HEALTH_READ_CACHE_MS` in this isolate (concurrent placements share one read). A failed read answers `undefined`
+ * (no verdicts: providers are tried in order), and is not kept.
+ */
+export function currentProviderHealth(env: Env, now = Date.now()): Promise<ProviderHealthSnapshot | undefined> {
+  if (lastRead && now - lastRead.at < HEALTH_READ_CACHE_MS) return lastRead.snapshot;
+  const read: NonNullable<typeof lastRead> = { at: now, snapshot: Promise.resolve(undefined) };
+  read.snapshot = (providerHealth(env).current() as Promise<ProviderHealthSnapshot | undefined>).catch(() => {
+    if (lastRead === read) lastRead = undefined;
+    return undefined;
+  });
+  lastRead = read;
+  return read.snapshot;
 }
