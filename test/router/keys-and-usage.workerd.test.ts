@@ -31,6 +31,29 @@ describe('admin keys', () => {
     expect((await admin(`/tenants/${tenantId}/keys/${keyId}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it("takes the region a tenant's users are in, and refuses one Cloudflare has no location hint for", async () => {
+    const tenantId = `t_${crypto.randomUUID().slice(0, 8)}`;
+    const refused = await admin(`/tenants/${tenantId}/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ region: 'mars' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Envelope).error).toMatchObject({
+      param: 'region',
+      message: 'region "mars" is not one of wnam, enam, sam, weur, eeur, apac, oc, afr, me',
+    });
+    const created = await admin(`/tenants/${tenantId}/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ region: 'oc' }),
+    });
+    expect(created.status).toBe(201);
+    const granted = await admin(`/tenants/${tenantId}/credits`, {
+      method: 'POST',
+      body: JSON.stringify({ credits: 5, region: 'oc' }),
+    });
+    expect(await granted.json()).toMatchObject({ tenant_id: tenantId, credits_remaining: 5 });
+  });
+
   it("refuses an admin scope: tenant administration is the operator's, behind ADMIN_SECRET, never a key's", async () => {
     const tenantId = `t_${crypto.randomUUID().slice(0, 8)}`;
     const refused = await admin(`/tenants/${tenantId}/keys`, {

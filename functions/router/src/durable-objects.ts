@@ -1,4 +1,5 @@
 import type { Env } from './env.ts';
+import type { TenantRegion } from './tenancy/tenant-region.ts';
 
 /**
  * How the router finds each of its Durable Objects: one typed accessor per namespace (wrangler.jsonc), each naming the
@@ -9,15 +10,20 @@ import type { Env } from './env.ts';
 function byName<T extends Rpc.DurableObjectBranded>(
   namespace: DurableObjectNamespace<T>,
   name: string,
+  locationHint?: TenantRegion,
 ): DurableObjectStub<T> {
-  return namespace.get(namespace.idFromName(name));
+  return namespace.get(namespace.idFromName(name), locationHint && { locationHint });
 }
 
 /** One job's life (`jobs/job-run.ts`), by job id. */
 export const jobRun = (env: Env, jobId: string) => byName(env.JOB_RUNS, jobId);
 
-/** A tenant's credits, keys and usage (`tenancy/tenant-account.ts`), by tenant id. */
-export const tenantAccount = (env: Env, tenantId: string) => byName(env.TENANT_ACCOUNTS, tenantId);
+/**
+ * A tenant's credits, keys and usage (`tenancy/tenant-account.ts`), by tenant id. `region`: where to create it if this
+ * call creates it (the admin API's `region`); otherwise it is created near the call, like every object.
+ */
+export const tenantAccount = (env: Env, tenantId: string, region?: TenantRegion) =>
+  byName(env.TENANT_ACCOUNTS, tenantId, region);
 
 /** Directory shards: one object per first hex digit of the key digest, so lookups spread over 16 objects. */
 export function keyDirectoryShard(digest: string): string {

@@ -5,8 +5,9 @@ import { parseNumber, requireFlag } from './parse-number.ts';
 
 /** Each `keys` subcommand's usage, for `stipple-cli keys ACTION --help`. */
 export const KEYS_ACTION_USAGE = {
-  create: `stipple-cli keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] [--url URL]
+  create: `stipple-cli keys create --tenant ID [--mode live|test] [--scopes generate,read] [--credits N] [--region R] [--url URL]
   Creates an API key for the tenant (test keys by default, scopes generate and read), and grants it --credits N.
+  --region: where a new tenant's users are (wnam enam sam weur eeur apac oc afr me), so its account is placed near them.
   What was made goes to stderr, the key alone to the last line of stdout: KEY=$(stipple-cli keys create --tenant acme | tail -1)`,
   list: `stipple-cli keys list --tenant ID [--url URL]
   Lists the tenant's keys: id, hint, mode, scopes, and whether revoked.`,
@@ -33,6 +34,7 @@ export async function keysCommand(args: string[]): Promise<number> {
       mode: { type: 'string' },
       scopes: { type: 'string' },
       credits: { type: 'string' },
+      region: { type: 'string' },
       key: { type: 'string' },
       url: { type: 'string' },
     },
@@ -48,6 +50,7 @@ export async function keysCommand(args: string[]): Promise<number> {
       const created = await adminRequest(target, 'POST', `/tenants/${tenant}/keys`, {
         ...(values.mode && { mode: values.mode }),
         ...(values.scopes && { scopes: values.scopes.split(',').map((scope) => scope.trim()) }),
+        ...(values.region && { region: values.region }),
       });
       if (credits !== undefined) await adminRequest(target, 'POST', `/tenants/${tenant}/credits`, { credits });
       process.stderr.write(

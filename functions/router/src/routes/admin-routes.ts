@@ -9,6 +9,7 @@ import { API_KEY_MODES, apiKeyFormatProblem, createApiKey, importApiKey } from '
 import { ADMIN_SECURITY, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { API_SCOPES } from '../tenancy/api-scopes.ts';
 import { MAX_ACTIVE_KEYS } from '../tenancy/tenant-account.ts';
+import { tenantRegionSchema } from '../tenancy/tenant-region.ts';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -29,9 +30,11 @@ const createKeySchema = z.strictObject({
     .meta({
       description: "A key the operator made (the local stack's `DEV_API_KEY`), imported instead of a new one.",
     }),
+  region: tenantRegionSchema,
 });
 const grantSchema = z.strictObject({
   credits: z.int().min(1).max(1_000_000_000).meta({ description: 'Credits to add to the balance.' }),
+  region: tenantRegionSchema,
 });
 
 /** The tenant id of an admin path, checked (`invalid_tenant_id` names what is allowed). */
@@ -108,7 +111,7 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
         param: 'key',
       });
     }
-    const account = tenantAccount(c.env, tenantId);
+    const account = tenantAccount(c.env, tenantId, body.region);
     const createdAt = new Date().toISOString();
     const added = await account.addKey({ id, digest, hint, mode, scopes, createdAt });
     if (!added.ok) {
@@ -154,8 +157,8 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
   })
   .openapi(grantCreditsRoute, async (c) => {
     const tenantId = tenantIdOf(c.req.param('tenant_id'));
-    const { credits } = await parseBody(c, grantSchema);
-    const account = tenantAccount(c.env, tenantId);
+    const { credits, region } = await parseBody(c, grantSchema);
+    const account = tenantAccount(c.env, tenantId, region);
     const balance = await account.grant(credits);
     return c.json({ tenant_id: tenantId, granted: credits, credits_remaining: balance });
   });
