@@ -162,8 +162,9 @@ export async function createJob(
  * otherwise hold its credits for good.
  */
 async function startJobRun(env: Env, record: JobRecord): Promise<void> {
+  let started: 'started' | 'refused';
   try {
-    await jobRun(env, record.id)
+    started = await jobRun(env, record.id)
       .start(record)
       .catch((error: unknown) => {
         // An overloaded object never ran the call, and a retry at once only deepens its queue.
@@ -173,6 +174,14 @@ async function startJobRun(env: Env, record: JobRecord): Promise<void> {
   } catch (error) {
     await tenantAccount(env, record.tenantId).release(record.id);
     throw error;
+  }
+  if (started === 'refused') {
+    // Only a request that took longer than ORPHAN_CHECK_AFTER_MS from reserve to here meets this.
+    throw new ApiError(
+      503,
+      'job_not_started',
+      `job ${record.id} took too long to start and was given up, its credits released; create it again`,
+    );
   }
 }
 

@@ -61,10 +61,12 @@ export class JobRun extends DurableObject<Env> {
   /**
    * Stores a new job and starts placing it at once, in this object, without waiting for it; the alarm, armed first, is
    * the safety net that places it if the object stops before the placement is stored. A second call for the same job
-   * changes nothing.
+   * changes nothing. `refused`: the tenant's account gave up on the job before it came (`holdOrRefuse`).
    */
-  async start(record: JobRecord): Promise<void> {
-    if (await this.get()) return;
+  async start(record: JobRecord): Promise<'started' | 'refused'> {
+    if (await this.get()) return 'started';
+    // The account gave up on the job and released its credits (`holdOrRefuse`): it must not run on them.
+    if (await this.ctx.storage.get('refused')) return 'refused';
     // The record and its alarm in one transaction: every storage write is a durable commit on the request's path.
     await Promise.all([
       this.save({ ...record, revision: 1 }),
@@ -75,10 +77,21 @@ export class JobRun extends DurableObject<Env> {
         log('warn', 'job_placement_deferred', record, { message: (error as Error).message }),
       ),
     );
+    return 'started';
   }
 
   get(): Promise<JobRecord | undefined> {
     return this.ctx.storage.get<JobRecord>('record');
+  }
+
+  /**
+   * Asked by the tenant's account about a reservation long made (`tenancy/orphaned-reservations.ts`): `held` when this
+   * object has the job, else `refused`, and from then on `start` refuses it, so its released credits are never spent.
+   */
+  async holdOrRefuse(): Promise<'held' | 'refused'> {
+    if (await this.get()) return 'held';
+    await this.ctx.storage.put('refused', true);
+    return 'refused';
   }
 
   /**

@@ -1,10 +1,18 @@
 import { DurableObject } from 'cloudflare:workers';
 import { imagesShare, type Usage } from '../billing/price-table.ts';
+import { jobRun } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import type { ApiKeyMode } from '../keys/api-key.ts';
 import { readRouterConfig } from '../router-config.ts';
 import type { ModerationOverrides, ModerationPolicy } from '../safety/moderation-policy.ts';
 import { type ApiScope, isApiScope } from './api-scopes.ts';
+import {
+  createOrphanCheckTable,
+  dropOrphanCheck,
+  dueOrphanChecks,
+  nextOrphanCheckAt,
+  scheduleOrphanCheck,
+} from './orphaned-reservations.ts';
 import {
   addToCounts,
   blockedAttempts,
@@ -105,6 +113,7 @@ export class TenantAccount extends DurableObject<Env> {
       job_id TEXT PRIMARY KEY, credits INTEGER NOT NULL, images INTEGER NOT NULL, megapixel_steps REAL NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('reserved', 'captured', 'released')), token_id TEXT, key_id TEXT)`);
     createSafetyTables(sql);
+    createOrphanCheckTable(sql);
   }
 
   /** Adds a key unless two are already active; the caller registers it in the directory afterwards. */
@@ -162,10 +171,25 @@ export class TenantAccount extends DurableObject<Env> {
    * creation needs no other call. A client token's end user past the policy's threshold reserves nothing
    * (`endUserBlocked`). Idempotent per job id: a second call reserves nothing more.
    */
-  reserve(
+  async reserve(
     jobId: string,
     price: { credits: number; images: number; megapixelSteps: number },
     holder: { keyId?: string; token?: { id: string; maxCredits?: number; endUser?: string } } = {},
+    listing?: { scopes: string[]; createdAt: string },
+  ): Promise<ReserveResult> {
+    const result = this.take(jobId, price, holder, listing);
+    // A check that the job's object took the job (orphaned-reservations.ts); its alarm, unless one is set already.
+    if (result.ok && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(nextOrphanCheckAt(this.ctx.storage.sql) ?? Date.now());
+    }
+    return result;
+  }
+
+  /** `reserve`'s reads and writes, with no `await` between them. */
+  private take(
+    jobId: string,
+    price: { credits: number; images: number; megapixelSteps: number },
+    holder: { keyId?: string; token?: { id: string; maxCredits?: number; endUser?: string } },
     listing?: { scopes: string[]; createdAt: string },
   ): ReserveResult {
     const { token } = holder;
@@ -202,7 +226,26 @@ export class TenantAccount extends DurableObject<Env> {
     );
     sql.exec('UPDATE account SET calls = calls + 1 WHERE id = 1');
     if (listing) this.recordJob(jobId, listing.scopes, listing.createdAt);
+    scheduleOrphanCheck(sql, jobId, Date.now());
     return { ok: true, balance: balance - price.credits, policy };
+  }
+
+  /**
+   * Each reservation, once `ORPHAN_CHECK_AFTER_MS` old: still held while its job's object never took the job (the
+   * request that made it died in between), it is released, and the object refuses the job from then on
+   * (`JobRun.holdOrRefuse`). A job its object holds is the object's to settle, as always.
+   */
+  override async alarm(): Promise<void> {
+    const { sql } = this.ctx.storage;
+    for (const { jobId, state } of dueOrphanChecks(sql, Date.now())) {
+      if (state === 'reserved' && (await jobRun(this.env, jobId).holdOrRefuse()) === 'refused') {
+        this.release(jobId);
+        console.warn(JSON.stringify({ level: 'warn', event: 'reservation_orphaned', jobId }));
+      }
+      dropOrphanCheck(sql, jobId);
+    }
+    const next = nextOrphanCheckAt(sql);
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
   }
 
   /**
