@@ -57,7 +57,7 @@ export async function closedLoop(
         samples[index] = await request(index).catch((error: Error) => ({
           status: 0,
           code: 'no_answer',
-          message: error.message,
+          message: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
           ms: performance.now() - sent,
         }));
       }

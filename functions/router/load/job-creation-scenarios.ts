@@ -1,14 +1,14 @@
 /**
  * Scenarios 1 and 2 of `npm run load`: job creations (`POST /v1/jobs`, the default model's default size, no wait)
  * spread over many tenants, and piled on one hot tenant granted fewer credits than its jobs need. Each waits for every
- * job to end (the stand-in worker's events delivered), then audits each tenant's credits (load-tally.ts).
+ * job to end (the router's `job_ended` lines), then audits each tenant's credits (load-tally.ts).
  */
 import type { AdminTarget } from '../../../packages/cli/src/admin-client.ts';
 import type { InstantWorker } from '../../../packages/test-support/src/instant-worker.ts';
 import { closedLoop, type Run, send } from './closed-loop.ts';
 import { auditCredits, type CreditAudit } from './load-tally.ts';
 import { createLoadTenant, type LoadTenant, readCredits } from './load-tenants.ts';
-import type { ObjectCallCounter } from './object-call-counter.ts';
+import type { StackLogCounter } from './stack-log-counter.ts';
 
 /** A key limit no load here reaches: requests per minute. */
 export const UNTHROTTLED_REQUESTS_PER_MINUTE = 1_000_000;
@@ -20,24 +20,28 @@ export interface LoadTarget {
   url: string;
   admin: AdminTarget;
   worker: InstantWorker;
-  objectCalls: ObjectCallCounter;
+  stackLog: StackLogCounter;
 }
 
 export interface JobCreationResult {
   run: Run;
+  /** Jobs created: 2xx answers. */
+  created: number;
   audit: CreditAudit;
   /** Durable Object calls by class from the first request until every job ended, and that span, seconds. */
   objectCalls: Map<string, number>;
   objectSeconds: number;
+  /** The stand-in's counts over the scenario: callback deliveries that failed (and were retried), jobs given up. */
+  callbackFailures: number;
+  gaveUp: number;
 }
 
-/** Resolves once the stand-in has delivered both events of every job it accepted (the router took them). */
-async function jobsEnded(worker: InstantWorker): Promise<void> {
+/** Resolves once the router has ended `count` more jobs than `before` (its `job_ended` lines). */
+async function jobsEnded(log: StackLogCounter, before: number, count: number): Promise<void> {
   const deadline = Date.now() + DRAIN_LIMIT_MS;
-  const { counts } = worker;
-  while (counts.eventsDelivered + counts.callbackFailures < 2 * counts.accepted) {
+  while (log.jobsEnded - before < count) {
     if (Date.now() > deadline) {
-      throw new Error(`jobs still running after ${DRAIN_LIMIT_MS} ms: ${JSON.stringify(counts)}`);
+      throw new Error(`${count - (log.jobsEnded - before)} of ${count} jobs still running after ${DRAIN_LIMIT_MS} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -58,22 +62,33 @@ export async function createJobs(
   jobs: number,
   concurrency: number,
 ): Promise<JobCreationResult> {
-  const before = target.objectCalls.snapshot();
+  const before = target.stackLog.snapshot();
+  const endedBefore = target.stackLog.jobsEnded;
+  const { callbackFailures, gaveUp } = { ...target.worker.counts };
   const start = performance.now();
   const run = await closedLoop(jobs, concurrency, (index) =>
     createJob(target.url, tenants[index % tenants.length], index),
   );
-  await jobsEnded(target.worker);
-  await target.objectCalls.settled();
+  const created = run.samples.filter((sample) => sample.status >= 200 && sample.status < 300).length;
+  await jobsEnded(target.stackLog, endedBefore, created);
+  await target.stackLog.settled();
   const objectSeconds = (performance.now() - start) / 1000;
-  const objectCalls = target.objectCalls.since(before);
+  const objectCalls = target.stackLog.since(before);
   const ledgers = await Promise.all(
     tenants.map(async (tenant, place) => {
       const mine = run.samples.filter((_, index) => index % tenants.length === place);
       return tenantLedger(target.url, tenant, mine);
     }),
   );
-  return { run, audit: auditCredits(ledgers), objectCalls, objectSeconds };
+  return {
+    run,
+    created,
+    audit: auditCredits(ledgers),
+    objectCalls,
+    objectSeconds,
+    callbackFailures: target.worker.counts.callbackFailures - callbackFailures,
+    gaveUp: target.worker.counts.gaveUp - gaveUp,
+  };
 }
 
 /** A tenant's books: its credits as it reads them, beside what its answers said. */

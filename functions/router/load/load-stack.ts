@@ -12,7 +12,7 @@ import { freePort } from '../../../packages/cli/src/local-stack/loopback-port.ts
 import { startInstantWorker } from '../../../packages/test-support/src/instant-worker.ts';
 import { s3ClientFor } from '../../../packages/test-support/src/s3-server.ts';
 import type { LoadTarget } from './job-creation-scenarios.ts';
-import { ObjectCallCounter } from './object-call-counter.ts';
+import { StackLogCounter } from './stack-log-counter.ts';
 
 /** How many lines of the stack's log to keep for an error report. */
 const LOG_TAIL_LINES = 40;
@@ -25,10 +25,14 @@ export interface LoadStack extends LoadTarget {
   stop(): Promise<void>;
 }
 
-export async function startLoadStack(): Promise<LoadStack> {
+/**
+ * `countDurableObjectCalls`: run the tail Worker that counts them (it costs the router's workerd CPU per call, so
+ * figures meant to compare throughput are taken without it).
+ */
+export async function startLoadStack(countDurableObjectCalls: boolean): Promise<LoadStack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'stipple-load-'));
   const lines: string[] = [];
-  const objectCalls = new ObjectCallCounter();
+  const stackLog = new StackLogCounter();
   const cleanups: (() => Promise<unknown>)[] = [() => rm(stateDir, { recursive: true, force: true })];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -45,9 +49,9 @@ export async function startLoadStack(): Promise<LoadStack> {
       port: await freePort(),
       stateDir,
       providers: [{ type: 'http', id: 'instant', url: worker.url, models: ['tiny-shapes'] }],
-      countDurableObjectCalls: true,
+      countDurableObjectCalls,
       log: (line) => {
-        objectCalls.onLine(line);
+        stackLog.onLine(line);
         if (lines.push(line) > LOG_TAIL_LINES) lines.shift();
       },
     });
@@ -57,7 +61,7 @@ export async function startLoadStack(): Promise<LoadStack> {
       url: stack.url,
       admin: { url: stack.url, secret: state.adminSecret },
       worker,
-      objectCalls,
+      stackLog,
       routerPid: router?.pid ?? 0,
       lastLines: () => [...lines],
       stop,

@@ -32,6 +32,8 @@ const TINY_PNG = Buffer.from(
 );
 /** How long one callback request may take, ms (the worker's `CALLBACK_TIMEOUT_MS`). */
 const CALLBACK_TIMEOUT_MS = 5_000;
+/** Waits before re-sending a terminal event the receiver did not take, ms (the worker's `TERMINAL_RETRY_DELAYS_MS`). */
+const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
 
 export interface InstantWorkerOptions {
   /** The `WORKER_SECRET` the router signs with. */
@@ -44,8 +46,18 @@ export interface InstantWorkerOptions {
 
 export interface InstantWorker {
   url: string;
-  /** What it did: jobs accepted, events delivered, callback attempts refused or failed, requests refused. */
-  readonly counts: { accepted: number; eventsDelivered: number; callbackFailures: number; refused: number };
+  /**
+   * What it did: jobs accepted, jobs whose outcome the receiver took, jobs it gave up reporting, event deliveries
+   * refused or failed (each attempt), requests refused.
+   */
+  readonly counts: {
+    accepted: number;
+    eventsDelivered: number;
+    ended: number;
+    gaveUp: number;
+    callbackFailures: number;
+    refused: number;
+  };
   stop(): Promise<void>;
 }
 
@@ -57,7 +69,7 @@ const errorBody = (code: string, message: string) => ({ error: { code, message }
 
 export async function startInstantWorker(options: InstantWorkerOptions): Promise<InstantWorker> {
   const models = options.models ?? ['tiny-shapes'];
-  const counts = { accepted: 0, eventsDelivered: 0, callbackFailures: 0, refused: 0 };
+  const counts = { accepted: 0, eventsDelivered: 0, ended: 0, gaveUp: 0, callbackFailures: 0, refused: 0 };
   const ended = new Set<string>();
 
   /** Posts one event to the job's callback, signed with its token; true when the receiver took it. */
@@ -115,7 +127,16 @@ export async function startInstantWorker(options: InstantWorkerOptions): Promise
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
     ended.add(job.jobId);
-    await report(job, { ...at, status: 'succeeded', manifestKey: key, manifest, emittedAt: Date.now() });
+    const succeeded = { ...at, status: 'succeeded' as const, manifestKey: key, manifest, emittedAt: Date.now() };
+    for (const delayMs of [...TERMINAL_RETRY_DELAYS_MS, undefined]) {
+      if (await report(job, succeeded)) {
+        counts.ended++;
+        return;
+      }
+      if (delayMs === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    counts.gaveUp++;
   }
 
   const server = createServer(async (request, response) => {
@@ -145,7 +166,7 @@ export async function startInstantWorker(options: InstantWorkerOptions): Promise
       }
       counts.accepted++;
       answer(response, 202, { jobId: job.jobId, state: 'queued' });
-      void run(job).catch(() => counts.callbackFailures++);
+      void run(job).catch(() => counts.gaveUp++);
       return;
     }
     const jobPath = /^\/v1\/jobs\/([^/]+)$/.exec(path);

@@ -53,6 +53,24 @@ function forwardLines(stream: Readable, onLine: (line: string) => void): void {
   createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
 }
 
+/** Bundles a Worker's `entry` into one ES module at `outfile` as wrangler does for workerd. */
+export async function bundleForWorkerd(entry: string, outfile: string, define?: Record<string, string>): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2024',
+    // What wrangler resolves for workerd: the packages' worker/browser builds, never their Node ones.
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
+    external: ['cloudflare:*'],
+    define,
+    logLevel: 'warning',
+  });
+}
+
 /**
  * Bundles the router into a temporary folder: its playground assets built first, its wrangler.jsonc read by wrangler
  * (Durable Objects, migrations, compatibility date). Also for benches that run the router's objects beside their own
@@ -66,20 +84,7 @@ export async function bundleRouter(): Promise<RouterBundle> {
   const bundleDir = await mkdtemp(join(tmpdir(), 'stipple-router-bundle-'));
   const remove = () => rm(bundleDir, { recursive: true, force: true });
   try {
-    await build({
-      entryPoints: [main],
-      outfile: join(bundleDir, 'index.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2024',
-      // What wrangler resolves for workerd: the packages' worker/browser builds, never their Node ones.
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['browser', 'module', 'main'],
-      external: ['cloudflare:*'],
-      define,
-      logLevel: 'warning',
-    });
+    await bundleForWorkerd(main, join(bundleDir, 'index.js'), define);
   } catch (error) {
     await remove();
     throw error;

@@ -1,13 +1,22 @@
 import { readDurableObjectCall } from '../../../packages/cli/src/local-stack/durable-object-call-log.ts';
 
-/** Durable Object calls by class, counted from the stack's log (the tail Worker's lines, durable-object-call-log.ts). */
-export class ObjectCallCounter {
-  private readonly calls = new Map<string, number>();
+/** The router's `job_ended` line, logged once a job's credits have moved and its record is final (jobs/job-run.ts). */
+const JOB_ENDED = /\bjob_ended\b/;
 
-  /** Give it every line of the stack's log; it keeps the calls. */
+/**
+ * What the stack's log tells a load run: Durable Object invocations by class (the tail Worker's lines,
+ * durable-object-call-log.ts), and how many jobs have ended.
+ */
+export class StackLogCounter {
+  private readonly calls = new Map<string, number>();
+  /** Jobs the router has ended (credits captured or released). */
+  jobsEnded = 0;
+
+  /** Give it every line of the stack's log. */
   readonly onLine = (line: string): void => {
     const call = readDurableObjectCall(line);
     if (call) this.calls.set(call.className, (this.calls.get(call.className) ?? 0) + 1);
+    else if (JOB_ENDED.test(line)) this.jobsEnded++;
   };
 
   snapshot(): Map<string, number> {
