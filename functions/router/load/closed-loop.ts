@@ -11,6 +11,9 @@ export interface Sample {
   ms: number;
 }
 
+/** Whether a sample is a created job's answer (2xx). */
+export const isCreated = (sample: Sample): boolean => sample.status >= 200 && sample.status < 300;
+
 /** A run's samples, `samples[i]` request `i`'s, and its wall time, ms. */
 export interface Run {
   samples: Sample[];

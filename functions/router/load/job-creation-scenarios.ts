@@ -5,7 +5,7 @@
  */
 import type { AdminTarget } from '../../../packages/cli/src/admin-client.ts';
 import type { InstantWorker } from '../../../packages/test-support/src/instant-worker.ts';
-import { closedLoop, type Run, send } from './closed-loop.ts';
+import { closedLoop, isCreated, type Run, send } from './closed-loop.ts';
 import { auditCredits, type CreditAudit } from './load-tally.ts';
 import { createLoadTenant, type LoadTenant, readCredits } from './load-tenants.ts';
 import type { StackLogCounter } from './stack-log-counter.ts';
@@ -69,7 +69,7 @@ export async function createJobs(
   const run = await closedLoop(jobs, concurrency, (index) =>
     createJob(target.url, tenants[index % tenants.length], index),
   );
-  const created = run.samples.filter((sample) => sample.status >= 200 && sample.status < 300).length;
+  const created = run.samples.filter(isCreated).length;
   await jobsEnded(target.stackLog, endedBefore, created);
   await target.stackLog.settled();
   const objectSeconds = (performance.now() - start) / 1000;
@@ -93,7 +93,7 @@ export async function createJobs(
 
 /** A tenant's books: its credits as it reads them, beside what its answers said. */
 async function tenantLedger(url: string, tenant: LoadTenant, samples: Run['samples']) {
-  const created = samples.filter((sample) => sample.status >= 200 && sample.status < 300);
+  const created = samples.filter(isCreated);
   const credits = await readCredits(url, tenant.key);
   return {
     tenantId: tenant.tenantId,
