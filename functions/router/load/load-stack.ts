@@ -14,6 +14,8 @@ import { s3ClientFor } from '../../../packages/test-support/src/s3-server.ts';
 import type { LoadTarget } from './job-creation-scenarios.ts';
 import { StackLogCounter } from './stack-log-counter.ts';
 
+/** The stand-in's connections to the store. */
+const S3_SOCKETS = 256;
 /** How many lines of the stack's log to keep for an error report. */
 const LOG_TAIL_LINES = 40;
 
@@ -41,7 +43,11 @@ export async function startLoadStack(countDurableObjectCalls: boolean): Promise<
     // The store's port chosen now, so the stand-in knows where to write before the stack starts (stack-ports.ts).
     const state = { ...loadOrCreateState(stateDir), s3Port: await freePort() };
     writeLocalStackState(stateDir, state);
-    const s3 = s3ClientFor({ endpoint: `http://127.0.0.1:${state.s3Port}` });
+    // Sockets for every job in flight: the SDK's default 50 would queue the stand-in's writes behind each other.
+    const s3 = s3ClientFor(
+      { endpoint: `http://127.0.0.1:${state.s3Port}` },
+      { requestHandler: { httpAgent: { maxSockets: S3_SOCKETS } } },
+    );
     cleanups.push(async () => s3.destroy());
     const worker = await startInstantWorker({ secret: state.workerSecret, s3 });
     cleanups.push(() => worker.stop());

@@ -4,9 +4,9 @@
  * worker secret is verified (`verifyRequest`), a job is parsed as the worker parses it (`parseJob`) and accepted with
  * `202 { jobId, state: 'queued' }` (the answer of a worker whose slots are taken, so the job's progress callback hears
  * both events), then its images (a tiny PNG each) and its result manifest (`resultManifestSchema`) are written to the
- * store where the router expects them (`resultKey`, `manifestKey`), and the signed job events `started` and
- * `succeeded` (`jobEventSchema`) go to the job's callback, as the worker sends them. `GET /v1/jobs/:id` answers from
- * what it has done; `DELETE` finds nothing to cancel.
+ * store where the router expects them (`resultKey`, `manifestKey`), and the job events `started` and `succeeded` go
+ * to the job's callback through the worker's own reporter (progress-callback.ts: signed, the outcome retried).
+ * `GET /v1/jobs/:id` answers from what it has done; `DELETE` finds nothing to cancel.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,26 +14,20 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   contentTypeFor,
   type Job,
-  type JobEventInput,
-  jobEventSchema,
   manifestKey,
   parseJob,
   type ResultManifest,
   resultKey,
   resultManifestSchema,
-  signRequest,
   verifyRequest,
 } from '@stipple/jobs';
+import { createProgressReporter } from '../../../functions/gpu-worker/src/progress-callback.ts';
 
 /** A 1×1 PNG (RGBA, one transparent pixel): what every job "generates". */
 const TINY_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
-/** How long one callback request may take, ms (the worker's `CALLBACK_TIMEOUT_MS`). */
-const CALLBACK_TIMEOUT_MS = 5_000;
-/** Waits before re-sending a terminal event the receiver did not take, ms (the worker's `TERMINAL_RETRY_DELAYS_MS`). */
-const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
 
 export interface InstantWorkerOptions {
   /** The `WORKER_SECRET` the router signs with. */
@@ -52,7 +46,6 @@ export interface InstantWorker {
    */
   readonly counts: {
     accepted: number;
-    eventsDelivered: number;
     ended: number;
     gaveUp: number;
     callbackFailures: number;
@@ -69,38 +62,22 @@ const errorBody = (code: string, message: string) => ({ error: { code, message }
 
 export async function startInstantWorker(options: InstantWorkerOptions): Promise<InstantWorker> {
   const models = options.models ?? ['tiny-shapes'];
-  const counts = { accepted: 0, eventsDelivered: 0, ended: 0, gaveUp: 0, callbackFailures: 0, refused: 0 };
+  const counts = { accepted: 0, ended: 0, gaveUp: 0, callbackFailures: 0, refused: 0 };
   const ended = new Set<string>();
+  const gaveUp = new Set<string>();
 
-  /** Posts one event to the job's callback, signed with its token; true when the receiver took it. */
-  async function report(job: Job, event: JobEventInput): Promise<boolean> {
-    if (!job.progress) return true;
-    const body = JSON.stringify(jobEventSchema.parse(event));
-    const url = new URL(job.progress.url);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const path = `${url.pathname}${url.search}`;
-    const headers = await signRequest({ secret: job.progress.token, method: 'POST', path, body, timestamp });
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      if (response.ok) counts.eventsDelivered++;
-      else counts.callbackFailures++;
-      return response.ok;
-    } catch {
-      counts.callbackFailures++;
-      return false;
-    }
-  }
+  /** The worker's own reporter (progress-callback.ts), its failures counted from its log entries. */
+  const reporterFor = (job: Job) =>
+    createProgressReporter(job, (entry) => {
+      if (entry.event === 'callback_failed' || entry.event === 'callback_rejected') counts.callbackFailures++;
+      if (entry.event === 'callback_gave_up') gaveUp.add(job.jobId);
+    });
 
   /** The images, then the manifest (last: its presence means the job is complete), then the events. */
   async function run(job: Job): Promise<void> {
     const at = { jobId: job.jobId, tenantId: job.tenantId };
-    await report(job, { ...at, status: 'started', emittedAt: Date.now() });
+    const reporter = reporterFor(job);
+    reporter.started();
     const { bucket, format } = job.output;
     const seed = job.parameters.seed ?? 0;
     const outputs: ResultManifest['outputs'] = [];
@@ -127,16 +104,9 @@ export async function startInstantWorker(options: InstantWorkerOptions): Promise
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
     ended.add(job.jobId);
-    const succeeded = { ...at, status: 'succeeded' as const, manifestKey: key, manifest, emittedAt: Date.now() };
-    for (const delayMs of [...TERMINAL_RETRY_DELAYS_MS, undefined]) {
-      if (await report(job, succeeded)) {
-        counts.ended++;
-        return;
-      }
-      if (delayMs === undefined) break;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-    counts.gaveUp++;
+    await reporter.finish({ status: 'succeeded', manifestKey: key, manifest });
+    if (gaveUp.has(job.jobId)) counts.gaveUp++;
+    else counts.ended++;
   }
 
   const server = createServer(async (request, response) => {
