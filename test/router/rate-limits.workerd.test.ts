@@ -89,6 +89,25 @@ describe('rate limits per API key', () => {
       );
     });
   });
+
+  it("sets a key's own limit through the admin API, and returns it to the deployment's with null", async () => {
+    const { tenantId, key, keyId } = await newTenant();
+    const setLimit = (id: string, body: unknown, tenant = tenantId) =>
+      admin(`/tenants/${tenant}/keys/${id}/rate-limit`, { method: 'PUT', body: JSON.stringify(body) });
+    const set = await setLimit(keyId, { requests_per_minute: 2 });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toEqual({ id: keyId, requests_per_minute: 2 });
+    expect(rateHeaders(await call('/v1/usage', { token: key }))).toMatchObject({ limit: '2', remaining: '1' });
+    expect((await setLimit(keyId, { requests_per_minute: null })).status).toBe(200);
+    expect((await call('/v1/usage', { token: key })).headers.get('x-ratelimit-limit-requests')).toBe('600');
+    // Only a key the tenant holds: another tenant's key id, or a count that is no count, changes nothing.
+    const other = await newTenant();
+    const foreign = await setLimit(other.keyId, { requests_per_minute: 5 });
+    expect(foreign.status).toBe(404);
+    expect(((await foreign.json()) as Envelope).error.code).toBe('unknown_key');
+    expect((await setLimit(keyId, { requests_per_minute: 0 })).status).toBe(400);
+    expect((await call('/v1/usage', { token: other.key })).headers.get('x-ratelimit-limit-requests')).toBe('600');
+  });
 });
 
 describe('rate limits for client tokens', () => {

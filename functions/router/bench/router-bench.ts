@@ -24,6 +24,7 @@ import { freePort } from '../../../packages/cli/src/local-stack/loopback-port.ts
 import { startBareForwarder } from './bare-forwarder.ts';
 import { cpuSplitter } from './cpu-layout.ts';
 import { createJobSenders, IMAGE, type JobSenders, type RouterTimeline } from './job-senders.ts';
+import { percentile } from './percentile.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +37,6 @@ const { values } = parseArgs({
 const CLIENTS = [1, 4, 8];
 /** How many lines of the stack's log to show when it fails. */
 const LOG_TAIL_LINES = 40;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 

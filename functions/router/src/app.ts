@@ -11,6 +11,7 @@ import { docsRoutes } from './routes/docs-routes.ts';
 import { faviconRoutes } from './routes/favicon-routes.ts';
 import { jobEventRoutes } from './routes/job-event-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { keyRateLimitRoutes } from './routes/key-rate-limit-routes.ts';
 import { moderationAdminRoutes } from './routes/moderation-admin-routes.ts';
 import { openaiRoutes } from './routes/openai-routes.ts';
 import { playgroundRoutes } from './routes/playground-routes.ts';
@@ -42,6 +43,7 @@ export function createApp(): OpenAPIHono<AppContext> {
       .route('/v1/webhooks', webhookRoutes)
       .route('/v1/usage', usageRoutes)
       .route('/v1/admin', adminRoutes)
+      .route('/v1/admin', keyRateLimitRoutes)
       .route('/v1/admin', moderationAdminRoutes)
       .route('/v1/admin/providers', providerRoutes)
       .notFound(notFound)

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { S3RVER_CREDENTIALS, startS3Store } from '@stipple/cli/src/local-stack/s3-store.ts';
 
 export { S3RVER_CREDENTIALS };
@@ -47,12 +47,13 @@ export async function startS3Server({ buckets }: { buckets: string[] }): Promise
   };
 }
 
-/** An AWS SDK client for the server, path-style with s3rver's key pair; `destroy()` it when done. */
-export function s3ClientFor(server: Pick<S3Server, 'endpoint'>): S3Client {
+/** An AWS SDK client for the server, path-style with s3rver's key pair (and `config`); `destroy()` it when done. */
+export function s3ClientFor(server: Pick<S3Server, 'endpoint'>, config: S3ClientConfig = {}): S3Client {
   return new S3Client({
     endpoint: server.endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: S3RVER_CREDENTIALS,
+    ...config,
   });
 }

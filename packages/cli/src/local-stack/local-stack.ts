@@ -34,6 +34,13 @@ export interface LocalStackOptions {
   devApiKey?: string;
   /** Where each readable log line goes, e.g. `[worker] job_started …`. */
   log(line: string): void;
+  /**
+   * The router's `PROVIDERS` instead of the local gpu-worker (docs/router.md), for a bench that stands something else
+   * in for it (`npm run load`); given, no gpu-worker is started.
+   */
+  providers?: unknown[];
+  /** Bench only: the router's workerd logs each Durable Object call (`[router] durable_object_call class=… method=…`). */
+  countDurableObjectCalls?: boolean;
 }
 
 export interface LocalStack {
@@ -65,8 +72,9 @@ export class ChildCrashError extends StippleError {
 }
 
 /**
- * The local stack: s3rver on the state folder, the gpu-worker on the CPU with the default model, and the router in
- * workerd with local-development settings, wired together; then the development key. One stack per state folder.
+ * The local stack: s3rver on the state folder, the gpu-worker on the CPU with the default model (unless `providers`
+ * names others), and the router in workerd with local-development settings, wired together; then the development key.
+ * One stack per state folder.
  * Resolves once every part answers; rejects (having stopped what it started) when one does not.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -121,19 +129,23 @@ async function startLockedStack(options: LocalStackOptions, url: string, unlock:
     return child;
   };
   // Like a platform: a worker that dies comes back on the same URL, the one the router's PROVIDERS names.
-  const worker = startRestartingChild(startWorker, ({ exit, count, delayMs }) =>
-    log(
-      `[stack] worker exited with ${exitStatus(exit)}; restarting it on ${workerUrl} in ${delayMs / 1000} s (restart ${count})`,
-    ),
-  );
+  const worker = options.providers
+    ? undefined
+    : startRestartingChild(startWorker, ({ exit, count, delayMs }) =>
+        log(
+          `[stack] worker exited with ${exitStatus(exit)}; restarting it on ${workerUrl} in ${delayMs / 1000} s (restart ${count})`,
+        ),
+      );
+  const providers = options.providers ?? [{ type: 'http', id: 'local', url: workerUrl, models: ['tiny-shapes'] }];
   const router = nodeChild('router', ROUTER_MAIN, {
     ROUTER_PORT: String(options.port),
     ROUTER_PERSIST_DIR: join(stateDir, 'router'),
+    ...(options.countDurableObjectCalls && { ROUTER_COUNT_DURABLE_OBJECT_CALLS: '1' }),
     STIPPLE_ROUTER_BINDINGS: JSON.stringify({
       ADMIN_SECRET: state.adminSecret,
       WORKER_SECRET: state.workerSecret,
       TOKEN_SIGNING_SECRET: state.tokenSigningSecret,
-      PROVIDERS: JSON.stringify([{ type: 'http', id: 'local', url: workerUrl, models: ['tiny-shapes'] }]),
+      PROVIDERS: JSON.stringify(providers),
       S3_ENDPOINT: s3.endpoint,
       S3_BUCKET: BUCKET,
       S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
@@ -147,12 +159,12 @@ async function startLockedStack(options: LocalStackOptions, url: string, unlock:
   let stopping = false;
   const crashed = new Promise<ChildExit>((resolveCrash, reject) => {
     void router.exited.then((exit) => stopping || resolveCrash(exit));
-    worker.gaveUp.then(resolveCrash, reject);
+    worker?.gaveUp.then(resolveCrash, reject);
   });
   const stop = async () => {
     stopping = true;
     await router.stop(STOP_GRACE_MS);
-    await worker.stop(STOP_GRACE_MS);
+    await worker?.stop(STOP_GRACE_MS);
     await s3.stop();
     unlock();
   };
@@ -161,7 +173,7 @@ async function startLockedStack(options: LocalStackOptions, url: string, unlock:
     await Promise.race([
       crashedEarly,
       Promise.all([
-        waitUntilReady('worker', `${workerUrl}/ping`, crashed, READY_TIMEOUT_MS),
+        worker && waitUntilReady('worker', `${workerUrl}/ping`, crashed, READY_TIMEOUT_MS),
         waitUntilReady('router', `${url}/openapi.json`, crashed, READY_TIMEOUT_MS),
       ]),
     ]);
@@ -173,13 +185,17 @@ async function startLockedStack(options: LocalStackOptions, url: string, unlock:
       credits,
       children: [
         { name: 'router', pid: router.pid, url },
-        {
-          name: 'worker',
-          get pid() {
-            return worker.pid;
-          },
-          url: workerUrl,
-        },
+        ...(worker
+          ? [
+              {
+                name: 'worker',
+                get pid() {
+                  return worker.pid;
+                },
+                url: workerUrl,
+              },
+            ]
+          : []),
       ],
       crashed,
       stop,

@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { buildPlayground } from '../../../../functions/router/build-playground.ts';
+import { DURABLE_OBJECT_CALL_LOG, durableObjectCallLogger } from './durable-object-call-log.ts';
 
 const ROUTER_CONFIG = resolve(import.meta.dirname, '../../../../functions/router/wrangler.jsonc');
 
@@ -27,6 +28,14 @@ export interface RouterInWorkerdOptions {
   bindings: Record<string, string>;
   /** Each line the router writes (its JSON logs); by default they go to this process's stdout and stderr. */
   onLine?: (line: string) => void;
+  /** Bench only: a tail Worker logs one line per Durable Object call (durable-object-call-log.ts). Default off. */
+  countDurableObjectCalls?: boolean;
+}
+
+/** The router bundled as `wrangler deploy` bundles it, as Miniflare worker options; `remove()` deletes the bundle. */
+export interface RouterBundle {
+  worker: WorkerOptions;
+  remove(): Promise<void>;
 }
 
 export interface RouterInWorkerd {
@@ -44,30 +53,61 @@ function forwardLines(stream: Readable, onLine: (line: string) => void): void {
   createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
 }
 
-/** Bundles the router (into a temporary folder, removed on stop) and serves it until `stop()`. */
-export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Promise<RouterInWorkerd> {
+/** Bundles a Worker's `entry` into one ES module at `outfile` as wrangler does for workerd. */
+export async function bundleForWorkerd(entry: string, outfile: string, define?: Record<string, string>): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2024',
+    // What wrangler resolves for workerd: the packages' worker/browser builds, never their Node ones.
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
+    external: ['cloudflare:*'],
+    define,
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * Bundles the router into a temporary folder: its playground assets built first, its wrangler.jsonc read by wrangler
+ * (Durable Objects, migrations, compatibility date). Also for benches that run the router's objects beside their own
+ * Worker in one workerd (Durable Object bindings with `scriptName` set to the router's `name`).
+ */
+export async function bundleRouter(): Promise<RouterBundle> {
   // The playground's script and stylesheet are static assets bundled from its TypeScript: built afresh on every start.
   await buildPlayground();
   const { workerOptions, main, define } = unstable_getMiniflareWorkerOptions(ROUTER_CONFIG);
   if (!main) throw new Error(`${ROUTER_CONFIG} names no "main" module`);
   const bundleDir = await mkdtemp(join(tmpdir(), 'stipple-router-bundle-'));
+  const remove = () => rm(bundleDir, { recursive: true, force: true });
+  try {
+    await bundleForWorkerd(main, join(bundleDir, 'index.js'), define);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  const worker = {
+    ...(workerOptions as WorkerOptions),
+    modules: true,
+    modulesRoot: bundleDir,
+    scriptPath: join(bundleDir, 'index.js'),
+  } as WorkerOptions;
+  return { worker, remove };
+}
+
+/** Bundles the router (into a temporary folder, removed on stop) and serves it until `stop()`. */
+export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Promise<RouterInWorkerd> {
+  const bundle = await bundleRouter();
   let miniflare: Miniflare | undefined;
   try {
-    await build({
-      entryPoints: [main],
-      outfile: join(bundleDir, 'index.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2024',
-      // What wrangler resolves for workerd: the packages' worker/browser builds, never their Node ones.
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['browser', 'module', 'main'],
-      external: ['cloudflare:*'],
-      define,
-      logLevel: 'warning',
-    });
     const { onLine } = options;
+    const router = { ...bundle.worker, bindings: { ...bundle.worker.bindings, ...options.bindings } } as WorkerOptions;
+    const tail = options.countDurableObjectCalls
+      ? durableObjectCallLogger(router.compatibilityDate ?? '2026-04-01')
+      : undefined;
     miniflare = new Miniflare({
       host: '127.0.0.1',
       port: options.port,
@@ -83,15 +123,7 @@ export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Pro
             forwardLines(stderr, onLine);
           }
         : undefined,
-      workers: [
-        {
-          ...(workerOptions as WorkerOptions),
-          modules: true,
-          modulesRoot: bundleDir,
-          scriptPath: join(bundleDir, 'index.js'),
-          bindings: { ...workerOptions.bindings, ...options.bindings },
-        },
-      ],
+      workers: tail ? [{ ...router, streamingTails: [DURABLE_OBJECT_CALL_LOG] } as WorkerOptions, tail] : [router],
     });
     const url = (await miniflare.ready).origin;
     const running = miniflare;
@@ -99,12 +131,12 @@ export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Pro
       url,
       stop: async () => {
         await running.dispose();
-        await rm(bundleDir, { recursive: true, force: true });
+        await bundle.remove();
       },
     };
   } catch (error) {
     await miniflare?.dispose().catch(() => {});
-    await rm(bundleDir, { recursive: true, force: true });
+    await bundle.remove();
     throw error;
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Scenario 3 of `npm run load`, against the floor: a bare Hono Worker answering `GET /v1/models` with the router's
+ * JSON (bare-models-worker.ts), in workerd through Miniflare exactly as the local stack serves the router, beside the
+ * router's authenticated `GET /v1/models`: with a key whose own limit no run reaches (200s), and with a key at the
+ * deployment's default limit (600 a minute: 429s once its bucket is spent). Rounds interleave the three, so drift
+ * touches all.
+ */
+import { join } from 'node:path';
+import { closedLoop, send } from './closed-loop.ts';
+import type { LoadTarget } from './job-creation-scenarios.ts';
+import { UNTHROTTLED_REQUESTS_PER_MINUTE } from './job-creation-scenarios.ts';
+import { type RunSummary, summarize } from './load-tally.ts';
+import { createLoadTenant } from './load-tenants.ts';
+import { startWorkerScript } from './workerd-script.ts';
+
+/** The router's `compatibility_date` (wrangler.jsonc), so the floor runs on the same runtime behaviour. */
+const COMPATIBILITY_DATE = '2026-04-01';
+
+export const FLOOR_PATHS = ['bare Hono worker', 'router, unthrottled key', 'router, default limit'] as const;
+export type FloorPath = (typeof FLOOR_PATHS)[number];
+
+/** One round: each path's summary. */
+export type FloorRound = Record<FloorPath, RunSummary>;
+
+export async function measureFloor(
+  target: LoadTarget,
+  requests: number,
+  concurrency: number,
+  rounds: number,
+): Promise<FloorRound[]> {
+  const [unthrottled, limited] = await Promise.all([
+    createLoadTenant(target.admin, 'floor-unthrottled', 0, UNTHROTTLED_REQUESTS_PER_MINUTE),
+    createLoadTenant(target.admin, 'floor-default-limit', 0, undefined),
+  ]);
+  const listing = await fetch(`${target.url}/v1/models`, { headers: { authorization: `Bearer ${unthrottled.key}` } });
+  if (!listing.ok) throw new Error(`GET /v1/models answered ${listing.status}: ${await listing.text()}`);
+  const bare = await startWorkerScript(
+    join(import.meta.dirname, 'bare-models-worker.ts'),
+    { MODELS_JSON: await listing.text() },
+    COMPATIBILITY_DATE,
+  );
+  try {
+    const get = (url: string, key?: string) => () =>
+      send(`${url}/v1/models`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const paths: Record<FloorPath, () => ReturnType<typeof send>> = {
+      'bare Hono worker': get(bare.url),
+      'router, unthrottled key': get(target.url, unthrottled.key),
+      'router, default limit': get(target.url, limited.key),
+    };
+    // Warm-up: connections, isolates, the objects behind each key.
+    for (const path of FLOOR_PATHS) await closedLoop(concurrency, concurrency, paths[path]);
+    const results: FloorRound[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const summaries = {} as FloorRound;
+      for (const path of round % 2 ? [...FLOOR_PATHS].reverse() : FLOOR_PATHS) {
+        summaries[path] = summarize(await closedLoop(requests, concurrency, paths[path]));
+      }
+      results.push(summaries);
+    }
+    return results;
+  } finally {
+    await bare.stop();
+  }
+}
