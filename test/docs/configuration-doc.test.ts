@@ -6,10 +6,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const doc = readFileSync(join(ROOT, 'docs/CONFIGURATION.md'), 'utf8');
 const documented = new Set([...doc.matchAll(/`([A-Z][A-Z0-9_]{2,})`/g)].map((match) => match[1]));
 
-/** Plumbing, not settings: what the local stack hands its router child, and `sst deploy` its wrangler step. */
+/** Plumbing, not settings: what the local stack hands its router child (`npm run load` its counting one), and `sst deploy` its wrangler step. */
 const PLUMBING = new Set([
   'ROUTER_PORT',
   'ROUTER_PERSIST_DIR',
+  'ROUTER_COUNT_DURABLE_OBJECT_CALLS',
   'STIPPLE_ROUTER_BINDINGS',
   'STIPPLE_ROUTER_CONFIG',
   'STIPPLE_ROUTER_SECRETS',
