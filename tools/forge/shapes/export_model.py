@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import onnx
 import torch
 
 from bpe_vocab import Tokenizer, write_json
@@ -19,9 +20,60 @@ DEFAULT_STEPS = 20
 DEFAULT_GUIDANCE = 5.0
 
 
-def _save(module: torch.nn.Module, args: tuple, inputs: list[str], outputs: list[str], axes: dict, path: Path) -> None:
-    model = export_module(module, args, inputs, outputs, axes, OPSET)
-    save_model(make_reproducible(model, path.parent.name), path)
+def component_graph(component: str, module: torch.nn.Module, text_hidden: int) -> onnx.ModelProto:
+    """One component traced to ONNX with its Optimum input/output names and dynamic axes (reproducible fields set).
+
+    `module` is the torch network itself (for `vae_encoder`, the `VaeEncoder`: the graph returns its posterior mean).
+    """
+    latent = IMAGE_SIZE // 8
+    if component == "text_encoder":
+        io = (
+            (torch.zeros(1, 77, dtype=torch.int32),),
+            ["input_ids"],
+            ["last_hidden_state", "pooler_output"],
+            {
+                "input_ids": {0: "batch_size", 1: "sequence_length"},
+                "last_hidden_state": {0: "batch_size", 1: "sequence_length"},
+                "pooler_output": {0: "batch_size"},
+            },
+        )
+    elif component == "unet":
+        io = (
+            (torch.zeros(2, 4, latent, latent), torch.tensor([999, 999]), torch.zeros(2, 77, text_hidden)),
+            ["sample", "timestep", "encoder_hidden_states"],
+            ["out_sample"],
+            {
+                "sample": {0: "batch_size", 2: "height", 3: "width"},
+                "timestep": {0: "steps"},
+                "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"},
+                "out_sample": {0: "batch_size", 2: "height", 3: "width"},
+            },
+        )
+    elif component == "vae_decoder":
+        io = (
+            (torch.zeros(1, 4, latent, latent),),
+            ["latent_sample"],
+            ["sample"],
+            {
+                "latent_sample": {0: "batch_size", 2: "height_latent", 3: "width_latent"},
+                "sample": {0: "batch_size", 2: "height", 3: "width"},
+            },
+        )
+    elif component == "vae_encoder":
+        module = VaeEncoderExport(module)
+        io = (
+            (torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE),),
+            ["sample"],
+            ["latent_sample"],
+            {
+                "sample": {0: "batch_size", 2: "height", 3: "width"},
+                "latent_sample": {0: "batch_size", 2: "height_latent", 3: "width_latent"},
+            },
+        )
+    else:
+        raise ValueError(f"unknown component {component!r}; use text_encoder, unet, vae_decoder or vae_encoder")
+    args, inputs, outputs, axes = io
+    return make_reproducible(export_module(module, args, inputs, outputs, axes, OPSET), component)
 
 
 def scheduler_config() -> dict:
@@ -55,49 +107,10 @@ def export_tiny_shapes(
     stats: dict,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    latent = IMAGE_SIZE // 8
     tokenizer.write(out / "tokenizer")
-    _save(
-        text_encoder,
-        (torch.zeros(1, 77, dtype=torch.int32),),
-        ["input_ids"],
-        ["last_hidden_state", "pooler_output"],
-        {
-            "input_ids": {0: "batch_size", 1: "sequence_length"},
-            "last_hidden_state": {0: "batch_size", 1: "sequence_length"},
-            "pooler_output": {0: "batch_size"},
-        },
-        out / "text_encoder" / "model.onnx",
-    )
-    _save(
-        unet,
-        (torch.zeros(2, 4, latent, latent), torch.tensor([999, 999]), torch.zeros(2, 77, text_cfg.hidden_size)),
-        ["sample", "timestep", "encoder_hidden_states"],
-        ["out_sample"],
-        {
-            "sample": {0: "batch_size", 2: "height", 3: "width"},
-            "timestep": {0: "steps"},
-            "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"},
-            "out_sample": {0: "batch_size", 2: "height", 3: "width"},
-        },
-        out / "unet" / "model.onnx",
-    )
-    _save(
-        vae_decoder,
-        (torch.zeros(1, 4, latent, latent),),
-        ["latent_sample"],
-        ["sample"],
-        {"latent_sample": {0: "batch_size", 2: "height_latent", 3: "width_latent"}, "sample": {0: "batch_size", 2: "height", 3: "width"}},
-        out / "vae_decoder" / "model.onnx",
-    )
-    _save(
-        VaeEncoderExport(vae_encoder),
-        (torch.zeros(1, 3, IMAGE_SIZE, IMAGE_SIZE),),
-        ["sample"],
-        ["latent_sample"],
-        {"sample": {0: "batch_size", 2: "height", 3: "width"}, "latent_sample": {0: "batch_size", 2: "height_latent", 3: "width_latent"}},
-        out / "vae_encoder" / "model.onnx",
-    )
+    networks = {"text_encoder": text_encoder, "unet": unet, "vae_decoder": vae_decoder, "vae_encoder": vae_encoder}
+    for component, module in networks.items():
+        save_model(component_graph(component, module, text_cfg.hidden_size), out / component / "model.onnx")
     vae_json = {
         "_class_name": "AutoencoderKL",
         "_diffusers_version": DIFFUSERS_VERSION,
@@ -131,7 +144,7 @@ def export_tiny_shapes(
         {
             "_class_name": "UNet2DConditionModel",
             "_diffusers_version": DIFFUSERS_VERSION,
-            "sample_size": latent,
+            "sample_size": IMAGE_SIZE // 8,
             "in_channels": unet_spec.latent_channels,
             "out_channels": unet_spec.latent_channels,
             "block_out_channels": list(unet_spec.channels),

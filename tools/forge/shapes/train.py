@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from bpe_vocab import Tokenizer
 from shapes.export_model import export_tiny_shapes
 from shapes.networks import ShapesUNet, UNetSpec, VaeDecoder, VaeEncoder, VaeSpec
-from shapes.scenes import caption_corpus, render, sample_scene
+from shapes.scenes import Scene, caption_corpus, render, sample_scene
 from tiny_modules import TextEncoderConfig, TinyCLIPTextModel
 
 WINDOW = 77
@@ -109,48 +109,128 @@ def scaled_linear_alphas_cumprod(steps: int = 1000, start: float = 0.00085, end:
     return torch.cumprod(1 - betas, dim=0)
 
 
+@dataclass(frozen=True)
+class CaptionSwap:
+    """Trains the caption to lose its say where the noisy latents already show the scene (the low-noise end).
+
+    At timestep t a sample's caption is replaced by another scene's caption with probability `probability` for
+    t <= `full_below`, falling linearly to 0 at `none_above`; the target stays the sample's own noise. So where the
+    image is visible through the noise, the conditional prediction learns to follow the image, not a caption that
+    contradicts it, and classifier-free guidance (which scales conditional minus unconditional) stops repainting an
+    input image at low image-to-image strengths.
+    """
+
+    probability: float
+    full_below: int
+    none_above: int
+    # Only a caption whose shape colour is at least this far (RGB) from the sample's is swapped in: where two colours
+    # are close (yellow/orange, blue/purple), the low-noise latents cannot tell them apart and text-to-image still
+    # needs the caption to settle which one it draws.
+    min_colour_distance: float = 0.0
+
+    def at(self, t: torch.Tensor) -> torch.Tensor:
+        ramp = (self.none_above - t.float()) / (self.none_above - self.full_below)
+        return self.probability * ramp.clamp(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class DenoiserSettings:
+    """One run of the denoiser stage: from fresh weights (`train`) or from a trained model's (`finetune`)."""
+
+    seed: int
+    steps: int
+    batch: int
+    lr: float
+    warmup_steps: int
+    caption_dropout: float
+    ema_decay: float
+    train_text_encoder: bool = True
+    caption_swap: CaptionSwap | None = None
+
+
 def train_denoiser(
     latents: tuple[torch.Tensor, torch.Tensor],
     ids: torch.Tensor,
     empty_ids: torch.Tensor,
-    text_cfg: TextEncoderConfig,
-    s: TrainSettings,
-    spec: UNetSpec,
+    text_encoder: TinyCLIPTextModel,
+    unet: ShapesUNet,
+    d: DenoiserSettings,
     scaling_factor: float,
+    teacher: ShapesUNet | None = None,
+    colours: torch.Tensor | None = None,
 ) -> tuple[TinyCLIPTextModel, ShapesUNet]:
-    text_encoder, unet = TinyCLIPTextModel(text_cfg), ShapesUNet(spec)
-    params = list(text_encoder.parameters()) + list(unet.parameters())
-    optimizer = torch.optim.AdamW(params, lr=s.unet_lr, weight_decay=0.01)
-    ema_text, ema_unet = deepcopy(text_encoder), deepcopy(unet)
+    """The DDPM epsilon objective on posterior samples of the latents, with empty captions for guidance; EMA weights.
+
+    With a `teacher` (a frozen UNet over the same frozen text encoder) the target is the teacher's prediction instead
+    of the noise: self-distillation, whose low-variance target keeps what the teacher does well while the student
+    learns the change (`caption_swap`: there the teacher is asked without a caption). `colours` [N, 3] are the
+    samples' shape colours, for `caption_swap.min_colour_distance`.
+    """
+    if teacher is not None and d.train_text_encoder:
+        raise ValueError("a teacher shares the student's text encoder, so that encoder must stay frozen (train_text_encoder)")
+    trained = [text_encoder, unet] if d.train_text_encoder else [unet]
+    text_encoder.train(d.train_text_encoder).requires_grad_(d.train_text_encoder)
+    unet.train()
+    params = [p for module in trained for p in module.parameters()]
+    optimizer = torch.optim.AdamW(params, lr=d.lr, weight_decay=0.01)
+    emas = [deepcopy(module) for module in trained]
     alphas_cumprod = scaled_linear_alphas_cumprod()
-    generator = torch.Generator().manual_seed(s.seed + 2)
+    generator = torch.Generator().manual_seed(d.seed)
     means, logvars = latents
-    for step in range(s.unet_steps):
+    for step in range(d.steps):
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, s.unet_steps, s.unet_lr, s.warmup_steps)
-        index = torch.randint(len(means), (s.unet_batch,), generator=generator)
+            group["lr"] = lr_at(step, d.steps, d.lr, d.warmup_steps)
+        index = torch.randint(len(means), (d.batch,), generator=generator)
         posterior = means[index] + torch.randn(means[index].shape, generator=generator) * (0.5 * logvars[index]).exp()
         x0 = posterior * scaling_factor
-        drop = torch.rand(s.unet_batch, generator=generator) < s.caption_dropout
+        drop = torch.rand(d.batch, generator=generator) < d.caption_dropout
+        t = torch.randint(len(alphas_cumprod), (d.batch,), generator=generator)
         batch_ids = torch.where(drop[:, None], empty_ids[None, :], ids[index])
-        t = torch.randint(len(alphas_cumprod), (s.unet_batch,), generator=generator)
+        # What the teacher is asked: the sample's own caption (or none), and none where the caption is swapped.
+        teacher_ids = batch_ids
+        if d.caption_swap is not None:
+            swap = (torch.rand(d.batch, generator=generator) < d.caption_swap.at(t)) & ~drop
+            other = torch.randint(len(ids), (d.batch,), generator=generator)
+            if colours is not None:
+                swap &= (colours[index] - colours[other]).norm(dim=1) >= d.caption_swap.min_colour_distance
+            batch_ids = torch.where(swap[:, None], ids[other], batch_ids)
+            teacher_ids = torch.where(swap[:, None], empty_ids[None, :], teacher_ids)
         noise = torch.randn(x0.shape, generator=generator)
         a = alphas_cumprod[t].sqrt()[:, None, None, None]
         b = (1 - alphas_cumprod[t]).sqrt()[:, None, None, None]
-        prediction = unet(a * x0 + b * noise, t, text_encoder(batch_ids)[0])
-        loss = F.mse_loss(prediction, noise)
+        noisy = a * x0 + b * noise
+        with torch.set_grad_enabled(d.train_text_encoder):
+            context = text_encoder(batch_ids)[0]
+        prediction = unet(noisy, t, context)
+        if teacher is None:
+            target = noise
+        else:
+            with torch.no_grad():
+                target = teacher(noisy, t, text_encoder(teacher_ids)[0])
+        loss = F.mse_loss(prediction, target)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         with torch.no_grad():
-            decay = min(s.ema_decay, (1 + step) / (10 + step))
-            for ema, live in ((ema_text, text_encoder), (ema_unet, unet)):
+            decay = min(d.ema_decay, (1 + step) / (10 + step))
+            for ema, live in zip(emas, trained):
                 for p_ema, p in zip(ema.parameters(), live.parameters()):
                     p_ema.mul_(decay).add_(p, alpha=1 - decay)
-        if step % 100 == 0 or step == s.unet_steps - 1:
-            log(f"unet step {step}/{s.unet_steps} loss {loss.item():.4f}")
-    return ema_text.eval(), ema_unet.eval()
+        if step % 100 == 0 or step == d.steps - 1:
+            log(f"unet step {step}/{d.steps} loss {loss.item():.4f}")
+    if d.train_text_encoder:
+        return emas[0].eval(), emas[1].eval()
+    return text_encoder.eval(), emas[0].eval()
+
+
+def render_dataset(rng: random.Random, size: int, tokenizer: Tokenizer) -> tuple[list[Scene], np.ndarray, torch.Tensor]:
+    """`size` scenes sampled from the grammar, their jittered renders and their captions' token ids."""
+    scenes = [sample_scene(rng) for _ in range(size)]
+    images = np.stack([render(scene, rng) for scene in scenes])
+    ids = torch.tensor([padded_ids(tokenizer, scene.caption) for scene in scenes], dtype=torch.int64)
+    log(f"dataset: {len(scenes)} renders")
+    return scenes, images, ids
 
 
 def train(out: Path, s: TrainSettings) -> dict:
@@ -162,11 +242,8 @@ def train(out: Path, s: TrainSettings) -> dict:
     tokenizer = Tokenizer(s.bpe_merges, lines=caption_corpus())
     log(f"tokenizer: {tokenizer.vocab_size} entries")
 
-    scenes = [sample_scene(rng) for _ in range(s.dataset_size)]
-    images = np.stack([render(scene, rng) for scene in scenes])
-    ids = torch.tensor([padded_ids(tokenizer, scene.caption) for scene in scenes], dtype=torch.int64)
+    _, images, ids = render_dataset(rng, s.dataset_size, tokenizer)
     empty_ids = torch.tensor(padded_ids(tokenizer, ""), dtype=torch.int64)
-    log(f"dataset: {len(scenes)} renders")
 
     vae_spec = VaeSpec()
     encoder, decoder = train_vae(images, s, vae_spec)
@@ -185,7 +262,18 @@ def train(out: Path, s: TrainSettings) -> dict:
         hidden_act="gelu",
     )
     unet_spec = UNetSpec(channels=s.unet_channels, cross_attention_dim=s.text_hidden, time_embed_dim=4 * s.unet_channels[0])
-    text_encoder, unet = train_denoiser((means, logvars), ids, empty_ids, text_cfg, s, unet_spec, scaling_factor)
+    denoiser = DenoiserSettings(
+        seed=s.seed + 2,
+        steps=s.unet_steps,
+        batch=s.unet_batch,
+        lr=s.unet_lr,
+        warmup_steps=s.warmup_steps,
+        caption_dropout=s.caption_dropout,
+        ema_decay=s.ema_decay,
+    )
+    text_encoder, unet = train_denoiser(
+        (means, logvars), ids, empty_ids, TinyCLIPTextModel(text_cfg), ShapesUNet(unet_spec), denoiser, scaling_factor
+    )
     finished = time.time()
 
     stats = {
