@@ -224,7 +224,8 @@ describe('the http provider', () => {
 
   it('has the worker push signed events to the callback: started (unless its 202 said running), each step with previews, then the manifest', async () => {
     const provider = new HttpProvider({ id: 'callback', url: worker.url, secret: SECRET, storage });
-    const submitted = job('callback-1', { steps: 20, previewEvery: 5, progress: receiver.callback('callback-1') });
+    // Step events are at least 100 ms apart, so the job must outlast a few intervals however fast this machine is.
+    const submitted = job('callback-1', { steps: 200, previewEvery: 50, progress: receiver.callback('callback-1') });
     const { handle, state } = await provider.submit({ job: submitted });
     const done = await receiver.until('callback-1', 'succeeded');
     expect(receiver.rejected).not.toContain('/jobs/callback-1/events');
@@ -234,13 +235,13 @@ describe('the http provider', () => {
     const steps = events.flatMap((event) => (event.status === 'running' ? [event] : []));
     // Steps finishing while an event is in flight collapse into the latest, so some may be missing; none repeats.
     expect(steps.length).toBeGreaterThanOrEqual(2);
-    expect(steps.map((event) => event.totalSteps)).toEqual(steps.map(() => 20));
+    expect(steps.map((event) => event.totalSteps)).toEqual(steps.map(() => 200));
     expect(steps.map((event) => event.step)).toEqual(steps.map((event) => event.step).sort((a, b) => a - b));
     expect(new Set(steps.map((event) => event.step)).size).toBe(steps.length);
     const previews = steps.filter((event) => event.preview);
     expect(previews.length).toBeGreaterThanOrEqual(1);
     for (const { step, preview } of previews) {
-      expect(step % 5 === 0 || step === 20).toBe(true);
+      expect(step % 50 === 0 || step === 200).toBe(true);
       expect(preview?.images).toEqual([expect.stringMatching(/^data:image\/png;base64,/)]);
     }
     expect(done).toMatchObject({ status: 'succeeded', manifestKey: handle.manifest.key });
