@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { signRequest } from '@stipple/jobs';
 import { type S3Server, startS3Server } from '@stipple/test-support/s3-server';
 import { startWorker, type WorkerProcess } from '@stipple/test-support/worker-process';
@@ -114,4 +115,30 @@ describe('the gpu-worker front door', () => {
     const same = await invoke(worker, job('front-door-bound'));
     expect(same.status).toBe(200);
   });
+
+  it('keeps an idle connection open past the 5 s its callers pool one for, so the caller, not the worker, closes it', async () => {
+    const { port, hostname } = new URL(worker.url);
+    const socket = connect(Number(port), hostname);
+    const answers: string[] = [];
+    let closedAtMs: number | undefined;
+    socket.on('data', (data) => answers.push(data.toString('latin1')));
+    socket.on('close', () => {
+      closedAtMs = Date.now();
+    });
+    const ping = () => socket.write(`GET /ping HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+    const pinged = async (count: number) => {
+      while (answers.filter((answer) => answer.startsWith('HTTP/1.1 200')).length < count && closedAtMs === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    ping();
+    await pinged(1);
+    // Node's default would close the socket after 5 s idle; workerd's pool keeps one about that long.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(closedAtMs).toBeUndefined();
+    ping();
+    await pinged(2);
+    socket.destroy();
+    expect(answers.filter((answer) => answer.startsWith('HTTP/1.1 200'))).toHaveLength(2);
+  }, 15_000);
 });

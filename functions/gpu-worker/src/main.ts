@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createThreadedOnnxSession } from '@stipple/core';
 import { GenerationBatcher } from './generation-batcher.ts';
+import { holdIdleConnections } from './idle-connections.ts';
 import { JobSlots } from './job-slots.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { ResultStore } from './result-store.ts';
@@ -86,6 +88,7 @@ void registry.preload(config.preloadModels).then(() => {
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   log({ level: 'info', event: 'listening', port: info.port });
 });
+holdIdleConnections(server as Server);
 
 // SIGTERM (a scale-in, a deploy): stop accepting, let running jobs finish within the grace period, cancel the rest
 // into a terminal state (no manifest, so their retries start clean), then exit.

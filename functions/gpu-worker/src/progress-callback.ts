@@ -1,5 +1,6 @@
 import type { GenerationProgress } from '@stipple/core';
 import { type Job, type JobEventInput, signRequest } from '@stipple/jobs';
+import { callbackFetch } from './callback-fetch.ts';
 import { progressEvent } from './progress-event.ts';
 
 type Outcome = Extract<JobEventInput, { status: 'succeeded' | 'failed' }>;
@@ -35,7 +36,7 @@ const TERMINAL_RETRY_DELAYS_MS = [250, 1_000, 4_000];
  * step events are at least 100 ms apart (and from `started`); steps that finish meanwhile collapse into the latest, so
  * a slow receiver never slows generation. The terminal event is retried a few times; failures are logged, never fatal to the job (the receiver asks the worker when it hears nothing).
  */
-export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fetch = fetch): ProgressReporter {
+export function createProgressReporter(job: Job, log: Log, fetchImpl: typeof fetch = callbackFetch): ProgressReporter {
   const callback = job.progress;
   let latest: EventBody | undefined;
   let sending: Promise<unknown> = Promise.resolve();

@@ -1,3 +1,13 @@
+import { Agent, fetch, type RequestInit } from 'undici';
+
+/**
+ * The load's connections to the router. Idle ones are dropped after a second: workerd closes a connection idle for
+ * 5 s, and this process (clients, stand-in and store on two busy cores) runs its timers late, so with undici's
+ * default 4 s it reused connections workerd had just closed, and a few requests a run got `ECONNRESET` without
+ * reaching the router (its log showed none of them). A client problem, not the router's, so the client is fixed.
+ */
+const connections = new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 });
+
 /** One answered request of a load run: its HTTP status, the error code of a refusal, and how long it took. */
 export interface Sample {
   status: number;
@@ -23,7 +33,7 @@ export interface Run {
 /** Sends one request and reads its answer whole: a `Sample`. */
 export async function send(url: string, init: RequestInit): Promise<Sample> {
   const start = performance.now();
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, dispatcher: connections });
   const text = await response.text();
   const ms = performance.now() - start;
   let body: { id?: string; usage?: { credits?: number }; error?: { code?: string; message?: string } } = {};

@@ -21,6 +21,7 @@ import {
   resultManifestSchema,
   verifyRequest,
 } from '@stipple/jobs';
+import { holdIdleConnections } from '../../../functions/gpu-worker/src/idle-connections.ts';
 import { createProgressReporter } from '../../../functions/gpu-worker/src/progress-callback.ts';
 
 /** A 1×1 PNG (RGBA, one transparent pixel): what every job "generates". */
@@ -147,6 +148,7 @@ export async function startInstantWorker(options: InstantWorkerOptions): Promise
     }
     answer(response, 404, errorBody('not_found', `${method} ${path}`));
   });
+  holdIdleConnections(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
