@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { currentProviderHealth, HEALTH_READ_CACHE_MS } from '../../functions/router/src/providers/provider-health.ts';
 import { admin, call, newTenant, waitForJobState } from './router-fixture.ts';
 
 /** A stalled worker (@stipple/test-support/stalled-worker) serving only `flaky-shapes`, whose /ping the tests switch. */
@@ -70,6 +71,27 @@ describe('provider health, shared by every job', () => {
       expect(await waitForJobState(id, key)).toMatchObject({ status: 'canceled', usage: { credits: 0 } });
     } finally {
       await setFlakyHealth(true);
+    }
+  });
+
+  it('is read from its object at most once per HEALTH_READ_CACHE_MS in an isolate, then anew', async () => {
+    const flakyIn = async (read: ReturnType<typeof currentProviderHealth>) => (await read)?.providers.flaky?.healthy;
+    await checkNow();
+    // Past any read this isolate made for an earlier test's jobs.
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_READ_CACHE_MS));
+    const readAt = Date.now();
+    expect(await flakyIn(currentProviderHealth(env, readAt))).toBe(true);
+    await setFlakyHealth(false);
+    try {
+      expect((await checkNow()).data.find((provider) => provider.id === 'flaky')).toMatchObject({ healthy: false });
+      // Within the interval this isolate answers from its last read, without asking the object.
+      expect(await flakyIn(currentProviderHealth(env, readAt + HEALTH_READ_CACHE_MS - 1))).toBe(true);
+      // Once it has passed, the object's newer verdict.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, readAt + HEALTH_READ_CACHE_MS - Date.now())));
+      expect(await flakyIn(currentProviderHealth(env))).toBe(false);
+    } finally {
+      await setFlakyHealth(true);
+      await checkNow();
     }
   });
 });
