@@ -1,6 +1,7 @@
 /**
  * Scenario 3 of `npm run load`, against the floor: a bare Hono Worker answering `GET /v1/models` with the router's
- * JSON (bare-models-worker.ts), in workerd through Miniflare exactly as the local stack serves the router, beside the
+ * JSON (bare-models-worker.ts), in workerd through Miniflare exactly as the local stack serves the router, alone and
+ * with one Durable Object call per request (what any per-key limit held in an object costs at least), beside the
  * router's authenticated `GET /v1/models`: with a key whose own limit no run reaches (200s), and with a key at the
  * deployment's default limit (600 a minute: 429s once its bucket is spent). Rounds interleave the three, so drift
  * touches all.
@@ -16,7 +17,12 @@ import { startWorkerScript } from './workerd-script.ts';
 /** The router's `compatibility_date` (wrangler.jsonc), so the floor runs on the same runtime behaviour. */
 const COMPATIBILITY_DATE = '2026-04-01';
 
-export const FLOOR_PATHS = ['bare Hono worker', 'router, unthrottled key', 'router, default limit'] as const;
+export const FLOOR_PATHS = [
+  'bare Hono worker',
+  'bare worker + one object call',
+  'router, unthrottled key',
+  'router, default limit',
+] as const;
 export type FloorPath = (typeof FLOOR_PATHS)[number];
 
 /** One round: each path's summary. */
@@ -38,12 +44,14 @@ export async function measureFloor(
     join(import.meta.dirname, 'bare-models-worker.ts'),
     { MODELS_JSON: await listing.text() },
     COMPATIBILITY_DATE,
+    { REQUEST_COUNTER: 'RequestCounter' },
   );
   try {
     const get = (url: string, key?: string) => () =>
       send(`${url}/v1/models`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     const paths: Record<FloorPath, () => ReturnType<typeof send>> = {
       'bare Hono worker': get(bare.url),
+      'bare worker + one object call': get(bare.url, unthrottled.key),
       'router, unthrottled key': get(target.url, unthrottled.key),
       'router, default limit': get(target.url, limited.key),
     };

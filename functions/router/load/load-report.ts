@@ -75,7 +75,7 @@ export function reportFloor(rounds: FloorRound[], requests: number, concurrency:
   console.log(`3. against the floor: GET /v1/models, ${requests} requests at ${concurrency} concurrent, per round`);
   rounds.forEach((round, index) => {
     for (const path of FLOOR_PATHS) {
-      console.log(`   round ${index + 1} ${path.padEnd(24)}${runLine(round[path])}   ${statuses(round[path])}`);
+      console.log(`   round ${index + 1} ${path.padEnd(30)}${runLine(round[path])}   ${statuses(round[path])}`);
     }
   });
   const mean = (path: FloorPath) => rounds.reduce((sum, round) => sum + round[path].perSecond, 0) / rounds.length;

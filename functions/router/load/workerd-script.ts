@@ -23,13 +23,28 @@ export async function routerLikeServer(workers: WorkerOptions[]): Promise<Minifl
   return miniflare;
 }
 
-/** `entry` bundled for workerd and served with `bindings`; `stop()` ends it and removes the bundle. */
-export async function startWorkerScript(entry: string, bindings: Record<string, string>, compatibilityDate: string) {
+/**
+ * `entry` bundled for workerd and served with `bindings` and `durableObjects` (binding name → exported class, kept in
+ * memory); `stop()` ends it and removes the bundle.
+ */
+export async function startWorkerScript(
+  entry: string,
+  bindings: Record<string, string>,
+  compatibilityDate: string,
+  durableObjects: Record<string, string> = {},
+) {
   const bundleDir = await mkdtemp(join(tmpdir(), 'stipple-load-worker-'));
   try {
     await bundleForWorkerd(entry, join(bundleDir, 'index.js'));
     const miniflare = await routerLikeServer([
-      { modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, 'index.js'), bindings, compatibilityDate },
+      {
+        modules: true,
+        modulesRoot: bundleDir,
+        scriptPath: join(bundleDir, 'index.js'),
+        bindings,
+        durableObjects,
+        compatibilityDate,
+      },
     ]);
     const url = (await miniflare.ready).origin;
     return {
