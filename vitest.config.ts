@@ -5,8 +5,8 @@ import { buildPlayground } from './functions/router/build-playground.ts';
 // loads no .ts.
 import { TEST_TINY_SHAPES } from './packages/test-support/src/test-model-catalogue.ts';
 
-// The router's static assets (wrangler.jsonc `assets`) must exist before its project reads that configuration, and
-// match the sources: the local stack's tests build them again when they start the router.
+// The playground's script and stylesheet, a module the router imports (build-playground.ts), must exist before the
+// router's project bundles it, and match the sources: the local stack's tests build it again when they start the router.
 await buildPlayground();
 
 export default defineConfig({

@@ -17,7 +17,7 @@ if (config === undefined || secrets === undefined) {
   );
   process.exit(2);
 }
-// wrangler uploads the playground's assets as they are on disk: bundle them from the sources being deployed.
+// wrangler bundles the playground's module as it is on disk: build it from the sources being deployed.
 await buildPlayground();
 const directory = join('.sst', 'router');
 mkdirSync(directory, { recursive: true });

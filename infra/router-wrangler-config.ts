@@ -7,7 +7,6 @@ export interface WranglerConfig {
   compatibility_date: string;
   compatibility_flags?: string[];
   vars?: Record<string, string>;
-  assets?: { directory: string; binding?: string; run_worker_first?: boolean | string[] };
   durable_objects?: { bindings: { name: string; class_name: string }[] };
   migrations?: { tag: string; new_sqlite_classes?: string[] }[];
   workers_dev?: boolean;
@@ -30,7 +29,7 @@ export interface RouterDeployment {
 
 /**
  * The configuration `wrangler deploy` gets for a stage: the router's own `wrangler.jsonc` (compatibility date and
- * flags, Durable Object bindings, migrations, entry point, static assets) with this stage's name, vars and domain. Everything the
+ * flags, Durable Object bindings, migrations, entry point) with this stage's name, vars and domain. Everything the
  * router's tests run against stays as it is.
  */
 export function routerWranglerConfig(base: WranglerConfig, deployment: RouterDeployment): WranglerConfig {
@@ -38,9 +37,8 @@ export function routerWranglerConfig(base: WranglerConfig, deployment: RouterDep
   return {
     ...base,
     name: deployment.name,
-    main: join(configDirectory, base.main),
     // Relative paths in a wrangler configuration are read from its own folder, and the stage's is elsewhere.
-    ...(base.assets && { assets: { ...base.assets, directory: join(configDirectory, base.assets.directory) } }),
+    main: join(configDirectory, base.main),
     vars: { ...base.vars, ...deployment.vars },
     workers_dev: true,
     ...(deployment.domain === undefined ? {} : { routes: [{ pattern: deployment.domain, custom_domain: true }] }),

@@ -85,19 +85,10 @@ describe('infra/router', () => {
     expect(config.main).toBe(join(REPOSITORY_ROOT, 'functions/router', wrangler.main));
   });
 
-  it('uploads the playground’s assets from the folder wrangler.jsonc names, wherever the stage’s configuration is', async () => {
-    const { config } = await deployedRouter();
-    const { assets } = routerWranglerJsonc();
-    expect(config.assets).toEqual({
-      ...assets,
-      directory: join(REPOSITORY_ROOT, 'functions/router', assets.directory),
-    });
-  });
-
   it('sets every binding the router requires, and otherwise only the token secrets PROVIDERS names', async () => {
     const { config, secrets } = await deployedRouter();
     const named = JSON.parse(config.vars.PROVIDERS).flatMap((entry: Inputs) => entry.providerToken?.secret ?? []);
-    const set = [...Object.keys(config.vars), ...Object.keys(secrets), config.assets.binding];
+    const set = [...Object.keys(config.vars), ...Object.keys(secrets)];
     const env = routerEnv();
     for (const binding of env.filter((binding) => !binding.optional && !binding.durableObject)) {
       expect(set, `${binding.name} is required by the router`).toContain(binding.name);

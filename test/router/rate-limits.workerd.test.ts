@@ -28,6 +28,16 @@ describe('rate limits per API key', () => {
     expect(response.status).toBe(200);
     // A new bucket is full: one request takes one of 600 tokens, which refill at 10 per second.
     expect(rateHeaders(response)).toEqual({ limit: '600', remaining: '599', reset: '100ms' });
+    // A read answered before its limiter decides (the model list needs no object) carries all three just the same.
+    const models = await call('/v1/models', { token: key });
+    expect(models.status).toBe(200);
+    // The bucket refilled a little since the last request, so its reset is under 200 ms.
+    expect(rateHeaders(models)).toMatchObject({
+      limit: '600',
+      remaining: '598',
+      reset: expect.stringMatching(/^\d+ms$/),
+    });
+    expect(models.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('counts down to the limit, then answers 429 rate_limit_exceeded with Retry-After', async () => {

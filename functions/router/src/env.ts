@@ -19,8 +19,6 @@ export interface Env {
   WEBHOOK_OUTBOXES: DurableObjectNamespace<WebhookOutbox>;
   /** The providers' shared health checks, one object (`providers/provider-health.ts`). */
   PROVIDER_HEALTH: DurableObjectNamespace<ProviderHealth>;
-  /** The static assets `build-playground.ts` bundles (the playground's script and stylesheet; wrangler.jsonc `assets`). */
-  ASSETS: Fetcher;
   /** `true` (exactly) lets webhooks use http and local hosts: local development and tests only. Default off. */
   ALLOW_LOCAL_WEBHOOKS?: string;
   /** Ports webhooks may use besides 443, comma-separated (e.g. `8443`). Default none. */

@@ -23,6 +23,18 @@ export function formatResetDuration(ms: number): string {
 }
 
 /**
+ * Sets `headers` on the request's answer. A read's limit is decided while it runs, often after its answer is made:
+ * Hono's `c.header` then copies that answer once per header (its headers may be a fetched response's, immutable), so
+ * the first copies it and the rest go on the copy, whose headers are its own.
+ */
+function setHeaders(c: Context<AppContext>, headers: readonly [string, string][]): void {
+  for (const [index, [name, value]] of headers.entries()) {
+    if (index > 0 && c.finalized) c.res.headers.set(name, value);
+    else c.header(name, value);
+  }
+}
+
+/**
  * Counts a request against its caller's limit (`RateLimiter`, one Durable Object per bucket) and reports the bucket in
  * OpenAI's `x-ratelimit-*-requests` headers, on every response to the request, errors included. Over the limit:
  * `429 rate_limit_exceeded` with `Retry-After` in whole seconds (RFC 9110 §10.2.3).
@@ -44,9 +56,11 @@ export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord
       )
     : limiter.take());
   if ('revoked' in decision) throw unauthorized('the API key is unknown or revoked');
-  c.header('x-ratelimit-limit-requests', String(decision.limit));
-  c.header('x-ratelimit-remaining-requests', String(decision.remaining));
-  c.header('x-ratelimit-reset-requests', formatResetDuration(decision.resetMs));
+  setHeaders(c, [
+    ['x-ratelimit-limit-requests', String(decision.limit)],
+    ['x-ratelimit-remaining-requests', String(decision.remaining)],
+    ['x-ratelimit-reset-requests', formatResetDuration(decision.resetMs)],
+  ]);
   if (!decision.allowed) {
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     throw new ApiError(

@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
@@ -41,16 +42,55 @@ export const limitBody = createMiddleware<AppContext>((c, next) =>
   (limitsByPath.get(c.req.path) ?? defaultLimit)(c, next),
 );
 
+/** Headers a browser may send, and response headers its page may read (CORS). */
+const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'prefer', 'x-request-id'];
+const CORS_EXPOSE_HEADERS = ['location', 'x-request-id', 'retry-after', 'idempotent-replayed', 'preference-applied'];
+
+interface CorsPolicy {
+  /** The value of `Access-Control-Allow-Origin` for a request from `origin`, or none. */
+  allowOrigin(origin: string | undefined): string | undefined;
+  /** Whether the answer depends on the request's origin (`Vary: Origin`). */
+  varies: boolean;
+  /** Hono's `cors`, for preflight (`OPTIONS`) requests. */
+  preflight: MiddlewareHandler<AppContext>;
+}
+
+/** Each `CORS_ORIGINS` value's policy: bindings do not change within an isolate, so each is built once. */
+const corsPolicies = new Map<string, CorsPolicy>();
+
+function corsPolicy(setting: string): CorsPolicy {
+  let policy = corsPolicies.get(setting);
+  if (policy) return policy;
+  const origins = setting.split(',').map((origin) => origin.trim());
+  const any = origins.includes('*');
+  policy = {
+    allowOrigin: (origin) => (any ? '*' : origin !== undefined && origins.includes(origin) ? origin : undefined),
+    varies: !any,
+    preflight: cors({
+      origin: any ? '*' : origins,
+      allowHeaders: CORS_ALLOW_HEADERS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      maxAge: 86_400,
+    }),
+  };
+  corsPolicies.set(setting, policy);
+  return policy;
+}
+
 /**
  * CORS for browsers and mobile web views: `CORS_ORIGINS` lists the allowed origins (comma-separated), `*` (the
- * default) allows any. API keys travel in headers, never cookies, so no credentials mode.
+ * default) allows any. API keys travel in headers, never cookies, so no credentials mode. Preflights are Hono's
+ * `cors`; other requests get their two headers before the handler runs (Hono's `cors` writes them on a response it
+ * creates first, which the handler's answer then replaces: two more Response objects on every request).
  */
 export const allowCors = createMiddleware<AppContext>((c, next) => {
-  const origins = (c.env.CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim());
-  return cors({
-    origin: origins.includes('*') ? '*' : origins,
-    allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'prefer', 'x-request-id'],
-    exposeHeaders: ['location', 'x-request-id', 'retry-after', 'idempotent-replayed', 'preference-applied'],
-    maxAge: 86_400,
-  })(c, next);
+  const policy = corsPolicy(c.env.CORS_ORIGINS ?? '*');
+  if (c.req.method === 'OPTIONS') return policy.preflight(c, next);
+  const allowed = policy.allowOrigin(c.req.header('origin'));
+  if (allowed) {
+    c.header('access-control-allow-origin', allowed);
+    c.header('access-control-expose-headers', CORS_EXPOSE_HEADERS.join(','));
+  }
+  if (policy.varies) c.header('vary', 'Origin', { append: true });
+  return next();
 });

@@ -1,6 +1,7 @@
 import { SCHEDULERS } from '@stipple/jobs';
 import { type Context, Hono } from 'hono';
 import type { AppContext } from '../http/app-context.ts';
+import { PLAYGROUND_SCRIPT, PLAYGROUND_STYLESHEET } from '../playground/playground-assets.js';
 import { playgroundPage } from '../playground/playground-page.ts';
 
 /**
@@ -36,22 +37,14 @@ function securityHeaders(c: Context<AppContext>): Record<string, string> {
 }
 
 /**
- * One of the playground's static assets (`dist/assets`, bundled by build-playground.ts), with the page's headers: the
- * Worker runs first on every path (wrangler.jsonc `run_worker_first`), so the assets get no headers of their own.
+ * The playground at `/` (docs/router.md): a page, its script and its stylesheet (bundled into the Worker by
+ * build-playground.ts), all with the page's headers; open, like `/docs`.
  */
-async function asset(c: Context<AppContext>, contentType: string): Promise<Response> {
-  const found = await c.env.ASSETS.fetch(new URL(c.req.path, c.req.url));
-  if (!found.ok) {
-    throw new Error(
-      `the static asset ${c.req.path} answered ${found.status}; build the playground first ` +
-        '(node --import tsx functions/router/build-playground.ts)',
-    );
-  }
-  return c.body(await found.arrayBuffer(), 200, { ...securityHeaders(c), 'content-type': contentType });
-}
-
-/** The playground at `/` (docs/router.md): a page, its script and its stylesheet; open, like `/docs`. */
 export const playgroundRoutes = new Hono<AppContext>()
   .get('/', (c) => c.html(playgroundPage(SCHEDULERS), 200, securityHeaders(c)))
-  .get('/playground.js', (c) => asset(c, 'text/javascript; charset=utf-8'))
-  .get('/playground.css', (c) => asset(c, 'text/css; charset=utf-8'));
+  .get('/playground.js', (c) =>
+    c.body(PLAYGROUND_SCRIPT, 200, { ...securityHeaders(c), 'content-type': 'text/javascript; charset=utf-8' }),
+  )
+  .get('/playground.css', (c) =>
+    c.body(PLAYGROUND_STYLESHEET, 200, { ...securityHeaders(c), 'content-type': 'text/css; charset=utf-8' }),
+  );
