@@ -64,6 +64,13 @@ describe('rate limits per API key', () => {
       type: 'rate_limit_error',
       message: `this API key is limited to 3 requests per minute; retry in ${retryAfter} s`,
     });
+    // A read, answered while its limiter decides, is refused the same way: the refusal replaces the answer made.
+    const refusedRead = await call('/v1/models', { token: key });
+    expect(refusedRead.status).toBe(429);
+    expect(Number(refusedRead.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refusedRead.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(rateHeaders(refusedRead)).toMatchObject({ limit: '3', remaining: '0' });
+    expect(((await refusedRead.json()) as Envelope).error).toMatchObject({ code: 'rate_limit_exceeded' });
 
     // The limit is the key's: the tenant's second key is not held back, and the refused job was never created.
     const second = await admin(`/tenants/${tenantId}/keys`, { method: 'POST', body: '{}' });

@@ -4,7 +4,7 @@ import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { enforceRateLimit } from '../http/enforce-rate-limit.ts';
-import { apiKeyFormatProblem, digestApiKey } from '../keys/api-key.ts';
+import { apiKeyFormatProblem, apiKeyMode, digestApiKey } from '../keys/api-key.ts';
 import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
@@ -28,7 +28,8 @@ async function lookUp(env: Env, digest: string, fresh: boolean): Promise<KeyReco
 }
 
 async function keyCaller(env: Env, token: string, fresh: boolean): Promise<KeyRecord> {
-  const problem = apiKeyFormatProblem(token);
+  // One pattern test for a well-formed key; the message that says what is wrong only for one that is not.
+  const problem = apiKeyMode(token) === undefined ? apiKeyFormatProblem(token) : undefined;
   if (problem) throw unauthorized(`the API key is not a Stipple key: ${problem}`);
   const caller = await lookUp(env, await digestApiKey(token), fresh);
   if (!caller) throw unauthorized('the API key is unknown or revoked');

@@ -23,14 +23,20 @@ export function formatResetDuration(ms: number): string {
 }
 
 /**
- * Sets `headers` on the request's answer. A read's limit is decided while it runs, often after its answer is made:
- * Hono's `c.header` then copies that answer once per header (its headers may be a fetched response's, immutable), so
- * the first copies it and the rest go on the copy, whose headers are its own.
+ * Sets `headers` on the request's answer. A read's limit is decided while it runs, often after its answer is made;
+ * Hono's `c.header` then copies that answer once per header, in case its headers are immutable (a fetched response's).
+ * The router's answers are its own, whose headers are not, so they are set in place, and copied only if they refuse.
  */
 function setHeaders(c: Context<AppContext>, headers: readonly [string, string][]): void {
-  for (const [index, [name, value]] of headers.entries()) {
-    if (index > 0 && c.finalized) c.res.headers.set(name, value);
-    else c.header(name, value);
+  for (const [name, value] of headers) {
+    if (!c.finalized) c.header(name, value);
+    else {
+      try {
+        c.res.headers.set(name, value);
+      } catch {
+        c.header(name, value);
+      }
+    }
   }
 }
 

@@ -31,8 +31,8 @@ export function handleError(error: Error, c: Context<AppContext>): Response {
     );
   }
   c.set('errorCode', known.code);
-  for (const [name, value] of Object.entries(known.headers)) c.header(name, value);
-  return c.json(known.toEnvelope(), known.status as ContentfulStatusCode);
+  // Its own headers (Retry-After) given with the answer: `c.header` would copy an answer already made once each.
+  return c.json(known.toEnvelope(), known.status as ContentfulStatusCode, known.headers);
 }
 
 export function notFound(c: Context<AppContext>): Response {

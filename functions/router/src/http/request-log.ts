@@ -16,7 +16,7 @@ export const logRequest = createMiddleware<AppContext>(async (c, next) => {
     event: 'request',
     requestId: c.get('requestId'),
     method: c.req.method,
-    path: new URL(c.req.url).pathname,
+    path: c.req.path,
     status,
     ms: Date.now() - started,
     ...(c.get('errorCode') && { code: c.get('errorCode') }),
