@@ -63,11 +63,12 @@ export class RateLimiter extends DurableObject<Env> {
    * requests per minute unless the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`). A revoked key's
    * bucket answers `{ revoked: true }` and counts nothing.
    */
-  take(defaultLimit: number = this.deploymentLimit()): BucketDecision | { revoked: true } {
+  take(defaultLimit: number = this.deploymentLimit()): Omit<BucketDecision, 'state'> | { revoked: true } {
     if (this.revoked) return { revoked: true };
-    const decision = takeToken(this.state, this.limitOverride ?? defaultLimit, Date.now());
-    this.state = decision.state;
+    const { state, ...decision } = takeToken(this.state, this.limitOverride ?? defaultLimit, Date.now());
+    this.state = state;
     this.writeSoon();
+    // The bucket itself stays here: the caller needs the decision only, and every field crosses the call.
     return decision;
   }
 
