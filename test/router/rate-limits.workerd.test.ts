@@ -28,16 +28,6 @@ describe('rate limits per API key', () => {
     expect(response.status).toBe(200);
     // A new bucket is full: one request takes one of 600 tokens, which refill at 10 per second.
     expect(rateHeaders(response)).toEqual({ limit: '600', remaining: '599', reset: '100ms' });
-    // A read answered before its limiter decides (the model list needs no object) carries all three just the same.
-    const models = await call('/v1/models', { token: key });
-    expect(models.status).toBe(200);
-    // The bucket refilled a little since the last request, so its reset is under 200 ms.
-    expect(rateHeaders(models)).toMatchObject({
-      limit: '600',
-      remaining: '598',
-      reset: expect.stringMatching(/^\d+ms$/),
-    });
-    expect(models.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('counts down to the limit, then answers 429 rate_limit_exceeded with Retry-After', async () => {
@@ -45,7 +35,8 @@ describe('rate limits per API key', () => {
     await limiterOf(keyId).setLimit(3);
     const remaining: (string | null)[] = [];
     for (let i = 0; i < 3; i++) {
-      const response = await call('/v1/usage', { token: key });
+      // The second, a read answered before its limiter decides (the model list needs no object), counts the same.
+      const response = await call(i === 1 ? '/v1/models' : '/v1/usage', { token: key });
       expect(response.status).toBe(200);
       expect(response.headers.get('x-ratelimit-limit-requests')).toBe('3');
       expect(response.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d+)?s$/);
