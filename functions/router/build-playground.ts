@@ -3,7 +3,7 @@
  * `src/playground/playground-assets.js` (its types: the committed `playground-assets.d.ts` beside it): the script and
  * the stylesheet as two strings, served by `routes/playground-routes.ts`. In the Worker's own bundle rather than Workers
  * Static Assets: an assets binding puts an asset router in front of every request (locally a second Worker, which
- * cost the local stack a third of its throughput; docs/SCALE.md), for two files of a few kilobytes. Not committed:
+ * cost the local stack ~30 % of its throughput; docs/router.md), for two files of a few kilobytes. Not committed:
  * `npm start` (packages/cli/src/local-stack/router-in-workerd.ts), the tests (vitest.config.ts) and the deploy
  * (infra/deploy-router.ts) run it first, so the module always matches the sources. Run by hand:
  * `node --import tsx functions/router/build-playground.ts`.

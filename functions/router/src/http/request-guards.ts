@@ -45,6 +45,8 @@ export const limitBody = createMiddleware<AppContext>((c, next) =>
 /** Headers a browser may send, and response headers its page may read (CORS). */
 const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'prefer', 'x-request-id'];
 const CORS_EXPOSE_HEADERS = ['location', 'x-request-id', 'retry-after', 'idempotent-replayed', 'preference-applied'];
+/** `Access-Control-Expose-Headers` as sent. */
+const CORS_EXPOSE_HEADER_VALUE = CORS_EXPOSE_HEADERS.join(',');
 
 interface CorsPolicy {
   /** The value of `Access-Control-Allow-Origin` for a request from `origin`, or none. */
@@ -89,7 +91,7 @@ export const allowCors = createMiddleware<AppContext>((c, next) => {
   const allowed = policy.allowOrigin(c.req.header('origin'));
   if (allowed) {
     c.header('access-control-allow-origin', allowed);
-    c.header('access-control-expose-headers', CORS_EXPOSE_HEADERS.join(','));
+    c.header('access-control-expose-headers', CORS_EXPOSE_HEADER_VALUE);
   }
   if (policy.varies) c.header('vary', 'Origin', { append: true });
   return next();

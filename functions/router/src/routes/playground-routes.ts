@@ -36,15 +36,16 @@ function securityHeaders(c: Context<AppContext>): Record<string, string> {
   };
 }
 
+/** One of the playground's files (bundled into the Worker by build-playground.ts), with the page's headers. */
+function asset(c: Context<AppContext>, body: string, contentType: string): Response {
+  return c.body(body, 200, { ...securityHeaders(c), 'content-type': contentType });
+}
+
 /**
  * The playground at `/` (docs/router.md): a page, its script and its stylesheet (bundled into the Worker by
  * build-playground.ts), all with the page's headers; open, like `/docs`.
  */
 export const playgroundRoutes = new Hono<AppContext>()
   .get('/', (c) => c.html(playgroundPage(SCHEDULERS), 200, securityHeaders(c)))
-  .get('/playground.js', (c) =>
-    c.body(PLAYGROUND_SCRIPT, 200, { ...securityHeaders(c), 'content-type': 'text/javascript; charset=utf-8' }),
-  )
-  .get('/playground.css', (c) =>
-    c.body(PLAYGROUND_STYLESHEET, 200, { ...securityHeaders(c), 'content-type': 'text/css; charset=utf-8' }),
-  );
+  .get('/playground.js', (c) => asset(c, PLAYGROUND_SCRIPT, 'text/javascript; charset=utf-8'))
+  .get('/playground.css', (c) => asset(c, PLAYGROUND_STYLESHEET, 'text/css; charset=utf-8'));
