@@ -1,8 +1,8 @@
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { parseJsonEvents } from '@stipple/test-support/server-sent-events';
 import { describe, expect, it } from 'vitest';
-import { jobRun } from '../../functions/router/src/durable-objects.ts';
+import { jobRun, tenantAccount } from '../../functions/router/src/durable-objects.ts';
 import type { JobRecord } from '../../functions/router/src/jobs/job-record.ts';
 import { readJob } from '../../functions/router/src/jobs/job-run.ts';
 import { call, newTenant, waitForJobState } from './router-fixture.ts';
@@ -42,6 +42,41 @@ describe("a job's object", () => {
     expect(ended.usage.credits).toBeGreaterThan(0);
     const alarm = await runInDurableObject(jobRun(env, created.id), (_, state) => state.storage.getAlarm());
     expect(alarm).toBeNull();
+  });
+});
+
+describe("a job's end", () => {
+  it('is written the same, charged once, when its object stopped after the ledger moved and before the final record', async () => {
+    const { key, tenantId } = await newTenant(3);
+    const created = (await (await post(key, { prompt: 'a short one', steps: 2 })).json()) as JobView;
+    await waitForJobState<JobView>(created.id, key, (job) => job.status === 'succeeded');
+    const real = (await readJob(env, created.id))!;
+    // Another job stopped mid-settle: its intent stored (the end is answered from it) and its credits captured.
+    const id = `job_${crypto.randomUUID().replaceAll('-', '')}`;
+    const account = tenantAccount(env, tenantId);
+    expect(await account.reserve(id, real.usage)).toMatchObject({ ok: true });
+    await account.capture(id);
+    const spent = async () =>
+      ((await (await call('/v1/usage', { token: key })).json()) as { credits_spent: number }).credits_spent;
+    const spentBefore = await spent();
+    const completedAt = '2026-01-02T03:04:05.000Z';
+    const intent: JobRecord = {
+      ...real,
+      id,
+      job: { ...real.job, jobId: id },
+      status: 'running',
+      completedAt: undefined,
+      settling: { status: 'succeeded', completedAt },
+    };
+    const stub = jobRun(env, id);
+    await runInDurableObject(stub, async (_, state) => {
+      await state.storage.put('record', intent);
+      await state.storage.setAlarm(Date.now() + 1_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await readJob(env, id)).toMatchObject({ status: 'succeeded', completedAt, usage: real.usage });
+    expect((await readJob(env, id))?.settling).toBeUndefined();
+    expect(await spent()).toBe(spentBefore);
   });
 });
 

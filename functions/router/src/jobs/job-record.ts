@@ -39,7 +39,7 @@ export interface JobRecord {
   /** When a job placed again must have been taken by a GPU, or it ends `failed` (`worker_lost`). */
   placeBy?: string;
   /** A terminal state being settled (credits moved, record not yet written): resumed by the alarm after a restart. */
-  settling?: { status: JobStatus; error?: JobError };
+  settling?: { status: JobStatus; error?: JobError; completedAt?: string };
   /** When a provider began running it (not when it was handed over: a provider may queue it first). */
   startedAt?: string;
   completedAt?: string;

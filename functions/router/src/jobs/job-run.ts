@@ -67,16 +67,21 @@ export class JobRun extends DurableObject<Env> {
     if (await this.get()) return 'started';
     // The account gave up on the job and released its credits (`holdOrRefuse`): it must not run on them.
     if (await this.ctx.storage.get('refused')) return 'refused';
-    // The record and its alarm in one transaction: every storage write is a durable commit on the request's path.
+    // The record and its alarm in one transaction, written without holding this object's output back: the placement
+    // leaves at once, while the commit (a new object's first, its database created) is made. The answer waits for it
+    // (`sync`). Should the commit fail, the job was placed unrecorded: the caller's retry places it again under the
+    // same id (the worker answers the job it holds), or releases its credits; the worker's events then find no record.
+    const unconfirmed = { allowUnconfirmed: true };
     await Promise.all([
-      this.save({ ...record, revision: 1 }),
-      this.ctx.storage.setAlarm(Date.now() + PLACEMENT_SAFETY_MS),
+      this.save({ ...record, revision: 1 }, undefined, unconfirmed),
+      this.ctx.storage.setAlarm(Date.now() + PLACEMENT_SAFETY_MS, unconfirmed),
     ]);
     this.ctx.waitUntil(
       this.advance().catch((error) =>
         log('warn', 'job_placement_deferred', record, { message: (error as Error).message }),
       ),
     );
+    await this.ctx.storage.sync();
     return 'started';
   }
 
@@ -357,7 +362,8 @@ export class JobRun extends DurableObject<Env> {
   private async settle(status: JobStatus, error?: JobError, patch: Partial<JobRecord> = {}): Promise<void> {
     const latest = await this.get();
     if (!latest || isTerminal(latest) || latest.settling) return;
-    const intent: JobRecord = { ...latest, ...patch, settling: { status, ...(error && { error }) } };
+    const completedAt = new Date().toISOString();
+    const intent: JobRecord = { ...latest, ...patch, settling: { status, ...(error && { error }), completedAt } };
     // The alarm resumes the settling should this object stop: one already due soon (a placed job has one) will do.
     const alarm = await this.ctx.storage.getAlarm();
     const resumeBy = Date.now() + SETTLE_RESUME_MS;
@@ -370,7 +376,7 @@ export class JobRun extends DurableObject<Env> {
 
   private async finishSettling(intent: JobRecord): Promise<void> {
     const { settling, ...before } = intent;
-    const { status, error } = settling!;
+    const { status, error, completedAt = new Date().toISOString() } = settling!;
     const account = tenantAccount(this.env, intent.tenantId);
     const outcome = jobOutcome(intent, status);
     // A succeeded job is charged for the images it stored (a blocked one is not); any other end, for nothing.
@@ -380,11 +386,13 @@ export class JobRun extends DurableObject<Env> {
     // A finished job shows every step done (a short one may end between two reports).
     const { steps } = before.job.parameters;
     const progress = status === 'succeeded' && steps ? { step: steps, totalSteps: steps, etaMs: 0 } : undefined;
-    const done: JobRecord = { ...before, status, usage, completedAt: new Date().toISOString(), progress };
+    const done: JobRecord = { ...before, status, usage, completedAt, progress };
     if (status !== 'succeeded') done.preview = undefined;
     if (error) done.error = error;
     log('info', 'job_ended', done, { status, code: error?.code, message: error?.message });
-    await this.commit(before, done);
+    // The end is answered without waiting for this write: what it stores follows from the intent and the ledger, both
+    // durable by now, and should it be lost the intent's alarm writes it again, the same.
+    await this.commit(before, done, { allowUnconfirmed: true });
   }
 
   /**
@@ -392,27 +400,35 @@ export class JobRun extends DurableObject<Env> {
    * them should this object stop before it has); then hands them to the tenant's outbox. So an event is never lost
    * between the write and the outbox, and never runs ahead of the state it reports (the outbox drops a repeat).
    */
-  private async commit(before: JobRecord, after: JobRecord): Promise<void> {
+  private async commit(before: JobRecord, after: JobRecord, options?: DurableObjectPutOptions): Promise<void> {
     if (!after.webhook || jobWebhookEvents(before, after).length === 0) {
       // An ended job with no announcement to deliver needs its alarm no more: dropped in the same transaction.
-      await Promise.all([this.save(after), isTerminal(after) ? this.ctx.storage.deleteAlarm() : undefined]);
+      await Promise.all([
+        this.save(after, undefined, options),
+        isTerminal(after) ? this.ctx.storage.deleteAlarm(options) : undefined,
+      ]);
       return;
     }
     const retryAt = Date.now() + ANNOUNCEMENT_RETRY_MS;
     const current = await this.ctx.storage.getAlarm();
     await Promise.all([
-      this.save(after, { before, after }),
-      this.ctx.storage.setAlarm(current === null ? retryAt : Math.min(current, retryAt)),
+      this.save(after, { before, after }, options),
+      this.ctx.storage.setAlarm(current === null ? retryAt : Math.min(current, retryAt), options),
     ]);
     await this.announcePending();
   }
 
   /** Writes the record (a new revision) and wakes everyone waiting on it. */
-  private async save(record: JobRecord, announcement?: { before: JobRecord; after: JobRecord }): Promise<void> {
+  private async save(
+    record: JobRecord,
+    announcement?: { before: JobRecord; after: JobRecord },
+    options?: DurableObjectPutOptions,
+  ): Promise<void> {
     const stored = await this.get();
     const next = { ...record, revision: (stored?.revision ?? 0) + 1 };
-    if (announcement) await this.ctx.storage.put({ record: next, announcement: { ...announcement, after: next } });
-    else await this.ctx.storage.put('record', next);
+    if (announcement) {
+      await this.ctx.storage.put({ record: next, announcement: { ...announcement, after: next } }, options);
+    } else await this.ctx.storage.put('record', next, options);
     for (const wake of [...this.waiters]) wake(next);
   }
 
