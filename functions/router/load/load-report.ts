@@ -1,5 +1,5 @@
 /** How `npm run load` prints its figures: one block per scenario, goals beside the figures, nothing asserted. */
-import type { FloorPath, FloorRound } from './floor-scenario.ts';
+import type { FloorPath, FloorRound, FloorRun } from './floor-scenario.ts';
 import { FLOOR_PATHS } from './floor-scenario.ts';
 import type { JobCreationResult } from './job-creation-scenarios.ts';
 import { type RunSummary, summarize } from './load-tally.ts';
@@ -70,19 +70,34 @@ export function reportObjectCalls(
   }
 }
 
-/** The floor: each path's rounds, and the router's share of the bare worker's throughput. */
+/** A run's CPU per request (server + client), or nothing where it could not be read. */
+function cpuCell({ cpu }: FloorRun): string {
+  return cpu ? `   CPU/request ${fixed(cpu.server, 0)} + ${fixed(cpu.client, 0)} µs` : '';
+}
+
+/**
+ * The floor: each path's rounds, and the router's share of the bare worker's throughput, measured and as the CPU per
+ * request predicts it for a machine the clients and servers share (bare's CPU per request over the path's).
+ */
 export function reportFloor(rounds: FloorRound[], requests: number, concurrency: number): void {
   console.log(`3. against the floor: GET /v1/models, ${requests} requests at ${concurrency} concurrent, per round`);
+  console.log("   (CPU/request: the server's processes + this one's, the clients')");
   rounds.forEach((round, index) => {
     for (const path of FLOOR_PATHS) {
-      console.log(`   round ${index + 1} ${path.padEnd(30)}${runLine(round[path])}   ${statuses(round[path])}`);
+      const run = round[path];
+      console.log(`   round ${index + 1} ${path.padEnd(30)}${runLine(run)}   ${statuses(run)}${cpuCell(run)}`);
     }
   });
-  const mean = (path: FloorPath) => rounds.reduce((sum, round) => sum + round[path].perSecond, 0) / rounds.length;
-  const bare = mean('bare Hono worker');
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const perSecond = (path: FloorPath) => mean(rounds.map((round) => round[path].perSecond));
+  const cpus = (path: FloorPath) => rounds.map(({ [path]: { cpu } }) => cpu && cpu.server + cpu.client);
+  const cpu = (path: FloorPath) => (cpus(path).includes(undefined) ? undefined : mean(cpus(path) as number[]));
+  const [bare, bareCpu] = [perSecond('bare Hono worker'), cpu('bare Hono worker')];
   for (const path of FLOOR_PATHS.slice(1)) {
     const goal = path === 'router, unthrottled key' ? '   (goal ≥ 0.8)' : '';
-    console.log(`   ${path} / bare worker, mean of rounds: ${fixed(mean(path) / bare, 2)}×${goal}`);
+    const pathCpu = cpu(path);
+    const byCpu = bareCpu && pathCpu ? `; by CPU per request ${fixed(bareCpu / pathCpu, 2)}×` : '';
+    console.log(`   ${path} / bare worker, mean of rounds: ${fixed(perSecond(path) / bare, 2)}×${byCpu}${goal}`);
   }
 }
 
