@@ -171,7 +171,10 @@ describe('GET /v1/jobs/:id/events', () => {
 describe('JobRun.waitForChange', () => {
   it('wakes a waiter for the end only at the end, however many steps are reported meanwhile', async () => {
     const { key } = await newTenant(100);
-    const created = (await (await post(key, { prompt: 'a cat', steps: 60, width: 64, height: 64 })).json()) as JobView;
+    // Long enough (~1–2 s here) for several step reports (at most every 100 ms) between the first change and the end:
+    // a job of a few hundred ms may report one step only, and then the end follows the first change at once.
+    const job = { prompt: 'a cat', steps: 120, width: 128, height: 128 };
+    const created = (await (await post(key, job)).json()) as JobView;
     const first = (await readJob(env, created.id))!;
     const [ended, changed] = (await Promise.all([
       jobRun(env, created.id).waitForChange(first.revision ?? 0, 30_000, 'end'),
