@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { rateLimiter } from '../../functions/router/src/durable-objects.ts';
+import { LEASE_MS } from '../../functions/router/src/http/rate-limit-leases.ts';
 import { RateLimiter, WRITE_BEHIND_MS } from '../../functions/router/src/tenancy/rate-limiter.ts';
 import { admin, call, newTenant } from './router-fixture.ts';
 
@@ -87,7 +88,10 @@ describe('rate limits per API key', () => {
     await limiterOf(keyId).setLimit(1);
     expect((await call('/v1/usage', { token: key })).status).toBe(200);
     expect((await call('/v1/usage', { token: key })).status).toBe(429);
+    // Changed on the object, as the admin route of another isolate does: this isolate trusts the refusal it was given
+    // for LEASE_MS at most (http/rate-limit-leases.ts).
     await limiterOf(keyId).setLimit(null);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
     const after = await call('/v1/usage', { token: key });
     expect(after.status).toBe(200);
     expect(after.headers.get('x-ratelimit-limit-requests')).toBe('600');
@@ -115,6 +119,20 @@ describe('rate limits per API key', () => {
     expect(((await foreign.json()) as Envelope).error.code).toBe('unknown_key');
     expect((await setLimit(keyId, { requests_per_minute: 0 })).status).toBe(400);
     expect((await call('/v1/usage', { token: other.key })).headers.get('x-ratelimit-limit-requests')).toBe('600');
+  });
+});
+
+describe('rate-limit leases (http/rate-limit-leases.ts)', () => {
+  it('stop a key revoked on another isolate once the lease this isolate holds ends, within LEASE_MS', async () => {
+    const { key, keyId } = await newTenant();
+    // Leases of one token, then two: this isolate holds one token of the key's.
+    for (let i = 0; i < 2; i++) expect((await call('/v1/usage', { token: key })).status).toBe(200);
+    // Revoked on the object, as the admin route of another isolate does (this isolate also caches the key itself).
+    await limiterOf(keyId).revoke();
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+    const refused = await call('/v1/usage', { token: key });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as Envelope).error.code).toBe('invalid_api_key');
   });
 });
 
@@ -146,15 +164,16 @@ describe('rate limits for client tokens', () => {
   });
 
   it('answers from memory and writes the count behind within WRITE_BEHIND_MS: an object restarted over its storage goes on from it', async () => {
-    const { key, keyId } = await newTenant();
+    const { keyId } = await newTenant();
     await limiterOf(keyId).setLimit(10);
-    for (let i = 0; i < 4; i++) expect((await call('/v1/usage', { token: key })).status).toBe(200);
+    // Four leases of one token: what the router's first request on a key in an isolate asks (rate-limit-leases.ts).
+    for (let i = 0; i < 4; i++) expect(await limiterOf(keyId).lease(1)).toMatchObject({ granted: 1 });
     await new Promise((resolve) => setTimeout(resolve, WRITE_BEHIND_MS + 250));
     // A second instance over the same storage is what the object is after an eviction: it knows only what was written.
     // 10 refill at one per 6 s, so the 4 taken are still missing; unwritten, it would start from a full bucket.
     const restarted = await runInDurableObject(limiterOf(keyId), (_limiter: RateLimiter, state) => {
-      const decision = new RateLimiter(state, env).take();
-      return 'revoked' in decision ? decision : { limit: decision.limit, remaining: decision.remaining };
+      const answer = new RateLimiter(state, env).lease(1);
+      return 'revoked' in answer ? answer : { limit: answer.limit, remaining: Math.floor(answer.tokens) };
     });
     expect(restarted).toEqual({ limit: 10, remaining: 5 });
   });

@@ -3,7 +3,7 @@
  * front. A probe Worker in the same workerd as the router's objects (bound to the router's classes by `scriptName`,
  * in memory) calls one object in a closed loop from `concurrency` callers and answers how long `calls` took: one
  * `TenantAccount` reading (`usage()`) and writing (`grant(1)`, a SQLite write, as a reservation is), one `RateLimiter`
- * taking tokens (`take()`, counted in memory and written behind, at most once a second).
+ * leasing one token a call (`lease(1)`, counted in memory and written behind, at most once a second).
  */
 import type { WorkerOptions } from 'miniflare';
 import { bundleRouter } from '../../../packages/cli/src/local-stack/router-in-workerd.ts';
@@ -15,8 +15,8 @@ const ROUTER_NAME = 'stipple-router';
 export const OBJECT_CALLS = {
   'TenantAccount.usage()': 'env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(name)).usage()',
   'TenantAccount.grant(1)': 'env.TENANT_ACCOUNTS.get(env.TENANT_ACCOUNTS.idFromName(name)).grant(1)',
-  // A limit no loop reaches, so every take is allowed, as a request under its limit is.
-  'RateLimiter.take()': 'env.RATE_LIMITERS.get(env.RATE_LIMITERS.idFromName(name)).take(1000000000)',
+  // One token a call (as a quiet key's request asks), under a limit no loop reaches, so every lease is granted.
+  'RateLimiter.lease(1)': 'env.RATE_LIMITERS.get(env.RATE_LIMITERS.idFromName(name)).lease(1, 0, 1000000000)',
 } as const;
 export type ObjectCall = keyof typeof OBJECT_CALLS;
 

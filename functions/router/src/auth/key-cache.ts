@@ -3,8 +3,8 @@ import type { KeyRecord } from '../tenancy/key-directory.ts';
 /**
  * How long an isolate trusts a key it looked up in the `KeyDirectory`, seconds, unless `KEY_CACHE_SECONDS` says
  * otherwise. It bounds one thing only: how long a client token keeps working after the key that minted it is revoked.
- * A secret key's own revocation is seen on its next request, cached or not: its `RateLimiter`, which every request
- * visits, is told (`http/enforce-rate-limit.ts`).
+ * A secret key's own revocation is seen within `LEASE_MS` (1 s), cached or not: its `RateLimiter`, whose tokens every
+ * request spends, is told and leases none from then on (`http/rate-limit-leases.ts`).
  */
 export const DEFAULT_KEY_CACHE_SECONDS = 10;
 /** The longest `KEY_CACHE_SECONDS` allowed: a revoked key's client tokens must stop within minutes at worst. */

@@ -3,7 +3,7 @@ import { keyDirectory } from '../durable-objects.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
-import { enforceRateLimit } from '../http/enforce-rate-limit.ts';
+import { enforceRateLimit, setRateLimitHeaders } from '../http/enforce-rate-limit.ts';
 import { apiKeyFormatProblem, apiKeyMode, digestApiKey } from '../keys/api-key.ts';
 import { CLIENT_TOKEN_PREFIX, readClientToken } from '../keys/client-token.ts';
 import type { ApiScope } from '../tenancy/api-scopes.ts';
@@ -54,8 +54,8 @@ async function clientTokenCaller(env: Env, token: string, fresh: boolean): Promi
 
 /**
  * The caller a bearer token (an API key or a client token) stands for; throws 401 when it is unknown or revoked.
- * From this isolate's key cache unless `fresh`: a secret key's revocation is then caught by its rate limiter
- * (`requireKey`), a client token's minter's within KEY_CACHE_SECONDS.
+ * From this isolate's key cache unless `fresh`: a secret key's revocation is then caught by its rate limiter within
+ * LEASE_MS (`requireKey`), a client token's minter's within KEY_CACHE_SECONDS.
  */
 export function authenticate(env: Env, token: string, { fresh = false } = {}): Promise<KeyRecord> {
   return token.startsWith(CLIENT_TOKEN_PREFIX) ? clientTokenCaller(env, token, fresh) : keyCaller(env, token, fresh);
@@ -67,7 +67,7 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 /**
  * API key authentication with a scope: the key's digest is looked up in the directory (or this isolate's cache of it),
  * and the request is counted against the caller's rate limit (the key's; a client token's end user's), which also
- * refuses a secret key revoked since it was cached.
+ * refuses a secret key revoked since it was cached (within LEASE_MS: `http/rate-limit-leases.ts`).
  *
  * A read runs at the same time as its rate-limit check, and its answer is sent only if the check admits it (else the
  * 429 or 401 replaces it, and a streamed body is cancelled): a read changes nothing, so running it early costs no
@@ -82,7 +82,7 @@ export function requireKey(scope: ApiScope) {
     // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
     const admission = enforceRateLimit(c, caller);
     if (!caller.scopes.includes(scope)) {
-      await admission;
+      setRateLimitHeaders(c, await admission);
       throw new ApiError(
         403,
         'missing_scope',
@@ -91,23 +91,26 @@ export function requireKey(scope: ApiScope) {
     }
     c.set('caller', caller);
     if (!READ_METHODS.has(c.req.method)) {
-      await admission;
+      setRateLimitHeaders(c, await admission);
       return next();
     }
     // Settled before next() can throw, so a refusal is never left unobserved.
     const admitted = admission.then(
-      () => undefined,
+      (headers) => ({ headers }),
       (error: unknown) => ({ error }),
     );
     try {
       await next();
     } finally {
-      const refused = await admitted;
-      if (refused) {
+      const decided = await admitted;
+      if ('error' in decided) {
         await c.res.body?.cancel().catch(() => undefined);
         // biome-ignore lint/correctness/noUnsafeFinally: the limiter's refusal is the answer, whatever the read did.
-        throw refused.error;
+        throw decided.error;
       }
+      // On the answer once made: headers set while the read runs could miss it (Hono builds an answer before it
+      // takes it as the response).
+      setRateLimitHeaders(c, decided.headers);
     }
   });
 }

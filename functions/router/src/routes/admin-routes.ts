@@ -4,6 +4,7 @@ import { requireAdmin } from '../auth/require-admin.ts';
 import { keyDirectory, rateLimiter, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { rateLimitLeases } from '../http/enforce-rate-limit.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { API_KEY_MODES, apiKeyFormatProblem, createApiKey, importApiKey } from '../keys/api-key.ts';
 import { ADMIN_SECURITY, jsonBody, responses } from '../openapi/operation-parts.ts';
@@ -148,9 +149,11 @@ export const adminRoutes = $(new OpenAPIHono<AppContext>().use(requireAdmin))
     const digest = await account.activeKeyDigest(keyId);
     if (!digest)
       throw new ApiError(404, 'unknown_key', `tenant ${tenantId} has no active key ${keyId}`, { param: 'key_id' });
-    // The key's rate limiter first: every request of the key asks it, cached key or not (auth/key-cache.ts), so from
-    // this moment the key authenticates nothing; then the directory, which answers a cache that misses.
+    // The key's rate limiter first: every request of the key spends a token leased from it, cached key or not
+    // (auth/key-cache.ts), so from this moment it leases the key none, and the key stops on this isolate at once and on
+    // others when their leases end (LEASE_MS); then the directory, which answers a cache that misses.
     await rateLimiter(c.env, keyId).revoke();
+    rateLimitLeases.forget(keyId);
     await keyDirectory(c.env, digest).revoke(digest);
     await account.markKeyRevoked(keyId, new Date().toISOString());
     return c.json({ id: keyId, revoked: true });

@@ -4,6 +4,7 @@ import { requireAdmin } from '../auth/require-admin.ts';
 import { rateLimiter, tenantAccount } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { AppContext } from '../http/app-context.ts';
+import { rateLimitLeases } from '../http/enforce-rate-limit.ts';
 import { parseBody } from '../http/parse-body.ts';
 import { ADMIN_SECURITY, jsonBody, responses } from '../openapi/operation-parts.ts';
 import { tenantIdOf, tenantPath } from './admin-routes.ts';
@@ -40,8 +41,10 @@ export const keyRateLimitRoutes = $(new OpenAPIHono<AppContext>().use(requireAdm
     if (!(await tenantAccount(c.env, tenantId).activeKeyDigest(keyId))) {
       throw new ApiError(404, 'unknown_key', `tenant ${tenantId} has no active key ${keyId}`, { param: 'key_id' });
     }
-    // A key's bucket is named by its id (http/enforce-rate-limit.ts).
+    // A key's bucket is named by its id (http/enforce-rate-limit.ts). Isolates holding its tokens spend them for
+    // LEASE_MS at most (http/rate-limit-leases.ts); this one asks the limiter on the key's next request.
     await rateLimiter(c.env, keyId).setLimit(requests_per_minute);
+    rateLimitLeases.forget(keyId);
     return c.json({ id: keyId, requests_per_minute });
   },
 );

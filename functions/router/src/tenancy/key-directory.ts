@@ -14,8 +14,8 @@ export interface KeyRecord {
 }
 
 /**
- * Key digest → tenant, strongly consistent: a revoked key stops working on the next request, everywhere (a cache or
- * KV would let it live on for up to a minute). The tenant's own account holds the list it shows; this is the index.
+ * Key digest → tenant, strongly consistent: a revoked key is unknown here from then on (KV would let it live on for up
+ * to a minute; the isolates' caches of it are bounded by the key's `RateLimiter`: `auth/key-cache.ts`). The tenant's own account holds the list it shows; this is the index.
  */
 export class KeyDirectory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

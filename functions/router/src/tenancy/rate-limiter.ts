@@ -1,37 +1,54 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import {
-  type BucketDecision,
   type BucketState,
   changeLimit,
   isRequestsPerMinute,
   parseRequestsPerMinute,
-  takeToken,
+  takeTokens,
 } from './token-bucket.ts';
 
 /** The longest a bucket's count lives only in memory, ms: what a restart of the object can give back. */
 export const WRITE_BEHIND_MS = 1_000;
 
+/** What `lease` answers: tokens granted, and the bucket they leave, for the `x-ratelimit-*` headers. */
+export type LeaseAnswer =
+  | {
+      /** Tokens granted, each one request; 0 when the bucket holds no whole token. */
+      granted: number;
+      /** The bucket's requests per minute, which is also its capacity. */
+      limit: number;
+      /** Tokens left in the bucket once these are taken (fractional while it refills). */
+      tokens: number;
+      /** Until the bucket holds a whole token again, ms; 0 when any was granted. */
+      retryAfterMs: number;
+    }
+  | { revoked: true };
+
 /**
- * One API key's request rate (or one end user's, for client tokens: `http/enforce-rate-limit.ts`), strongly consistent: one Durable Object per key, so every request made with the key,
- * from any colo, is counted in one place, and each check-and-take runs with no `await` inside (atomic on the object's
- * single thread). A token bucket rather than a window: a sliding log keeps a timestamp per request (600 rows a key),
- * the two-counter sliding window only estimates, and a fixed window lets a client send twice the limit across its
- * boundary. The bucket is two numbers, exact, refills continuously, and maps onto OpenAI's headers as they are: the
- * whole tokens left are `remaining`, the time until it is full again is `reset`. It holds `limit` tokens (the burst a
- * quiet key may send at once) and refills `limit` a minute.
+ * One API key's request rate (or one end user's, for client tokens: `http/enforce-rate-limit.ts`), strongly
+ * consistent: one Durable Object per key, so every token spent with the key, from any colo, comes from one place, and
+ * each check-and-take runs with no `await` inside (atomic on the object's single thread). A token bucket rather than a
+ * window: a sliding log keeps a timestamp per request (600 rows a key), the two-counter sliding window only estimates,
+ * and a fixed window lets a client send twice the limit across its boundary. The bucket is two numbers, exact, refills
+ * continuously, and maps onto OpenAI's headers as they are: the whole tokens left are `remaining`, the time until it is
+ * full again is `reset`. It holds `limit` tokens (the burst a quiet key may send at once) and refills `limit` a minute.
  *
- * The limit is the one `take` is given (for a key, `RATE_LIMIT_REQUESTS_PER_MINUTE`, default 600) unless the bucket has
- * its own, set with `setLimit`.
+ * Isolates lease tokens (`lease`), several at a time for a busy key, and spend them for `LEASE_MS` at most
+ * (`http/rate-limit-leases.ts`): a busy key's requests then visit the object about once per isolate and second rather
+ * than each, and the limit holds, since no request is admitted without a token taken from here.
  *
- * A key's bucket also knows when the key is revoked (`revoke`), and refuses it from then on: every request of a key
- * comes here, so a key the router's isolates still hold in their cache (`auth/key-cache.ts`) stops at once.
+ * The limit is the one `lease` is given (for a key, `RATE_LIMIT_REQUESTS_PER_MINUTE`, default 600) unless the bucket
+ * has its own, set with `setLimit`.
  *
- * The count lives in the object's memory and is written behind, at most `WRITE_BEHIND_MS` after a request (one write
- * for all the requests of that interval), so a request never waits for a storage commit: measured with `npm run
- * load`, writing each request's take tripled the router's cost of a request (docs/SCALE.md). The object is the only
- * reader, so its memory is the truth while it lives; should it restart before a write, the key gets back at most the
- * requests of that last interval. Revocation and a key's own limit are written at once.
+ * A key's bucket also knows when the key is revoked (`revoke`), and leases nothing from then on: a key the router's
+ * isolates still hold in their cache (`auth/key-cache.ts`) stops once their leases end, within `LEASE_MS`.
+ *
+ * The count lives in the object's memory and is written behind, at most `WRITE_BEHIND_MS` after a lease (one write
+ * for all the leases of that interval), so a request never waits for a storage commit: measured with `npm run load`,
+ * writing each request's take tripled the router's cost of a request (docs/SCALE.md). The object is the only reader,
+ * so its memory is the truth while it lives; should it restart before a write, the key gets back at most the tokens
+ * of that last interval. Revocation and a key's own limit are written at once.
  */
 export class RateLimiter extends DurableObject<Env> {
   private revoked: boolean;
@@ -59,17 +76,22 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   /**
-   * Counts one request: allowed while the bucket holds a token; a refused request takes none. `defaultLimit`: the
-   * requests per minute unless the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`). A revoked key's
-   * bucket answers `{ revoked: true }` and counts nothing.
+   * Leases up to `want` tokens, one a request, to an isolate that spends them itself (`http/rate-limit-leases.ts`),
+   * after putting back the `returned` tokens of its last lease that it never spent. Granted only while the bucket holds
+   * them: a bucket without a whole token grants none and counts nothing. `defaultLimit`: the requests per minute unless
+   * the bucket has its own (default `RATE_LIMIT_REQUESTS_PER_MINUTE`). A revoked key's bucket answers
+   * `{ revoked: true }` and counts nothing.
    */
-  take(defaultLimit: number = this.deploymentLimit()): Omit<BucketDecision, 'state'> | { revoked: true } {
+  lease(want: number, returned = 0, defaultLimit: number = this.deploymentLimit()): LeaseAnswer {
+    if (!Number.isSafeInteger(want) || want < 1 || !Number.isSafeInteger(returned) || returned < 0) {
+      throw new RangeError(`lease of ${want} tokens returning ${returned} is not allowed; use whole numbers, want ≥ 1`);
+    }
     if (this.revoked) return { revoked: true };
-    const { state, ...decision } = takeToken(this.state, this.limitOverride ?? defaultLimit, Date.now());
+    const limit = this.limitOverride ?? defaultLimit;
+    const { granted, state, retryAfterMs } = takeTokens(this.state, limit, Date.now(), want, returned);
     this.state = state;
     this.writeSoon();
-    // The bucket itself stays here: the caller needs the decision only, and every field crosses the call.
-    return decision;
+    return { granted, limit, tokens: state.tokens, retryAfterMs };
   }
 
   /** Gives this key its own requests-per-minute limit (`null`: back to the deployment's); see `changeLimit`. */

@@ -1,29 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { changeLimit, DEFAULT_REQUESTS_PER_MINUTE, parseRequestsPerMinute, takeToken } from './token-bucket.ts';
+import {
+  bucketView,
+  changeLimit,
+  DEFAULT_REQUESTS_PER_MINUTE,
+  parseRequestsPerMinute,
+  takeTokens,
+} from './token-bucket.ts';
 
-describe('takeToken', () => {
-  it('starts full, takes one token per request, and refuses the request after the last', () => {
-    let state = takeToken(undefined, 3, 0);
-    expect(state).toMatchObject({ allowed: true, limit: 3, remaining: 2, resetMs: 20_000, retryAfterMs: 0 });
-    state = takeToken(state.state, 3, 0);
-    state = takeToken(state.state, 3, 0);
-    expect(state).toMatchObject({ allowed: true, remaining: 0, resetMs: 60_000 });
-    const refused = takeToken(state.state, 3, 5_000);
-    expect(refused).toMatchObject({ allowed: false, remaining: 0, resetMs: 55_000, retryAfterMs: 15_000 });
+describe('takeTokens', () => {
+  it('starts full, grants what is asked while tokens last, and grants none after the last', () => {
+    let take = takeTokens(undefined, 3, 0, 1);
+    expect(take).toEqual({ granted: 1, state: { tokens: 2, updatedAtMs: 0 }, retryAfterMs: 0 });
+    take = takeTokens(take.state, 3, 0, 5);
+    expect(take).toMatchObject({ granted: 2, state: { tokens: 0 }, retryAfterMs: 0 });
+    const refused = takeTokens(take.state, 3, 5_000, 1);
+    expect(refused).toMatchObject({ granted: 0, retryAfterMs: 15_000 });
     // A refused request takes nothing: the bucket went on filling.
     expect(refused.state.tokens).toBeCloseTo(0.25);
   });
 
   it('refills continuously at the limit per minute, never above the limit', () => {
     const empty = { tokens: 0, updatedAtMs: 0 };
-    expect(takeToken(empty, 600, 100)).toMatchObject({ allowed: true, remaining: 0 });
-    expect(takeToken(empty, 600, 99)).toMatchObject({ allowed: false, retryAfterMs: 1 });
-    expect(takeToken(empty, 600, 3_600_000)).toMatchObject({ allowed: true, remaining: 599, resetMs: 100 });
+    expect(takeTokens(empty, 600, 100, 1)).toMatchObject({ granted: 1 });
+    expect(takeTokens(empty, 600, 99, 1)).toMatchObject({ granted: 0, retryAfterMs: 1 });
+    expect(takeTokens(empty, 600, 3_600_000, 1000)).toMatchObject({ granted: 600, state: { tokens: 0 } });
+  });
+
+  it('takes back unspent tokens before it grants, never above the limit', () => {
+    const empty = { tokens: 0, updatedAtMs: 0 };
+    expect(takeTokens(empty, 60, 0, 3, 2)).toMatchObject({ granted: 2, state: { tokens: 0 } });
+    expect(takeTokens({ tokens: 59, updatedAtMs: 0 }, 60, 0, 1, 10)).toMatchObject({ state: { tokens: 59 } });
   });
 
   it('cuts tokens above a lowered limit, and ignores a clock that ran backwards', () => {
-    expect(takeToken({ tokens: 600, updatedAtMs: 0 }, 3, 0)).toMatchObject({ remaining: 2 });
-    expect(takeToken({ tokens: 1.5, updatedAtMs: 1_000 }, 60, 0)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(takeTokens({ tokens: 600, updatedAtMs: 0 }, 3, 0, 1)).toMatchObject({ granted: 1, state: { tokens: 2 } });
+    expect(takeTokens({ tokens: 1.5, updatedAtMs: 1_000 }, 60, 0, 2)).toMatchObject({ granted: 1 });
+  });
+});
+
+describe('bucketView', () => {
+  it('reports the whole tokens left and the time until the bucket is full', () => {
+    expect(bucketView(2, 3)).toEqual({ remaining: 2, resetMs: 20_000 });
+    expect(bucketView(0.25, 3)).toEqual({ remaining: 0, resetMs: 55_000 });
+    expect(bucketView(599, 600)).toEqual({ remaining: 599, resetMs: 100 });
   });
 });
 

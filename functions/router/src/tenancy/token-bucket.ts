@@ -15,11 +15,9 @@ export interface BucketState {
   updatedAtMs: number;
 }
 
-/** The outcome of one request against a bucket, and what the `x-ratelimit-*` headers report. */
+/** What the `x-ratelimit-*` headers report of one request against a bucket, and whether it was allowed. */
 export interface BucketDecision {
   allowed: boolean;
-  /** The bucket to store: one token fewer when allowed, refilled either way. */
-  state: BucketState;
   /** Requests per minute, which is also the bucket's capacity. */
   limit: number;
   /** Whole requests that may be made right now. */
@@ -27,6 +25,16 @@ export interface BucketDecision {
   /** Until the bucket is full again, ms (OpenAI's `x-ratelimit-reset-requests`). */
   resetMs: number;
   /** Until the next request would be allowed, ms; 0 when this one was. */
+  retryAfterMs: number;
+}
+
+/** Tokens taken from a bucket at once (`takeTokens`): a lease an isolate spends one request at a time. */
+export interface BucketTake {
+  /** Tokens taken: as many as asked for, or the whole ones the bucket held; 0 when it held none. */
+  granted: number;
+  /** The bucket to store: what it holds once they are taken. */
+  state: BucketState;
+  /** Until the bucket holds a whole token again, ms; 0 when any was granted. */
   retryAfterMs: number;
 }
 
@@ -52,22 +60,31 @@ export function changeLimit(state: BucketState | undefined, from: number, to: nu
 }
 
 /**
- * Takes one token from a bucket of capacity `limit` that refills at `limit` tokens per minute, continuously. A missing
- * bucket is full. A refused request takes nothing, so a client that retries too early does not dig itself deeper.
+ * Takes up to `want` whole tokens from a bucket of capacity `limit` that refills at `limit` tokens per minute,
+ * continuously, after putting back `returned` tokens taken earlier and never spent (never above the limit). A missing
+ * bucket is full. A bucket without a whole token grants none and takes nothing, so a client that retries too early does
+ * not dig itself deeper.
  */
-export function takeToken(state: BucketState | undefined, limit: number, nowMs: number): BucketDecision {
-  const perMs = limit / RATE_LIMIT_WINDOW_MS;
-  const refilled = refill(state, limit, nowMs);
-  const allowed = refilled >= 1;
-  const tokens = allowed ? refilled - 1 : refilled;
+export function takeTokens(
+  state: BucketState | undefined,
+  limit: number,
+  nowMs: number,
+  want: number,
+  returned = 0,
+): BucketTake {
+  const refilled = Math.min(limit, refill(state, limit, nowMs) + returned);
+  const granted = Math.max(0, Math.min(want, Math.floor(refilled)));
+  const tokens = refilled - granted;
   return {
-    allowed,
+    granted,
     state: { tokens, updatedAtMs: nowMs },
-    limit,
-    remaining: Math.floor(tokens),
-    resetMs: wholeMs((limit - tokens) / perMs),
-    retryAfterMs: allowed ? 0 : wholeMs((1 - tokens) / perMs),
+    retryAfterMs: granted > 0 ? 0 : wholeMs(((1 - tokens) * RATE_LIMIT_WINDOW_MS) / limit),
   };
+}
+
+/** What the headers report of a bucket of capacity `limit` holding `tokens`: whole requests left, and until full. */
+export function bucketView(tokens: number, limit: number): Pick<BucketDecision, 'remaining' | 'resetMs'> {
+  return { remaining: Math.floor(tokens), resetMs: wholeMs(((limit - tokens) * RATE_LIMIT_WINDOW_MS) / limit) };
 }
 
 /** Whether `limit` can be a requests-per-minute limit: a whole number from 1 up. */
