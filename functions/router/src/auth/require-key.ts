@@ -69,29 +69,30 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  * and the request is counted against the caller's rate limit (the key's; a client token's end user's), which also
  * refuses a secret key revoked since it was cached (within LEASE_MS: `http/rate-limit-leases.ts`).
  *
- * A read runs at the same time as its rate-limit check, and its answer is sent only if the check admits it (else the
- * 429 or 401 replaces it, and a streamed body is cancelled): a read changes nothing, so running it early costs no
- * state, and its Durable Object round trip overlaps the limiter's (docs/ARCHITECTURE.md, round trips per request).
- * Anything else waits for the check before it starts.
+ * A read whose limit waits for the limiter runs at the same time, and its answer is sent only if the limiter admits it
+ * (else the 429 or 401 replaces it, and a streamed body is cancelled): a read changes nothing, so running it early
+ * costs no state, and its Durable Object round trip overlaps the limiter's (docs/ARCHITECTURE.md, round trips per
+ * request). Anything else waits for the check before it starts.
  */
 export function requireKey(scope: ApiScope) {
   return createMiddleware<AppContext>(async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw unauthorized('send your API key as Authorization: Bearer sk_live_… (or sk_test_…)');
     const caller = await authenticate(c.env, token);
-    // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers.
+    // Every request a valid key makes counts, and every answer to it carries the x-ratelimit-* headers. Decided at
+    // once (or refused: it throws) when this isolate holds the key's tokens, else once the limiter answers.
+    const allowed = caller.scopes.includes(scope);
+    if (allowed) c.set('caller', caller);
     const admission = enforceRateLimit(c, caller);
-    if (!caller.scopes.includes(scope)) {
-      setRateLimitHeaders(c, await admission);
-      throw new ApiError(
-        403,
-        'missing_scope',
-        `this key lacks the "${scope}" scope; its scopes are ${caller.scopes.join(', ')}`,
-      );
-    }
-    c.set('caller', caller);
-    if (!READ_METHODS.has(c.req.method)) {
-      setRateLimitHeaders(c, await admission);
+    if (!(admission instanceof Promise) || !allowed || !READ_METHODS.has(c.req.method)) {
+      setRateLimitHeaders(c, admission instanceof Promise ? await admission : admission);
+      if (!allowed) {
+        throw new ApiError(
+          403,
+          'missing_scope',
+          `this key lacks the "${scope}" scope; its scopes are ${caller.scopes.join(', ')}`,
+        );
+      }
       return next();
     }
     // Settled before next() can throw, so a refusal is never left unobserved.

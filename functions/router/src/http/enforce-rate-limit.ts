@@ -4,7 +4,11 @@ import { rateLimiter } from '../durable-objects.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { callerListScope } from '../jobs/job-access.ts';
 import type { KeyRecord } from '../tenancy/key-directory.ts';
-import { DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE, parseRequestsPerMinute } from '../tenancy/token-bucket.ts';
+import {
+  type BucketDecision,
+  DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE,
+  parseRequestsPerMinute,
+} from '../tenancy/token-bucket.ts';
 import type { AppContext } from './app-context.ts';
 import { RateLimitLeases } from './rate-limit-leases.ts';
 
@@ -58,8 +62,14 @@ export function setRateLimitHeaders(c: Context<AppContext>, headers: RateLimitHe
  * user's own (or, without one, the token's: `callerListScope`), `CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE`, and not
  * the key's: one app user spending their budget never locks out the backend, nor any other user.
  */
-export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord): Promise<RateLimitHeaders> {
+export function enforceRateLimit(
+  c: Context<AppContext>,
+  caller: KeyRecord,
+): RateLimitHeaders | Promise<RateLimitHeaders> {
   const bucket = caller.clientToken ? callerListScope(caller) : caller.keyId;
+  // Decided here, at once, while this isolate holds the bucket's tokens (or a refusal); else once the limiter answers.
+  const held = rateLimitLeases.held(bucket);
+  if (held) return admit(held, caller);
   const defaultLimit = caller.clientToken
     ? parseRequestsPerMinute(
         c.env.CLIENT_TOKEN_RATE_LIMIT_REQUESTS_PER_MINUTE,
@@ -67,9 +77,13 @@ export async function enforceRateLimit(c: Context<AppContext>, caller: KeyRecord
         DEFAULT_CLIENT_TOKEN_REQUESTS_PER_MINUTE,
       )
     : undefined;
-  const decision = await rateLimitLeases.take(bucket, (want, returned) =>
-    rateLimiter(c.env, bucket).lease(want, returned, defaultLimit),
-  );
+  return rateLimitLeases
+    .take(bucket, (want, returned) => rateLimiter(c.env, bucket).lease(want, returned, defaultLimit))
+    .then((decision) => admit(decision, caller));
+}
+
+/** A decision's headers if it admits the request; else the 401 or 429 to answer. */
+function admit(decision: BucketDecision | { revoked: true }, caller: KeyRecord): RateLimitHeaders {
   if ('revoked' in decision) throw unauthorized('the API key is unknown or revoked');
   const headers: RateLimitHeaders = {
     'x-ratelimit-limit-requests': String(decision.limit),

@@ -162,6 +162,21 @@ describe('RateLimitLeases', () => {
     expect(await elsewhere.take('key', bucket.lease)).toEqual({ revoked: true });
   });
 
+  it('decides at once while it holds a token or a refusal, and otherwise leaves it to the limiter', async () => {
+    const time = clock();
+    const bucket = limiter(600, time.now);
+    const leases = new RateLimitLeases(time.now);
+    expect(leases.held('key')).toBeUndefined();
+    await leases.take('key', bucket.lease);
+    // The one token leased was spent: the next request needs the limiter, which leases two.
+    expect(leases.held('key')).toBeUndefined();
+    await leases.take('key', bucket.lease);
+    expect(leases.held('key')).toEqual({ allowed: true, limit: 600, remaining: 597, resetMs: 300, retryAfterMs: 0 });
+    expect(leases.held('key')).toBeUndefined();
+    while (await leases.take('key', bucket.lease).then((decision) => 'allowed' in decision && decision.allowed)) {}
+    expect(leases.held('key')).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 100 });
+  });
+
   it('forgets the bucket leased longest ago beyond its capacity', async () => {
     const time = clock();
     const buckets = [limiter(600, time.now), limiter(600, time.now), limiter(600, time.now)];

@@ -64,19 +64,29 @@ export class RateLimitLeases {
   ) {}
 
   /** Admits one request against `name`'s bucket, or refuses it; `{ revoked: true }` for a revoked key's. */
-  async take(name: string, call: LeaseCall): Promise<BucketDecision | { revoked: true }> {
+  take(name: string, call: LeaseCall): Promise<BucketDecision | { revoked: true }> {
+    const held = this.held(name);
+    return held ? Promise.resolve(held) : this.ask(name, this.buckets.get(name), this.now(), call);
+  }
+
+  /**
+   * Admits or refuses one request against `name`'s bucket if this isolate can decide alone (it holds a token, or a
+   * refusal that stands), at once; undefined if the limiter must be asked (`take`).
+   */
+  held(name: string): BucketDecision | undefined {
     const now = this.now();
     const held = this.buckets.get(name);
-    if (held && now < held.until && held.tokens > 0) {
+    if (!held) return undefined;
+    if (now < held.until && held.tokens > 0) {
       held.tokens--;
       held.spent++;
       return decision(held, now, true);
     }
     // Refused until the bucket refills a token; and while a call is out that will take the first refilled.
-    if (held && (now < held.refusedUntil || (held.renewing && held.refusedAt > 0 && now < held.refusedAt + LEASE_MS))) {
+    if (now < held.refusedUntil || (held.renewing && held.refusedAt > 0 && now < held.refusedAt + LEASE_MS)) {
       return decision(held, now, false);
     }
-    return this.ask(name, held, now, call);
+    return undefined;
   }
 
   /** Forgets `name`'s tokens, unspent ones and all: this isolate asks its limiter on the bucket's next request. */

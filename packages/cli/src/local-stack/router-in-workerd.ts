@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { buildPlayground } from '../../../../functions/router/build-playground.ts';
+import { relayInBatches } from './batched-relay.ts';
 import { DURABLE_OBJECT_CALL_LOG, durableObjectCallLogger } from './durable-object-call-log.ts';
 
 const ROUTER_CONFIG = resolve(import.meta.dirname, '../../../../functions/router/wrangler.jsonc');
@@ -26,7 +27,7 @@ export interface RouterInWorkerdOptions {
   persistDir?: string;
   /** Plain-text bindings over the wrangler.jsonc `vars` (secrets, PROVIDERS, S3_ENDPOINT, …). */
   bindings: Record<string, string>;
-  /** Each line the router writes (its JSON logs); by default they go to this process's stdout and stderr. */
+  /** Each line the router writes (its JSON logs); by default they go to this process's stdout and stderr, in batches. */
   onLine?: (line: string) => void;
   /** Bench only: a tail Worker logs one line per Durable Object call (durable-object-call-log.ts). Default off. */
   countDurableObjectCalls?: boolean;
@@ -104,6 +105,8 @@ export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Pro
   let miniflare: Miniflare | undefined;
   try {
     const { onLine } = options;
+    // Without `onLine`, workerd's output goes on to this process's in batches (batched-relay.ts).
+    const relays: { flush(): void }[] = [];
     const router = { ...bundle.worker, bindings: { ...bundle.worker.bindings, ...options.bindings } } as WorkerOptions;
     const tail = options.countDurableObjectCalls
       ? durableObjectCallLogger(router.compatibilityDate ?? '2026-04-01')
@@ -117,12 +120,12 @@ export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Pro
       // Offline: the placeholder `request.cf`, never a download of Cloudflare's.
       cf: false,
       log: new Log(LogLevel.WARN),
-      handleRuntimeStdio: onLine
-        ? (stdout: Readable, stderr: Readable) => {
-            forwardLines(stdout, onLine);
-            forwardLines(stderr, onLine);
-          }
-        : undefined,
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        if (onLine) {
+          forwardLines(stdout, onLine);
+          forwardLines(stderr, onLine);
+        } else relays.push(relayInBatches(stdout, process.stdout), relayInBatches(stderr, process.stderr));
+      },
       workers: tail ? [{ ...router, streamingTails: [DURABLE_OBJECT_CALL_LOG] } as WorkerOptions, tail] : [router],
     });
     const url = (await miniflare.ready).origin;
@@ -131,6 +134,7 @@ export async function startRouterInWorkerd(options: RouterInWorkerdOptions): Pro
       url,
       stop: async () => {
         await running.dispose();
+        for (const relay of relays) relay.flush();
         await bundle.remove();
       },
     };
