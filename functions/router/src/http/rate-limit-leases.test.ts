@@ -120,16 +120,20 @@ describe('RateLimitLeases', () => {
     const leases = new RateLimitLeases(time.now);
     for (let i = 0; i < 3; i++) expect(await leases.take('key', bucket.lease)).toMatchObject({ allowed: true });
     const calls = bucket.calls.length;
+    // The grant of the last token said the bucket was empty: refused here, without a call.
     const refused = await leases.take('key', bucket.lease);
     expect(refused).toEqual({ allowed: false, limit: 3, remaining: 0, resetMs: 60_000, retryAfterMs: 20_000 });
     time.advance(500);
     // 3 a minute refill one token in 20 s; a refusal stands here for LEASE_MS at most.
     expect(await leases.take('key', bucket.lease)).toMatchObject({ allowed: false, retryAfterMs: 19_500 });
-    expect(bucket.calls).toHaveLength(calls + 1);
+    expect(bucket.calls).toHaveLength(calls);
     time.advance(LEASE_MS);
     expect(await leases.take('key', bucket.lease)).toMatchObject({ allowed: false, retryAfterMs: 18_500 });
-    expect(bucket.calls).toHaveLength(calls + 2);
-    time.advance(18_500);
+    expect(bucket.calls).toHaveLength(calls + 1);
+    time.advance(500);
+    expect(await leases.take('key', bucket.lease)).toMatchObject({ allowed: false, retryAfterMs: 18_000 });
+    expect(bucket.calls).toHaveLength(calls + 1);
+    time.advance(18_000);
     expect(await leases.take('key', bucket.lease)).toMatchObject({ allowed: true, remaining: 0 });
   });
 
@@ -144,6 +148,16 @@ describe('RateLimitLeases', () => {
     const burst = await Promise.all(Array.from({ length: 20 }, () => leases.take('key', bucket.lease)));
     expect(allowed(burst)).toBe(1);
     expect(bucket.calls).toHaveLength(calls + 1);
+    // That grant emptied the bucket: the requests after it are refused here too, until the next token refills.
+    time.advance(50);
+    const after = await Promise.all(Array.from({ length: 20 }, () => leases.take('key', bucket.lease)));
+    expect(allowed(after)).toBe(0);
+    expect(after[0]).toMatchObject({ allowed: false, retryAfterMs: 50 });
+    expect(bucket.calls).toHaveLength(calls + 1);
+    time.advance(50);
+    const next = await Promise.all(Array.from({ length: 20 }, () => leases.take('key', bucket.lease)));
+    expect(allowed(next)).toBe(1);
+    expect(bucket.calls).toHaveLength(calls + 2);
   });
 
   it("stops a revoked key's requests when its lease ends, and at once where its lease is forgotten", async () => {

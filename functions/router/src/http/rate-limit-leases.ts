@@ -3,6 +3,7 @@ import {
   type BucketDecision,
   type BucketState,
   bucketView,
+  msUntilWholeToken,
   RATE_LIMIT_WINDOW_MS,
   refill,
 } from '../tenancy/token-bucket.ts';
@@ -127,16 +128,18 @@ export class RateLimitLeases {
     bucket.bucket = { tokens: answer.tokens, updatedAtMs: at };
     bucket.limit = answer.limit;
     if (answer.granted === 0) {
-      bucket.retryAt = at + answer.retryAfterMs;
-      bucket.refusedUntil = at + Math.min(answer.retryAfterMs, LEASE_MS);
-      bucket.refusedAt = at;
+      refuse(bucket, at, answer.retryAfterMs);
       return decision(bucket, at, false);
     }
     bucket.tokens += answer.granted - 1;
     bucket.until = at + LEASE_MS;
-    bucket.refusedUntil = 0;
-    bucket.refusedAt = 0;
     bucket.spent++;
+    // A grant that emptied the bucket: once this isolate's tokens are spent, its requests are refused here as after a
+    // refusal, rather than each asking the limiter for a token it has not refilled (at 50 requests at once and the
+    // default limit, 50 calls per refilled token).
+    const wait = msUntilWholeToken(answer.tokens, answer.limit);
+    if (wait > 0) refuse(bucket, at, wait);
+    else [bucket.refusedUntil, bucket.refusedAt] = [0, 0];
     return decision(bucket, at, true);
   }
 
@@ -157,6 +160,13 @@ export class RateLimitLeases {
     if (this.buckets.size > this.capacity) this.buckets.delete(this.buckets.keys().next().value as string);
     return bucket;
   }
+}
+
+/** Marks `bucket` as holding no whole token at `at` until `retryAfterMs` later: refusals stand until then, or `LEASE_MS`. */
+function refuse(bucket: LeasedBucket, at: number, retryAfterMs: number): void {
+  bucket.retryAt = at + retryAfterMs;
+  bucket.refusedUntil = at + Math.min(retryAfterMs, LEASE_MS);
+  bucket.refusedAt = at;
 }
 
 /**

@@ -78,8 +78,13 @@ export function takeTokens(
   return {
     granted,
     state: { tokens, updatedAtMs: nowMs },
-    retryAfterMs: granted > 0 ? 0 : wholeMs(((1 - tokens) * RATE_LIMIT_WINDOW_MS) / limit),
+    retryAfterMs: granted > 0 ? 0 : msUntilWholeToken(tokens, limit),
   };
+}
+
+/** How long a bucket of capacity `limit` holding `tokens` takes to hold a whole one, ms: 0 if it does. */
+export function msUntilWholeToken(tokens: number, limit: number): number {
+  return tokens >= 1 ? 0 : wholeMs(((1 - tokens) * RATE_LIMIT_WINDOW_MS) / limit);
 }
 
 /** What the headers report of a bucket of capacity `limit` holding `tokens`: whole requests left, and until full. */
